@@ -1,0 +1,560 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * iopgt: the kernel's IOMMU page-table code (io-pgtable, generic_pt) exposed
+ * on /dev/iopgt for tests and tools.
+ *
+ * ABI rules (the iommufd pattern):
+ *  - every ioctl struct starts with "__u32 size", the size userspace built;
+ *  - the kernel accepts any size >= the size of version 1 of the struct
+ *    (shorter: -EINVAL); bytes beyond what the kernel knows must be zero
+ *    (otherwise -E2BIG); outputs are written back up to min(size, known);
+ *  - every "reserved"/"__pad" field and every unknown flag bit must be zero
+ *    (otherwise -EINVAL);
+ *  - user pointers are __u64; arrays are described by (uptr, count,
+ *    element size) so their elements can grow too;
+ *  - unknown ioctl numbers: -ENOTTY; unknown address-space id: -ENOENT;
+ *    the device was unbound: -ENODEV on every call.
+ *
+ * All numeric values in this file are this ABI's own; the module translates
+ * them to the running kernel's enums by name.
+ */
+#ifndef _UAPI_LINUX_IOPGT_H
+#define _UAPI_LINUX_IOPGT_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define IOPGT_ABI_VERSION	1
+#define IOPGT_DEVICE_NAME	"iopgt"
+
+/**
+ * enum iopgt_format - page-table formats known to this ABI
+ *
+ * Whether one is usable depends on the running kernel; see
+ * IOPGT_GET_INFO. The AMD io-pgtable formats of 6.x kernels are listed but
+ * never available: they only work embedded in the AMD driver's own
+ * structures.
+ */
+enum iopgt_format {
+	IOPGT_FMT_INVALID = 0,
+	IOPGT_FMT_ARM_32_LPAE_S1 = 1,
+	IOPGT_FMT_ARM_32_LPAE_S2 = 2,
+	IOPGT_FMT_ARM_64_LPAE_S1 = 3,
+	IOPGT_FMT_ARM_64_LPAE_S2 = 4,
+	IOPGT_FMT_ARM_V7S = 5,
+	IOPGT_FMT_ARM_MALI_LPAE = 6,
+	IOPGT_FMT_APPLE_DART = 7,
+	IOPGT_FMT_APPLE_DART2 = 8,
+	IOPGT_FMT_AMD_IOMMU_V1 = 9,
+	IOPGT_FMT_AMD_IOMMU_V2 = 10,
+	IOPGT_FMT_PT_AMDV1 = 11,	/* generic_pt AMD v1 */
+	IOPGT_FMT_PT_VTDSS = 12,	/* generic_pt VT-d second stage */
+	IOPGT_FMT_PT_X86_64 = 13,	/* generic_pt x86-64 (AMD v2 / VT-d FS) */
+	IOPGT_FMT_PT_RISCV64 = 14,	/* generic_pt RISC-V 64 */
+	IOPGT_FMT_COUNT			/* one past the last */
+};
+
+/* struct iopgt_format_info.flags */
+#define IOPGT_FMT_F_AVAILABLE		(1U << 0)
+#define IOPGT_FMT_F_IO_PGTABLE		(1U << 1)  /* backend: io-pgtable */
+#define IOPGT_FMT_F_GENERIC_PT		(1U << 2)  /* backend: generic_pt */
+#define IOPGT_FMT_F_HW_WALK		(1U << 3)  /* ops->pgtable_walk exists */
+#define IOPGT_FMT_F_NONCOHERENT		(1U << 4)  /* coherent_walk=false ok */
+
+/* struct iopgt_format_info.unavail_reason */
+enum iopgt_unavail_reason {
+	IOPGT_UNAVAIL_NONE = 0,		/* available */
+	IOPGT_UNAVAIL_NOT_BUILT = 1,	/* not built into this kernel */
+	IOPGT_UNAVAIL_UNSAFE = 2,	/* exists but cannot be used standalone */
+	IOPGT_UNAVAIL_NO_BACKEND = 3,	/* library absent (no alloc_io_pgtable_ops / pt_iommu) */
+	IOPGT_UNAVAIL_UNKNOWN_TO_KERNEL = 4, /* this kernel has no such format */
+};
+
+/*
+ * Quirks (struct iopgt_as_create.quirks). Translated by name to the kernel's
+ * IO_PGTABLE_QUIRK_*; which ones a format accepts on this kernel is in
+ * struct iopgt_format_info.quirks. IO_PGTABLE_QUIRK_NO_WARN is always set by
+ * the module where the kernel has it and is not part of the ABI.
+ */
+#define IOPGT_QUIRK_ARM_NS		(1ULL << 0)
+#define IOPGT_QUIRK_NO_PERMS		(1ULL << 1)
+#define IOPGT_QUIRK_ARM_MTK_EXT		(1ULL << 3)
+#define IOPGT_QUIRK_ARM_MTK_TTBR_EXT	(1ULL << 4)
+#define IOPGT_QUIRK_ARM_TTBR1		(1ULL << 5)
+#define IOPGT_QUIRK_ARM_OUTER_WBWA	(1ULL << 6)
+#define IOPGT_QUIRK_ARM_HD		(1ULL << 7)
+#define IOPGT_QUIRK_ARM_S2FWB		(1ULL << 8)
+
+/* Mapping permissions (struct iopgt_map_entry.prot), as IOMMU_* in the kernel */
+#define IOPGT_PROT_READ		(1U << 0)
+#define IOPGT_PROT_WRITE	(1U << 1)
+#define IOPGT_PROT_CACHE	(1U << 2)
+#define IOPGT_PROT_NOEXEC	(1U << 3)
+#define IOPGT_PROT_MMIO		(1U << 4)
+#define IOPGT_PROT_PRIV		(1U << 5)
+#define IOPGT_PROT_ALL		0x3fU
+
+#define IOPGT_NAME_LEN		32
+#define IOPGT_MAX_PGSIZE_SETS	4
+#define IOPGT_MAX_LEVELS	6
+
+/**
+ * struct iopgt_format_info - one element of IOPGT_GET_INFO's format array
+ * @format: enum iopgt_format
+ * @flags: IOPGT_FMT_F_*
+ * @unavail_reason: enum iopgt_unavail_reason (0 when available)
+ * @n_pgsize_sets: number of valid entries in @pgsize_sets
+ * @name: NUL-terminated name, e.g. "ARM_64_LPAE_S1"
+ * @quirks: IOPGT_QUIRK_* bits this format accepts on this kernel
+ * @pgsize_sets: page-size sets AS_CREATE accepts (one per granule); any
+ *	non-empty subset containing the granule is accepted
+ * @ias_min: smallest input address size accepted
+ * @ias_max: largest input address size accepted
+ * @oas_min: smallest output address size accepted
+ * @oas_max: largest output address size accepted
+ * @levels_min: generic_pt: smallest level count; io-pgtable: 0
+ * @levels_max: generic_pt: largest level count; io-pgtable: 0
+ * @ias_default: ias used when AS_CREATE passes 0
+ * @oas_default: oas used when AS_CREATE passes 0
+ */
+struct iopgt_format_info {
+	__u32 format;
+	__u32 flags;
+	__u32 unavail_reason;
+	__u32 n_pgsize_sets;
+	char name[IOPGT_NAME_LEN];
+	__u64 quirks;
+	__u64 pgsize_sets[IOPGT_MAX_PGSIZE_SETS];
+	__u32 ias_min;
+	__u32 ias_max;
+	__u32 oas_min;
+	__u32 oas_max;
+	__u32 levels_min;
+	__u32 levels_max;
+	__u32 ias_default;
+	__u32 oas_default;
+};
+
+/**
+ * struct iopgt_get_info - IOPGT_GET_INFO
+ * @size: sizeof(struct iopgt_get_info)
+ * @flags: must be 0
+ * @abi_version: out: IOPGT_ABI_VERSION
+ * @n_formats: in: capacity of @formats_uptr in elements (0 to query);
+ *	out: number of formats the module knows (IOPGT_FMT_COUNT - 1).
+ *	Elements beyond the capacity are not written.
+ * @formats_uptr: array of struct iopgt_format_info (may be 0 if n_formats=0)
+ * @format_info_size: in: sizeof(struct iopgt_format_info) as userspace knows it
+ * @n_available: out: number of available formats
+ * @page_size: out: the kernel's PAGE_SIZE
+ * @max_as_per_device: out: cap on live address spaces per device
+ * @max_map_entries: out: cap on entries per MAP/UNMAP call
+ * @max_table_bytes_per_as: out: cap on page-table memory per address space
+ * @max_table_bytes: out: cap on page-table memory per device
+ * @nr_as: out: live address spaces on this device
+ * @__reserved: must be 0
+ * @table_bytes: out: page-table memory currently held by this device
+ * @module_allocs: out: live allocations made by the module itself (leak
+ *	checking: back to its baseline after everything is destroyed)
+ */
+struct iopgt_get_info {
+	__u32 size;
+	__u32 flags;
+	__u32 abi_version;
+	__u32 n_formats;
+	__u64 formats_uptr;
+	__u32 format_info_size;
+	__u32 n_available;
+	__u64 page_size;
+	__u32 max_as_per_device;
+	__u32 max_map_entries;
+	__u64 max_table_bytes_per_as;
+	__u64 max_table_bytes;
+	__u32 nr_as;
+	__u32 __reserved;
+	__u64 table_bytes;
+	__u64 module_allocs;
+};
+
+/* struct iopgt_as_create.flags */
+#define IOPGT_AS_PERSISTENT	(1U << 0)  /* outlives the fd; until destroy/unbind */
+#define IOPGT_AS_NONCOHERENT	(1U << 1)  /* coherent_walk = false */
+
+/**
+ * struct iopgt_as_create - IOPGT_AS_CREATE
+ * @size: sizeof(struct iopgt_as_create)
+ * @flags: IOPGT_AS_*
+ * @format: enum iopgt_format, must be available
+ * @levels: generic_pt only: number of levels (0: format default); must be 0
+ *	for io-pgtable formats
+ * @quirks: IOPGT_QUIRK_*, must be a subset of the format's quirks
+ * @pgsize_bitmap: requested page sizes (0: the format's default set)
+ * @ias: requested input address bits (0: default)
+ * @oas: requested output address bits (0: default)
+ * @as_id: out: id of the new address space (never 0)
+ * @out_levels: out: levels of the table the kernel built
+ * @out_pgsize_bitmap: out: final page sizes the kernel settled on
+ * @out_ias: out: final input address bits
+ * @out_oas: out: final output address bits
+ * @out_quirks: out: quirks in effect (IOPGT_QUIRK_*)
+ *
+ * Returns 0, or -EINVAL for a bad request (with the format's constraints in
+ * GET_INFO), -EOPNOTSUPP for an unavailable format, -ENOSPC when the device
+ * already has max_as_per_device address spaces, -ENOMEM.
+ */
+struct iopgt_as_create {
+	__u32 size;
+	__u32 flags;
+	__u32 format;
+	__u32 levels;
+	__u64 quirks;
+	__u64 pgsize_bitmap;
+	__u32 ias;
+	__u32 oas;
+	__u32 as_id;
+	__u32 out_levels;
+	__u64 out_pgsize_bitmap;
+	__u32 out_ias;
+	__u32 out_oas;
+	__u64 out_quirks;
+};
+
+/**
+ * struct iopgt_as_destroy - IOPGT_AS_DESTROY
+ * @size: sizeof(struct iopgt_as_destroy)
+ * @as_id: address space to free with all its mappings
+ */
+struct iopgt_as_destroy {
+	__u32 size;
+	__u32 as_id;
+};
+
+/**
+ * struct iopgt_map_entry - one element of IOPGT_MAP
+ * @iova: start, aligned to the page size used
+ * @paddr: output address, aligned like @iova
+ * @length: bytes, a multiple of the smallest page size
+ * @prot: IOPGT_PROT_*, READ or WRITE at least
+ * @pgsize_log2: 0: the module picks the largest page size that alignment
+ *	and length allow at each step; otherwise force pages of 1 << this
+ * @mapped: out: bytes mapped for this entry
+ * @error: out: 0 or a negative errno for this entry
+ * @__reserved: must be 0
+ */
+struct iopgt_map_entry {
+	__u64 iova;
+	__u64 paddr;
+	__u64 length;
+	__u32 prot;
+	__u32 pgsize_log2;
+	__u64 mapped;
+	__s32 error;
+	__u32 __reserved;
+};
+
+/* struct iopgt_map.flags */
+#define IOPGT_MAP_ROLLBACK	(1U << 0)  /* on error, undo every entry of the call */
+
+/**
+ * struct iopgt_map - IOPGT_MAP
+ * @size: sizeof(struct iopgt_map)
+ * @as_id: address space
+ * @flags: IOPGT_MAP_*
+ * @n_entries: entries at @entries_uptr, 1..max_map_entries
+ * @entries_uptr: array of struct iopgt_map_entry
+ * @entry_size: sizeof(struct iopgt_map_entry) as userspace knows it
+ * @n_done: out: entries completely mapped (processing stops at the first
+ *	failing entry, whose error/mapped fields say what happened)
+ *
+ * Errors: -EEXIST overlap with an existing mapping, -EINVAL misaligned or
+ * bad prot/pgsize, -ERANGE outside ias/oas, -ENOSPC table-memory cap.
+ */
+struct iopgt_map {
+	__u32 size;
+	__u32 as_id;
+	__u32 flags;
+	__u32 n_entries;
+	__u64 entries_uptr;
+	__u32 entry_size;
+	__u32 n_done;
+};
+
+/**
+ * struct iopgt_unmap_entry - one element of IOPGT_UNMAP
+ * @iova: start, aligned to the smallest page size
+ * @length: bytes; the range must consist of whole mapped leaves
+ *	(no hole, no partial block: -ENOENT / -EINVAL)
+ * @unmapped: out: bytes unmapped
+ * @error: out: 0 or a negative errno
+ * @__reserved: must be 0
+ */
+struct iopgt_unmap_entry {
+	__u64 iova;
+	__u64 length;
+	__u64 unmapped;
+	__s32 error;
+	__u32 __reserved;
+};
+
+/**
+ * struct iopgt_unmap - IOPGT_UNMAP
+ * @size: sizeof(struct iopgt_unmap)
+ * @as_id: address space
+ * @flags: must be 0
+ * @n_entries: entries at @entries_uptr, 1..max_map_entries
+ * @entries_uptr: array of struct iopgt_unmap_entry
+ * @entry_size: sizeof(struct iopgt_unmap_entry) as userspace knows it
+ * @n_done: out: entries completely unmapped
+ */
+struct iopgt_unmap {
+	__u32 size;
+	__u32 as_id;
+	__u32 flags;
+	__u32 n_entries;
+	__u64 entries_uptr;
+	__u32 entry_size;
+	__u32 n_done;
+};
+
+/* struct iopgt_iova_to_phys.out_flags */
+#define IOPGT_XLATE_MAPPED	(1U << 0)
+
+/**
+ * struct iopgt_iova_to_phys - IOPGT_IOVA_TO_PHYS
+ * @size: sizeof(struct iopgt_iova_to_phys)
+ * @as_id: address space
+ * @iova: address to translate, inside the input range (else -ERANGE)
+ * @phys: out: the output address, 0 when not mapped
+ * @out_flags: out: IOPGT_XLATE_MAPPED when @iova is mapped
+ * @__reserved: must be 0
+ */
+struct iopgt_iova_to_phys {
+	__u32 size;
+	__u32 as_id;
+	__u64 iova;
+	__u64 phys;
+	__u32 out_flags;
+	__u32 __reserved;
+};
+
+/* struct iopgt_hw_cfg.out_flags */
+#define IOPGT_HWCFG_ADDR_HIDDEN	(1U << 0)  /* caller lacks CAP_SYS_ADMIN: table PAs zeroed */
+
+#define IOPGT_HW_NREGS		8
+/*
+ * struct iopgt_hw_cfg.regs[], per format:
+ *  ARM_*_LPAE_S1: [0] TTBR, [1] TCR image (TCR_EL1 T0 field layout: T0SZ
+ *	5:0, IRGN0 9:8, ORGN0 11:10, SH0 13:12, TG0 15:14 (the TG1 encoding
+ *	under IOPGT_QUIRK_ARM_TTBR1), IPS 34:32), [2] MAIR (low 32 bits)
+ *  ARM_*_LPAE_S2: [0] VTTBR, [1] VTCR image (T0SZ 5:0, SL0 7:6, IRGN0 9:8,
+ *	ORGN0 11:10, SH0 13:12, TG0 15:14, PS 18:16)
+ *  ARM_MALI_LPAE: [0] TRANSTAB, [1] MEMATTR
+ *  ARM_V7S: [0] TTBR, [1] TCR, [2] NMRR, [3] PRRR
+ *  APPLE_DART*: [0..3] TTBR[0..3], [4] n_ttbrs, [5] n_levels
+ *  PT_AMDV1: [0] host_pt_root, [1] mode
+ *  PT_VTDSS: [0] ssptptr, [1] aw
+ *  PT_X86_64: [0] gcr3_pt, [1] levels
+ *  PT_RISCV64: [0] ppn, [1] fsc_iosatp_mode
+ * regs[7] is always the physical address of the top-level table.
+ */
+
+/**
+ * struct iopgt_hw_cfg - IOPGT_GET_HW_CFG
+ * @size: sizeof(struct iopgt_hw_cfg)
+ * @as_id: address space
+ * @format: out: enum iopgt_format
+ * @out_flags: out: IOPGT_HWCFG_*
+ * @levels: out: levels of the walk from the top table
+ * @start_level: out: level number of the top table in the format's own
+ *	numbering (LPAE: 0..3; generic_pt: top_level; v7s: 1)
+ * @pgsize_bitmap: out: final page sizes
+ * @ias: out: final input address bits
+ * @oas: out: final output address bits
+ * @quirks: out: quirks in effect (IOPGT_QUIRK_*)
+ * @regs: out: per-format register values, see above
+ */
+struct iopgt_hw_cfg {
+	__u32 size;
+	__u32 as_id;
+	__u32 format;
+	__u32 out_flags;
+	__u32 levels;
+	__u32 start_level;
+	__u64 pgsize_bitmap;
+	__u32 ias;
+	__u32 oas;
+	__u64 quirks;
+	__u64 regs[IOPGT_HW_NREGS];
+};
+
+/* struct iopgt_walk_level.kind, and IOPGT_A_ENTRY_KIND */
+enum iopgt_pte_kind {
+	IOPGT_PTE_INVALID = 0,	/* empty / not valid */
+	IOPGT_PTE_TABLE = 1,	/* points to a next-level table */
+	IOPGT_PTE_BLOCK = 2,	/* leaf above the last level */
+	IOPGT_PTE_PAGE = 3,	/* leaf at the last level */
+};
+
+/**
+ * struct iopgt_walk_level - one level of a walk
+ * @pte: raw descriptor (for contiguous/cont-hint formats: as stored)
+ * @table_pa: physical address of the table holding @pte (0 if hidden)
+ * @oa: output address or next-table address the descriptor names
+ *	(table addresses 0 if hidden)
+ * @span_log2: log2 of the bytes one entry at this level covers
+ * @level: level number in the format's own numbering
+ * @index: index of @pte in its table
+ * @kind: enum iopgt_pte_kind
+ */
+struct iopgt_walk_level {
+	__u64 pte;
+	__u64 table_pa;
+	__u64 oa;
+	__u32 span_log2;
+	__u32 level;
+	__u32 index;
+	__u32 kind;
+};
+
+/* struct iopgt_walk.flags */
+#define IOPGT_WALK_HW		(1U << 0)  /* also run io-pgtable's own pgtable_walk */
+
+/* struct iopgt_walk.out_flags */
+#define IOPGT_WALK_MAPPED	(1U << 0)
+#define IOPGT_WALK_HW_DONE	(1U << 1)  /* hw_ptes[] filled by pgtable_walk */
+
+/**
+ * struct iopgt_walk - IOPGT_WALK: the descriptors translating one IOVA
+ * @size: sizeof(struct iopgt_walk)
+ * @as_id: address space
+ * @iova: address to walk, inside the input range (else -ERANGE)
+ * @flags: IOPGT_WALK_*
+ * @n_levels: out: valid entries in @levels (the walk stops at the first
+ *	leaf or invalid descriptor)
+ * @phys: out: output address of @iova when mapped
+ * @out_flags: out: IOPGT_WALK_MAPPED, IOPGT_WALK_HW_DONE
+ * @__reserved: must be 0
+ * @levels: out: one per level walked, top first
+ * @hw_ptes: out: with IOPGT_WALK_HW where the kernel has pgtable_walk:
+ *	its ptes[] array as returned (LPAE only)
+ */
+struct iopgt_walk {
+	__u32 size;
+	__u32 as_id;
+	__u64 iova;
+	__u32 flags;
+	__u32 n_levels;
+	__u64 phys;
+	__u32 out_flags;
+	__u32 __reserved;
+	struct iopgt_walk_level levels[IOPGT_MAX_LEVELS];
+	__u64 hw_ptes[4];
+};
+
+/* struct iopgt_as_info.flags (out) */
+#define IOPGT_AS_INFO_PERSISTENT	(1U << 0)
+#define IOPGT_AS_INFO_NONCOHERENT	(1U << 1)
+
+/**
+ * struct iopgt_as_info - IOPGT_AS_INFO: counters of one address space
+ * @size: sizeof(struct iopgt_as_info)
+ * @as_id: address space
+ * @format: out: enum iopgt_format
+ * @flags: out: IOPGT_AS_INFO_*
+ * @generation: out: bumped on every change of the tables
+ * @mapped_bytes: out: bytes currently mapped
+ * @n_extents: out: mapping extents in the module's shadow map
+ * @table_bytes: out: page-table memory held by this address space
+ * @owner_pid: out: pid (in the caller's namespace) of the creator
+ * @__reserved: must be 0
+ */
+struct iopgt_as_info {
+	__u32 size;
+	__u32 as_id;
+	__u32 format;
+	__u32 flags;
+	__u64 generation;
+	__u64 mapped_bytes;
+	__u64 n_extents;
+	__u64 table_bytes;
+	__u32 owner_pid;
+	__u32 __reserved;
+};
+
+#define IOPGT_TYPE	0xB7
+
+enum {
+	IOPGT_CMD_BASE = 0x80,
+	IOPGT_CMD_GET_INFO = IOPGT_CMD_BASE,
+	IOPGT_CMD_AS_CREATE,
+	IOPGT_CMD_AS_DESTROY,
+	IOPGT_CMD_MAP,
+	IOPGT_CMD_UNMAP,
+	IOPGT_CMD_IOVA_TO_PHYS,
+	IOPGT_CMD_GET_HW_CFG,
+	IOPGT_CMD_WALK,
+	IOPGT_CMD_AS_INFO,
+};
+
+#define IOPGT_GET_INFO		_IO(IOPGT_TYPE, IOPGT_CMD_GET_INFO)
+#define IOPGT_AS_CREATE		_IO(IOPGT_TYPE, IOPGT_CMD_AS_CREATE)
+#define IOPGT_AS_DESTROY	_IO(IOPGT_TYPE, IOPGT_CMD_AS_DESTROY)
+#define IOPGT_MAP		_IO(IOPGT_TYPE, IOPGT_CMD_MAP)
+#define IOPGT_UNMAP		_IO(IOPGT_TYPE, IOPGT_CMD_UNMAP)
+#define IOPGT_IOVA_TO_PHYS	_IO(IOPGT_TYPE, IOPGT_CMD_IOVA_TO_PHYS)
+#define IOPGT_GET_HW_CFG	_IO(IOPGT_TYPE, IOPGT_CMD_GET_HW_CFG)
+#define IOPGT_WALK		_IO(IOPGT_TYPE, IOPGT_CMD_WALK)
+#define IOPGT_AS_INFO		_IO(IOPGT_TYPE, IOPGT_CMD_AS_INFO)
+
+/*
+ * Generic netlink family "iopgt" (spec: uapi/iopgt.yaml). All commands need
+ * CAP_NET_ADMIN in the caller's user namespace (GENL_ADMIN_PERM); all are
+ * dumps. Every message carries IOPGT_A_DEV_ID (the device instance).
+ */
+#define IOPGT_GENL_NAME		"iopgt"
+#define IOPGT_GENL_VERSION	1
+
+enum {
+	IOPGT_NL_CMD_UNSPEC,
+	IOPGT_NL_CMD_FORMAT_GET,	/* dump: one message per known format */
+	IOPGT_NL_CMD_AS_GET,	/* dump: one message per live address space */
+	IOPGT_NL_CMD_TREE_GET,	/* dump: one message per non-empty entry of one AS */
+	__IOPGT_NL_CMD_MAX,
+};
+#define IOPGT_NL_CMD_MAX (__IOPGT_NL_CMD_MAX - 1)
+
+enum {
+	IOPGT_A_UNSPEC,
+	IOPGT_A_DEV_ID,		/* u32: device instance (0 for /dev/iopgt) */
+	IOPGT_A_FORMAT,		/* u32: enum iopgt_format */
+	IOPGT_A_FORMAT_NAME,	/* string */
+	IOPGT_A_FORMAT_FLAGS,	/* u32: IOPGT_FMT_F_* */
+	IOPGT_A_FORMAT_UNAVAIL,	/* u32: enum iopgt_unavail_reason */
+	IOPGT_A_AS_ID,		/* u32 */
+	IOPGT_A_AS_FLAGS,	/* u32: IOPGT_AS_INFO_* */
+	IOPGT_A_AS_OWNER,	/* u32: creator pid */
+	IOPGT_A_AS_MAPPED,	/* u64: mapped bytes */
+	IOPGT_A_AS_TABLE_BYTES,	/* u64 */
+	IOPGT_A_AS_GENERATION,	/* u64 */
+	IOPGT_A_AS_IAS,		/* u32 */
+	IOPGT_A_AS_OAS,		/* u32 */
+	IOPGT_A_AS_PGSIZES,	/* u64 */
+	IOPGT_A_AS_LEVELS,	/* u32 */
+	IOPGT_A_ENTRY_LEVEL,	/* u32: level number (format's numbering) */
+	IOPGT_A_ENTRY_INDEX,	/* u32: index in its table */
+	IOPGT_A_ENTRY_IOVA,	/* u64: first IOVA the entry covers */
+	IOPGT_A_ENTRY_SPAN_LOG2,	/* u32: log2 bytes the entry covers */
+	IOPGT_A_ENTRY_PTE,	/* u64: raw descriptor */
+	IOPGT_A_ENTRY_KIND,	/* u32: enum iopgt_pte_kind */
+	IOPGT_A_ENTRY_OA,	/* u64: output or next-table address */
+	IOPGT_A_ENTRY_TABLE_PA,	/* u64: PA of the table holding the entry */
+	IOPGT_A_DUMP_IOVA_START,	/* u64: request filter, inclusive */
+	IOPGT_A_DUMP_IOVA_END,	/* u64: request filter, inclusive */
+	IOPGT_A_DUMP_MAX_LEVEL,	/* u32: request filter: deepest level depth (0 = top) */
+	IOPGT_A_ENTRY_DEPTH,	/* u32: 0 for the top table, +1 per level down */
+	IOPGT_A_PAD,
+	__IOPGT_A_MAX,
+};
+#define IOPGT_A_MAX (__IOPGT_A_MAX - 1)
+
+#endif /* _UAPI_LINUX_IOPGT_H */
