@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Assemble the initramfs and the kernel of one target.
+#
+#   initramfs.sh TARGET WORK MODE [SCRIPT [FILE...]]
+#
+# MODE: test (run /tests/*), run (run SCRIPT with FILEs beside it), shell.
+# Needs WORK/TARGET/iopgt.ko + kernel.env (build.sh module) and
+# WORK/user-ARCH (build.sh user). Writes WORK/TARGET/initrd.gz and
+# WORK/TARGET/vmlinuz.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+[ $# -ge 3 ] || die "usage: $0 TARGET WORK test|run|shell [SCRIPT [FILE...]]"
+target=$1 work=$2 mode=$3
+shift 3
+here=$(dirname "$0")
+SRC=${IOPGT_SRC:-$IOPGT_REPO}
+suite=$(target_suite "$target")
+arch=$(target_arch "$target")
+tdir=$work/$target
+# shellcheck source=/dev/null
+. "$tdir/kernel.env"
+debs=$("$here/archive.sh" debs-dir "$suite")
+
+# The kernel image, extracted once per ABI into the cache.
+kdir=$IOPGT_CACHE/kernels/$KVER
+if [ ! -f "$kdir/vmlinuz" ]; then
+	mkdir -p "$kdir"
+	deb=$(find "$debs" -maxdepth 1 \( -name "linux-binary-${KVER}_*_$arch.deb" \
+		-o -name "linux-image-${KVER}-unsigned_*_$arch.deb" -o -name "linux-image-${KVER}_*_$arch.deb" \) | head -n1)
+	[ -n "$deb" ] || die "$target: no kernel image .deb for $KVER in $debs"
+	tmp=$(mktemp -d "$kdir/x.XXXXXX")
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards '*vmlinuz*'
+	img=$(find "$tmp" -type f \( -name "vmlinuz-$KVER" -o -path "*/$KVER/vmlinuz" \) | head -n1)
+	[ -n "$img" ] || die "$target: $deb holds no vmlinuz-$KVER"
+	mv "$img" "$kdir/vmlinuz"
+	rm -rf "$tmp"
+fi
+ln -sf "$kdir/vmlinuz" "$tdir/vmlinuz"
+
+# Static busybox of the target architecture, extracted once per .deb.
+bbdeb=$(find "$debs" -maxdepth 1 -name "busybox-static_*_$arch.deb" | head -n1)
+[ -n "$bbdeb" ] || die "$target: busybox-static_*_$arch.deb missing in $debs"
+bb=$IOPGT_CACHE/busybox/$(basename "$bbdeb" .deb)
+if [ ! -f "$bb" ]; then
+	mkdir -p "$(dirname "$bb")"
+	tmp=$(mktemp -d "$bb.XXXXXX")
+	dpkg-deb --fsys-tarfile "$bbdeb" | tar -x -C "$tmp"
+	f=$(find "$tmp" -type f -name busybox -path '*bin/*' | head -n1)
+	[ -n "$f" ] || die "$target: no busybox binary in $bbdeb"
+	mv "$f" "$bb"
+	rm -rf "$tmp"
+fi
+
+# The tree.
+r=$tdir/rootfs
+rm -rf "$r"
+mkdir -p "$r"/{bin,sbin,usr/bin,usr/sbin,lib/modules,etc,proc,sys,dev,tmp,root,tests,vmrun}
+cp "$bb" "$r/bin/busybox"
+chmod 755 "$r/bin/busybox"
+ln -s busybox "$r/bin/sh"
+cp "$here/vm-init.sh" "$r/init"
+chmod 755 "$r/init"
+mknod -m 600 "$r/dev/console" c 5 1
+mknod -m 666 "$r/dev/null" c 1 3
+cp "$tdir/iopgt.ko" "$r/lib/modules/iopgt.ko"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$r/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
+
+u=$work/user-$arch
+if [ -d "$u" ]; then
+	cp -a "$u/sysroot/." "$r/"
+	[ -f "$u/bin/iopgt" ] && cp "$u/bin/iopgt" "$r/usr/bin/iopgt"
+	cp -a "$u/tests/." "$r/tests/"
+fi
+# Scripted tests from the tree (executables only).
+for f in "$SRC"/tests/vm/*.sh; do
+	[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$r/tests/"
+done
+
+run=
+if [ "$mode" = run ]; then
+	[ $# -ge 1 ] || die "mode run needs a script"
+	run=$(basename "$1")
+	for f in "$@"; do
+		[ -e "$f" ] || die "$f does not exist"
+		cp -a "$f" "$r/vmrun/"
+	done
+fi
+
+{
+	printf 'IOPGT_MODE=%s\nIOPGT_TARGET=%s\n' "$mode" "$target"
+	printf 'IOPGT_RUN=%s\n' "$run"
+	printf 'IOPGT_TEST_TIMEOUT=%s\n' "${IOPGT_TEST_TIMEOUT:-240}"
+	printf 'IOPGT_FUZZ_SECONDS=%s\n' "${IOPGT_FUZZ_SECONDS:-20}"
+} >"$r/etc/iopgt.env"
+
+(cd "$r" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1) >"$tdir/initrd.gz"
+rm -rf "$r"

@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common helpers for the iopgt kernel matrix scripts. Source this file; it
+# does not run anything by itself.
+# shellcheck shell=bash
+
+IOPGT_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+IOPGT_CACHE=${IOPGT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/iopgt}
+OUT=${OUT:-$IOPGT_REPO/build}
+export IOPGT_REPO IOPGT_CACHE OUT
+
+IOPGT_SUITES=(bookworm trixie sid)
+IOPGT_ARCHES=(amd64 arm64)
+# The suite whose root builds the userspace for every target (its glibc is
+# the oldest, so its binaries run with the libraries shipped next to them).
+export IOPGT_USER_SUITE=bookworm
+
+log() { printf '[iopgt %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf 'iopgt: error: %s\n' "$*" >&2; exit 1; }
+
+# All valid target names, one per line.
+all_targets() {
+	local s a
+	for s in "${IOPGT_SUITES[@]}"; do
+		for a in "${IOPGT_ARCHES[@]}"; do
+			echo "$s-$a"
+		done
+	done
+}
+
+# check_targets NAME...: die listing the valid names if one is unknown.
+check_targets() {
+	local t
+	[ $# -gt 0 ] || die "no target given; valid targets: $(all_targets | tr '\n' ' ')"
+	for t in "$@"; do
+		all_targets | grep -qx -- "$t" ||
+			die "unknown target '$t'; valid targets: $(all_targets | tr '\n' ' ')"
+	done
+}
+
+target_suite() { echo "${1%-*}"; }
+target_arch() { echo "${1##*-}"; }
+
+# Debian architecture -> GNU triplet / kernel ARCH / dkms -a argument.
+arch_triplet() { case $1 in amd64) echo x86_64-linux-gnu ;; arm64) echo aarch64-linux-gnu ;; esac; }
+arch_kernel() { case $1 in amd64) echo x86 ;; arm64) echo arm64 ;; esac; }
+arch_uname() { case $1 in amd64) echo x86_64 ;; arm64) echo aarch64 ;; esac; }
+
+# The package version: the single source of truth is dkms.conf.
+iopgt_version() {
+	sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$IOPGT_REPO/dkms.conf"
+}
+
+# The Debian archive URI, taken from the system's own apt configuration
+# (deb822 .sources first, then the one-line format). IOPGT_MIRROR overrides.
+archive_uri() {
+	local uri=${IOPGT_MIRROR:-}
+	if [ -z "$uri" ]; then
+		uri=$(awk '
+			/^[ \t]*$/ { if (u != "" && s !~ /-security/ && t ~ /deb( |$)/) { print u; exit } u = ""; s = ""; t = ""; next }
+			/^URIs:/   { u = $2 }
+			/^Suites:/ { $1 = ""; s = $0 }
+			/^Types:/  { $1 = ""; t = $0 " " }
+			END { if (u != "" && s !~ /-security/) print u }
+		' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
+	fi
+	if [ -z "$uri" ] && [ -r /etc/apt/sources.list ]; then
+		uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) { if ($(i+1) !~ /-security/) { print $i; exit } break } }' \
+			/etc/apt/sources.list | head -n1)
+	fi
+	[ -n "$uri" ] || die "cannot find a Debian archive URI in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list (set IOPGT_MIRROR)"
+	echo "${uri%/}"
+}
+
+# with_lock NAME CMD...: run CMD holding $IOPGT_CACHE/locks/NAME.lock.
+with_lock() {
+	local name=$1
+	shift
+	mkdir -p "$IOPGT_CACHE/locks"
+	flock "$IOPGT_CACHE/locks/$name.lock" "$@"
+}
+
+# Install missing host tools (as root with apt-get, else say what to install).
+# Arguments: command:package pairs.
+ensure_host_tools() {
+	local pair cmd pkg missing=()
+	for pair in "$@"; do
+		cmd=${pair%%:*}
+		pkg=${pair#*:}
+		case $cmd in
+		/*) [ -e "$cmd" ] && continue ;;
+		*) { command -v "$cmd" || [ -x "/usr/sbin/$cmd" ] || [ -x "/sbin/$cmd" ]; } >/dev/null 2>&1 && continue ;;
+		esac
+		missing+=("$pkg")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+	if [ "$(id -u)" -ne 0 ]; then
+		die "missing host tools; install them with: sudo apt-get install ${missing[*]}"
+	fi
+	log "installing host tools: ${missing[*]}"
+	with_lock host-apt sh -c 'apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null' \
+		sh "${missing[@]}" || die "apt-get install ${missing[*]} failed"
+}
+
+host_tools_all() {
+	ensure_host_tools qemu-system-x86_64:qemu-system-x86 qemu-system-aarch64:qemu-system-arm \
+		debootstrap:debootstrap cpio:cpio gzip:gzip flock:util-linux \
+		dpkg-deb:dpkg apt-get:apt gpgv:gpgv timeout:coreutils \
+		/usr/share/keyrings/debian-archive-keyring.gpg:debian-archive-keyring
+}
+
+# Root of the build chroot of a suite.
+root_dir() { echo "$IOPGT_CACHE/roots/$1"; }

@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Judge one VM console log.
+#
+#   parse.sh LOG test|run
+#
+# Prints shell-sourceable lines: UNAME, FORMATS, PASSED, FAILED, SKIPPED,
+# RUN_RC (mode run), RESULT (pass|fail), and REASONS / SKIPS (newline-
+# separated text). Exit 0 when the target passed, 1 otherwise.
+#
+# Rules: each program between @@IOPGT-BEGIN/END is TAP; `ok`/`not ok` lines
+# count (`# SKIP` -> skipped, `not ok ... # TODO` -> skipped); a program with
+# rc != 0, no plan, or a plan that does not match its count adds a failure
+# (unless it already reported a `not ok`). The target fails on any failure,
+# on WARNING:/BUG:/Oops/Call Trace/Kernel panic in the log, on a missing
+# @@IOPGT-RESULT pass, and on a host-side timeout.
+set -euo pipefail
+
+[ $# -eq 2 ] || { echo "usage: $0 LOG test|run" >&2; exit 2; }
+log=$1 mode=$2
+
+tr -d '\r' <"$log" | awk -v mode="$mode" '
+function q(s) { gsub(/\047/, "\047\\\047\047", s); return "\047" s "\047" }
+function reason(s) { reasons = reasons s "\n" }
+function endprog(rc,    bad) {
+	bad = ""
+	if (rc != 0) bad = "exit status " rc (rc == 137 ? " (killed: per-program timeout?)" : "")
+	else if (plan < 0) bad = "no TAP plan"
+	else if (plan != cnt) bad = "planned " plan " tests, ran " cnt
+	if (bad != "") {
+		reason(prog ": " bad)
+		if (pnotok == 0) failed++
+	}
+	inprog = 0
+}
+BEGIN { passed = failed = skipped = 0; inprog = 0; result = ""; uname = ""; formats = "" }
+{
+	line = $0
+	# Kernel messages: judge them, never count them as TAP.
+	if (line ~ /(WARNING:|BUG:|Oops|Call Trace|Kernel panic)/ && line !~ /^@@IOPGT/) {
+		if (!seenkern[line]++ && nkern < 5) { reason("kernel: " line); nkern++ }
+		kernbad = 1
+	}
+	if (line ~ /^@@IOPGT-UNAME /) { uname = line; sub(/^@@IOPGT-UNAME /, "", uname); next }
+	if (line ~ /^@@IOPGT-FORMATS /) { formats = line; sub(/^@@IOPGT-FORMATS /, "", formats); next }
+	if (line ~ /^@@IOPGT-FAIL /) { r = line; sub(/^@@IOPGT-FAIL /, "", r); reason("vm: " r); next }
+	if (line ~ /^@@IOPGT-HOST-TIMEOUT/) { reason("host: VM timed out"); timeout = 1; next }
+	if (line ~ /^@@IOPGT-RESULT /) { result = line; sub(/^@@IOPGT-RESULT /, "", result); next }
+	if (line ~ /^@@IOPGT-RUN-END rc=/) { r = line; sub(/^@@IOPGT-RUN-END rc=/, "", r); runrc = r + 0; haverun = 1; next }
+	if (line ~ /^@@IOPGT-BEGIN /) {
+		if (inprog) endprog(-1)
+		prog = line; sub(/^@@IOPGT-BEGIN /, "", prog); inprog = 1; plan = -1; cnt = 0; pnotok = 0; next
+	}
+	if (line ~ /^@@IOPGT-END /) {
+		n = split(line, f, "rc="); endprog(f[n] + 0); next
+	}
+	if (!inprog) next
+	if (line ~ /^1\.\.[0-9]+/) {
+		plan = substr(line, 4) + 0
+		if (plan == 0) { skipped++; r = line; sub(/^1\.\.0 *#? *([Ss][Kk][Ii][Pp])? */, "", r); skips = skips prog ": " r "\n" }
+		next
+	}
+	if (line ~ /^ok [0-9]+/) {
+		cnt++
+		if (line ~ /# *[Ss][Kk][Ii][Pp]/) {
+			skipped++; r = line; sub(/.*# *[Ss][Kk][Ii][Pp]([Pp][Ee][Dd])? */, "", r)
+			skips = skips prog ": " r "\n"
+		} else passed++
+		next
+	}
+	if (line ~ /^not ok [0-9]+/) {
+		cnt++
+		if (line ~ /# *[Tt][Oo][Dd][Oo]/) { skipped++; skips = skips prog ": " line "\n"; next }
+		failed++; pnotok++; reason(prog ": " line); next
+	}
+}
+END {
+	if (inprog) endprog(-1)
+	bad = failed > 0 || kernbad || timeout || result != "pass"
+	if (result == "") reason("vm: no @@IOPGT-RESULT line (crash or timeout)")
+	if (mode == "run") {
+		if (!haverun) { reason("vm: the script did not finish"); runrc = 255 }
+		if (runrc != 0) { bad = 1; reason("script exited with status " runrc) }
+		print "RUN_RC=" runrc
+	}
+	print "UNAME=" q(uname)
+	print "FORMATS=" q(formats)
+	print "PASSED=" passed
+	print "FAILED=" failed
+	print "SKIPPED=" skipped
+	print "RESULT=" (bad ? "fail" : "pass")
+	print "REASONS=" q(reasons)
+	print "SKIPS=" q(skips)
+	exit bad ? 1 : 0
+}'

@@ -1,0 +1,89 @@
+#!/bin/busybox sh
+# shellcheck shell=dash
+# SPDX-License-Identifier: GPL-2.0
+# /init of the iopgt test VMs (busybox ash). Implements the in-VM runner
+# contract: load the module, run /tests/* (mode "test"), a user script
+# (mode "run") or a shell (mode "shell"), unload the module, print the
+# result markers and power off. Settings come from /etc/iopgt.env.
+
+/bin/busybox --install -s
+export PATH=/usr/bin:/usr/sbin:/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /dev/pts /tmp /root
+mount -t devpts devpts /dev/pts
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+hostname iopgt-vm
+
+IOPGT_MODE="test"
+IOPGT_TEST_TIMEOUT=240
+IOPGT_FUZZ_SECONDS=20
+# shellcheck source=/dev/null
+. /etc/iopgt.env
+export IOPGT_TARGET IOPGT_TEST_TIMEOUT IOPGT_FUZZ_SECONDS HOME=/root
+
+result=pass
+fail() {
+	echo "@@IOPGT-FAIL $*"
+	result=fail
+}
+
+echo "@@IOPGT-UNAME $(uname -r)"
+if insmod /lib/modules/iopgt.ko; then
+	echo "@@IOPGT-INSMOD ok"
+	i=0
+	while [ ! -c /dev/iopgt ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -c /dev/iopgt ] || fail "/dev/iopgt missing after insmod"
+else
+	fail "insmod iopgt.ko failed"
+fi
+
+f=/sys/bus/platform/devices/iopgt.0/formats
+if [ -r $f ]; then
+	echo "@@IOPGT-FORMATS $(tr '\n' ' ' <$f)"
+else
+	echo "@@IOPGT-FORMATS (no $f)"
+fi
+
+if [ $result = pass ]; then
+	case $IOPGT_MODE in
+	test)
+		for t in /tests/*; do
+			if [ ! -f "$t" ] || [ ! -x "$t" ]; then continue; fi
+			n=${t##*/}
+			echo "@@IOPGT-BEGIN $n"
+			(cd /tmp && timeout -s KILL "$IOPGT_TEST_TIMEOUT" "$t" </dev/null 2>&1)
+			rc=$?
+			echo "@@IOPGT-END $n rc=$rc"
+		done
+		;;
+	run)
+		cd /vmrun || exit 1
+		echo "@@IOPGT-RUN-BEGIN"
+		sh "./$IOPGT_RUN" </dev/null 2>&1
+		rc=$?
+		echo "@@IOPGT-RUN-END rc=$rc"
+		cd /
+		;;
+	shell)
+		echo "iopgt VM shell ($IOPGT_TARGET, $(uname -r)); module loaded; exit to power off"
+		setsid cttyhack sh -l
+		;;
+	esac
+fi
+
+if [ -d /sys/module/iopgt ]; then
+	if rmmod iopgt; then
+		[ -d /sys/module/iopgt ] && fail "iopgt still loaded after rmmod"
+	else
+		fail "rmmod iopgt failed"
+	fi
+fi
+echo "@@IOPGT-RESULT $result"
+sync
+poweroff -f
