@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* iopgt CLI: shared state between the subcommands. */
+#ifndef IOPGT_CLI_H
+#define IOPGT_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "iopgt.h"
+
+/* exit statuses */
+#define EXIT_KERNEL	1	/* the kernel (or the system) refused */
+#define EXIT_USAGE	2	/* bad command line */
+#define EXIT_HELP	100	/* internal: --help printed, exit 0 */
+
+struct cli {
+	const char *prog;		/* "iopgt" */
+	const char *cmd;		/* current subcommand name */
+	const char *dev_path;		/* --device */
+	struct iopgt_dev dev;
+	int dev_open;
+	struct iopgt_nl *nl;
+	int script;			/* running a script */
+	unsigned long lineno;		/* script line */
+	uint32_t last_id;		/* last AS created in this process */
+	int have_last;
+};
+
+/* prints "iopgt CMD: ..." to stderr; returns EXIT_USAGE */
+int usage_err(struct cli *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* prints "iopgt CMD: ..." to stderr; returns EXIT_KERNEL */
+int kern_err(struct cli *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* argument helpers (return 0 or print + EXIT_USAGE) */
+int arg_u64(struct cli *c, const char *what, const char *s, uint64_t *v);
+int arg_u32(struct cli *c, const char *what, const char *s, uint32_t *v);
+int arg_id(struct cli *c, const char *s, uint32_t *id);
+
+int cli_open_dev(struct cli *c);
+int cli_open_nl(struct cli *c);
+/* explain a failed ioctl/netlink call in the tool's terms; returns EXIT_KERNEL */
+int explain(struct cli *c, const char *what, const struct iopgt_err *err);
+
+/* dump.c */
+int cmd_dump(struct cli *c, int argc, char **argv);
+
+void json_string(FILE *f, const char *s);
+
+#endif

@@ -1,0 +1,664 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * iopgt dump: stream one address space's tree from the generic netlink dump
+ * and render it as an indented tree, ptdump-style ranges, versioned JSON or
+ * Graphviz. Memory use is constant: every entry is rendered as it arrives.
+ *
+ * Consistency: when the kernel flags NLM_F_DUMP_INTR (the tables changed
+ * under the dump) the output of the attempt is discarded and the dump is
+ * retried (bounded). To discard, output goes straight to stdout when stdout
+ * is a regular file (truncated back on retry) or /dev/null, and otherwise
+ * through an unlinked temporary file copied to stdout once the dump is
+ * consistent (--no-buffer streams directly and cannot retry cleanly).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+enum { F_TREE, F_RANGES, F_JSON, F_DOT };
+
+struct dump {
+	struct cli *c;
+	FILE *out;
+	int fmt;
+	uint32_t id;
+	struct iopgt_fmt_ctx ctx;
+	struct iopgt_hw_cfg hw;
+	int have_hw;
+	struct iopgt_as_info ai;
+	int have_ai;
+	struct iopgt_tree_filter filter;
+	int filtered;
+	int collapse;
+	int slot[IOPGT_TREE_MAX_DEPTH];
+	uint64_t ents[IOPGT_TREE_MAX_DEPTH];
+	struct iopgt_treegap tg;
+	struct iopgt_coalescer co;
+	uint64_t n_entries, n_tables, n_leaves;
+	uint64_t by_size[64];
+	/* dot */
+	uint64_t seq;
+	uint64_t parent[IOPGT_TREE_MAX_DEPTH + 1];
+	uint64_t run_parent;
+	uint32_t run_depth;
+	/* output handling */
+	int mode;		/* 0 direct file, 1 devnull, 2 tmpfile, 3 unbuffered */
+	off_t start_off;
+	unsigned int attempt;
+	unsigned int max_tries;
+};
+
+static const char *fmt_name(const struct dump *d)
+{
+	const char *n = iopgt_format_name(d->ctx.format);
+
+	return n ? n : "?";
+}
+
+/* ------------------------------------------------------------------ rendering */
+
+static void render_attrs(const struct dump *d, const struct iopgt_tree_entry *e,
+			 const struct iopgt_pte_info *pi, char *buf, size_t len)
+{
+	char f[400], p[64];
+	int leaf = e->kind == IOPGT_PTE_BLOCK || e->kind == IOPGT_PTE_PAGE;
+
+	(void)d;
+	iopgt_fields_str(pi->f, pi->nfields, f, sizeof(f));
+	if (leaf)
+		snprintf(buf, len, "%s | %s%s%s", iopgt_prot_str(pi->prot, p, sizeof(p)),
+			 f, pi->kind != e->kind ? " !decoder=" : "",
+			 pi->kind != e->kind ? iopgt_kind_name(pi->kind) : "");
+	else
+		snprintf(buf, len, "%s%s%s", f, pi->kind != e->kind ? " !decoder=" : "",
+			 pi->kind != e->kind ? iopgt_kind_name(pi->kind) : "");
+}
+
+static void tree_gap(int depth, uint64_t first, uint64_t count, void *arg)
+{
+	struct dump *d = arg;
+
+	if (count == 1)
+		fprintf(d->out, "%*s... 1 empty entry [%llu] ...\n", 2 * depth, "",
+			(unsigned long long)first);
+	else
+		fprintf(d->out, "%*s... %llu empty entries [%llu-%llu] ...\n",
+			2 * depth, "", (unsigned long long)count,
+			(unsigned long long)first,
+			(unsigned long long)(first + count - 1));
+}
+
+static void range_emit(const struct iopgt_range *r, void *arg)
+{
+	struct dump *d = arg;
+	char tot[16], pg[16];
+
+	if (d->fmt == F_RANGES) {
+		fprintf(d->out, "0x%016llx-0x%016llx %6s  %4s x%-7llu -> 0x%016llx  %s\n",
+			(unsigned long long)r->iova, (unsigned long long)r->end,
+			iopgt_size_str(r->end - r->iova, tot, sizeof(tot)),
+			iopgt_size_str(1ULL << r->span_log2, pg, sizeof(pg)),
+			(unsigned long long)r->count, (unsigned long long)r->oa, r->key);
+		return;
+	}
+	/* dot: one node per run of leaves */
+	d->seq++;
+	fprintf(d->out,
+		"  n%llu [shape=record, style=filled, fillcolor=\"#e8f4e8\", label=\"{L%u %s x%llu|iova 0x%llx-0x%llx|-> 0x%llx|",
+		(unsigned long long)d->seq, r->level,
+		iopgt_size_str(1ULL << r->span_log2, pg, sizeof(pg)),
+		(unsigned long long)r->count, (unsigned long long)r->iova,
+		(unsigned long long)r->end, (unsigned long long)r->oa);
+	{
+		const char *s;
+
+		for (s = r->key; *s; s++) {
+			if (strchr("{}|<>\"\\", *s))
+				fputc('\\', d->out);
+			fputc(*s, d->out);
+		}
+	}
+	fprintf(d->out, "}\"];\n  n%llu -> n%llu;\n",
+		(unsigned long long)d->run_parent, (unsigned long long)d->seq);
+}
+
+static void hexs(FILE *f, const char *key, uint64_t v)
+{
+	fprintf(f, ",\"%s\":\"0x%llx\"", key, (unsigned long long)v);
+}
+
+static void begin(struct dump *d)
+{
+	char pg[128], q[128];
+	unsigned int i;
+
+	d->n_entries = d->n_tables = d->n_leaves = 0;
+	memset(d->by_size, 0, sizeof(d->by_size));
+	iopgt_treegap_init(&d->tg, d->have_hw ? d->slot : NULL,
+			   d->have_hw ? d->ents : NULL, !d->filtered && d->collapse,
+			   tree_gap, d);
+	iopgt_coalescer_init(&d->co, range_emit, d);
+	d->seq = 0;
+	memset(d->parent, 0, sizeof(d->parent));
+	iopgt_pgsizes_str(d->hw.pgsize_bitmap, pg, sizeof(pg));
+	iopgt_quirks_str(d->hw.quirks, q, sizeof(q));
+
+	switch (d->fmt) {
+	case F_TREE:
+	case F_RANGES:
+		fprintf(d->out, "# AS %u %s levels=%u start_level=%u ias=%u oas=%u pgsizes=%s quirks=%s",
+			d->id, fmt_name(d), d->hw.levels, d->hw.start_level, d->hw.ias,
+			d->hw.oas, pg, q);
+		if (d->have_ai)
+			fprintf(d->out, " mapped=0x%llx generation=%llu",
+				(unsigned long long)d->ai.mapped_bytes,
+				(unsigned long long)d->ai.generation);
+		fprintf(d->out, "\n");
+		if (d->filter.has_range)
+			fprintf(d->out, "# iova filter 0x%llx-0x%llx\n",
+				(unsigned long long)d->filter.iova_start,
+				(unsigned long long)d->filter.iova_end);
+		if (d->filter.max_depth >= 0)
+			fprintf(d->out, "# depth filter 0..%d\n", d->filter.max_depth);
+		if (d->fmt == F_RANGES)
+			fprintf(d->out, "# %-35s %6s  %12s  %-18s  %s\n", "iova range",
+				"size", "pages", "output address", "prot | attributes");
+		break;
+	case F_JSON:
+		fprintf(d->out, "{\"schema\":\"iopgt-dump\",\"version\":1,\"as\":{\"id\":%u,\"format\":\"%s\",\"format_id\":%u,"
+			"\"levels\":%u,\"start_level\":%u,\"ias\":%u,\"oas\":%u",
+			d->id, fmt_name(d), d->ctx.format, d->hw.levels,
+			d->hw.start_level, d->hw.ias, d->hw.oas);
+		hexs(d->out, "pgsize_bitmap", d->hw.pgsize_bitmap);
+		hexs(d->out, "quirks", d->hw.quirks);
+		if (d->have_ai) {
+			hexs(d->out, "mapped_bytes", d->ai.mapped_bytes);
+			fprintf(d->out, ",\"generation\":%llu,\"persistent\":%s",
+				(unsigned long long)d->ai.generation,
+				d->ai.flags & IOPGT_AS_INFO_PERSISTENT ? "true" : "false");
+		}
+		if (d->have_hw) {
+			fprintf(d->out, ",\"regs\":[");
+			for (i = 0; i < IOPGT_HW_NREGS; i++)
+				fprintf(d->out, "%s\"0x%llx\"", i ? "," : "",
+					(unsigned long long)d->hw.regs[i]);
+			fprintf(d->out, "]");
+		}
+		fprintf(d->out, "},\"filter\":{");
+		if (d->filter.has_range)
+			fprintf(d->out, "\"iova_start\":\"0x%llx\",\"iova_end\":\"0x%llx\"%s",
+				(unsigned long long)d->filter.iova_start,
+				(unsigned long long)d->filter.iova_end,
+				d->filter.max_depth >= 0 ? "," : "");
+		if (d->filter.max_depth >= 0)
+			fprintf(d->out, "\"max_depth\":%d", d->filter.max_depth);
+		fprintf(d->out, "},\"entries\":[\n");
+		break;
+	case F_DOT:
+		fprintf(d->out, "digraph iopgt {\n  graph [rankdir=LR, fontname=\"monospace\", label=\"AS %u %s ias=%u oas=%u pgsizes=%s\"];\n"
+			"  node [shape=record, fontname=\"monospace\", fontsize=10];\n"
+			"  edge [fontname=\"monospace\", fontsize=9];\n",
+			d->id, fmt_name(d), d->hw.ias, d->hw.oas, pg);
+		if (d->have_hw && !(d->hw.out_flags & IOPGT_HWCFG_ADDR_HIDDEN))
+			fprintf(d->out, "  n0 [style=filled, fillcolor=\"#dde8f8\", label=\"{top table L%u|pa 0x%llx}\"];\n",
+				d->hw.start_level, (unsigned long long)d->hw.regs[7]);
+		else
+			fprintf(d->out, "  n0 [style=filled, fillcolor=\"#dde8f8\", label=\"{top table L%u}\"];\n",
+				d->hw.start_level);
+		break;
+	}
+}
+
+static int on_entry(const struct iopgt_tree_entry *e, void *arg)
+{
+	struct dump *d = arg;
+	struct iopgt_pte_info pi;
+	char attrs[600], sz[16];
+	int leaf = e->kind == IOPGT_PTE_BLOCK || e->kind == IOPGT_PTE_PAGE;
+	uint32_t depth = e->depth < IOPGT_TREE_MAX_DEPTH ? e->depth : IOPGT_TREE_MAX_DEPTH - 1;
+
+	iopgt_decode_pte(&d->ctx, e->pte, e->level, &pi);
+	d->n_entries++;
+	if (leaf) {
+		d->n_leaves++;
+		if (e->span_log2 < 64)
+			d->by_size[e->span_log2]++;
+	} else if (e->kind == IOPGT_PTE_TABLE) {
+		d->n_tables++;
+	}
+	render_attrs(d, e, &pi, attrs, sizeof(attrs));
+	switch (d->fmt) {
+	case F_TREE:
+		iopgt_treegap_feed(&d->tg, depth, e->index, e->span_log2,
+				   e->kind == IOPGT_PTE_TABLE);
+		fprintf(d->out, "%*sL%u[%u] 0x%016llx %-5s 0x%016llx %5s -> 0x%llx  %s\n",
+			2 * (int)depth, "", e->level, e->index,
+			(unsigned long long)e->pte, iopgt_kind_name(e->kind),
+			(unsigned long long)e->iova,
+			e->span_log2 < 64 ? iopgt_size_str(1ULL << e->span_log2, sz, sizeof(sz)) : "?",
+			(unsigned long long)e->oa, attrs);
+		break;
+	case F_RANGES:
+		if (leaf)
+			iopgt_coalescer_feed(&d->co, e->iova, e->span_log2, e->level,
+					     e->oa, attrs);
+		break;
+	case F_JSON:
+		fprintf(d->out, "%s{\"depth\":%u,\"level\":%u,\"index\":%u,\"iova\":\"0x%llx\",\"span_log2\":%u,"
+			"\"kind\":\"%s\",\"pte\":\"0x%llx\",\"oa\":\"0x%llx\",\"table_pa\":\"0x%llx\"",
+			d->n_entries > 1 ? "," : "", e->depth, e->level, e->index,
+			(unsigned long long)e->iova, e->span_log2,
+			iopgt_kind_name(e->kind), (unsigned long long)e->pte,
+			(unsigned long long)e->oa, (unsigned long long)e->table_pa);
+		if (leaf) {
+			char p[64];
+
+			fprintf(d->out, ",\"prot\":\"%s\"", iopgt_prot_str(pi.prot, p, sizeof(p)));
+		}
+		if (pi.kind != e->kind)
+			fprintf(d->out, ",\"decoder_kind\":\"%s\"", iopgt_kind_name(pi.kind));
+		fprintf(d->out, ",\"attrs\":");
+		iopgt_fields_json(pi.f, pi.nfields, d->out);
+		fprintf(d->out, "}\n");
+		break;
+	case F_DOT:
+		if (e->kind == IOPGT_PTE_TABLE) {
+			uint64_t parent = d->parent[depth];
+
+			iopgt_coalescer_flush(&d->co);
+			d->seq++;
+			d->parent[depth + 1] = d->seq;
+			if (e->oa)
+				fprintf(d->out, "  n%llu [style=filled, fillcolor=\"#dde8f8\", label=\"{L%u table|iova 0x%llx|pa 0x%llx}\"];\n",
+					(unsigned long long)d->seq, e->level,
+					(unsigned long long)e->iova,
+					(unsigned long long)e->oa);
+			else
+				fprintf(d->out, "  n%llu [style=filled, fillcolor=\"#dde8f8\", label=\"{L%u table|iova 0x%llx}\"];\n",
+					(unsigned long long)d->seq, e->level,
+					(unsigned long long)e->iova);
+			fprintf(d->out, "  n%llu -> n%llu [label=\"[%u]\"];\n",
+				(unsigned long long)parent, (unsigned long long)d->seq,
+				e->index);
+		} else if (leaf) {
+			if (!d->co.active || d->run_parent != d->parent[depth] ||
+			    d->run_depth != depth) {
+				iopgt_coalescer_flush(&d->co);
+				d->run_parent = d->parent[depth];
+				d->run_depth = depth;
+			}
+			iopgt_coalescer_feed(&d->co, e->iova, e->span_log2, e->level,
+					     e->oa, attrs);
+		}
+		break;
+	}
+	return 0;
+}
+
+static void summary_text(struct dump *d)
+{
+	unsigned int i;
+	char sz[16];
+
+	fprintf(d->out, "# %llu entries: %llu tables, %llu leaves",
+		(unsigned long long)d->n_entries, (unsigned long long)d->n_tables,
+		(unsigned long long)d->n_leaves);
+	for (i = 0; i < 64; i++)
+		if (d->by_size[i])
+			fprintf(d->out, "%s%llu x %s", " ", (unsigned long long)d->by_size[i],
+				iopgt_size_str(1ULL << i, sz, sizeof(sz)));
+	fprintf(d->out, "\n");
+}
+
+static void finish(struct dump *d)
+{
+	unsigned int i;
+	int first = 1;
+	char sz[16];
+
+	switch (d->fmt) {
+	case F_TREE:
+		iopgt_treegap_finish(&d->tg);
+		if (!d->n_entries)
+			fprintf(d->out, "(empty: no valid descriptor in the top table)\n");
+		summary_text(d);
+		break;
+	case F_RANGES:
+		iopgt_coalescer_flush(&d->co);
+		fprintf(d->out, "# %llu ranges; ", (unsigned long long)d->co.runs);
+		summary_text(d);
+		break;
+	case F_JSON:
+		fprintf(d->out, "],\"summary\":{\"entries\":%llu,\"tables\":%llu,\"leaves\":%llu,\"attempts\":%u,\"leaves_by_size\":{",
+			(unsigned long long)d->n_entries, (unsigned long long)d->n_tables,
+			(unsigned long long)d->n_leaves, d->attempt);
+		for (i = 0; i < 64; i++)
+			if (d->by_size[i]) {
+				fprintf(d->out, "%s\"%s\":%llu", first ? "" : ",",
+					iopgt_size_str(1ULL << i, sz, sizeof(sz)),
+					(unsigned long long)d->by_size[i]);
+				first = 0;
+			}
+		fprintf(d->out, "}}}\n");
+		break;
+	case F_DOT:
+		iopgt_coalescer_flush(&d->co);
+		fprintf(d->out, "}\n");
+		break;
+	}
+}
+
+/* ------------------------------------------------------------------ output */
+
+static int setup_output(struct dump *d, int no_buffer)
+{
+	struct stat st;
+
+	fflush(stdout);
+	if (no_buffer) {
+		d->mode = 3;
+		d->out = stdout;
+		return 0;
+	}
+	if (!fstat(STDOUT_FILENO, &st)) {
+		if (S_ISREG(st.st_mode)) {
+			d->start_off = lseek(STDOUT_FILENO, 0, SEEK_CUR);
+			if (d->start_off >= 0) {
+				d->mode = 0;
+				d->out = stdout;
+				return 0;
+			}
+		}
+		if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 &&
+		    minor(st.st_rdev) == 3) {	/* /dev/null */
+			d->mode = 1;
+			d->out = stdout;
+			return 0;
+		}
+	}
+	d->out = tmpfile();
+	if (!d->out) {
+		d->mode = 3;
+		d->out = stdout;
+		return 0;
+	}
+	d->mode = 2;
+	return 0;
+}
+
+static int restart(void *arg)
+{
+	struct dump *d = arg;
+
+	d->attempt++;
+	fprintf(stderr, "%s dump: the tables changed during the dump (NLM_F_DUMP_INTR); retrying (attempt %u of %u)\n",
+		d->c->prog, d->attempt, d->max_tries);
+	fflush(d->out);
+	switch (d->mode) {
+	case 0:
+		if (ftruncate(STDOUT_FILENO, d->start_off) ||
+		    fseeko(stdout, d->start_off, SEEK_SET) < 0)
+			return -errno;
+		break;
+	case 2:
+		rewind(d->out);
+		if (ftruncate(fileno(d->out), 0))
+			return -errno;
+		break;
+	case 3:
+		fprintf(d->out, "# ---- dump restarted after NLM_F_DUMP_INTR ----\n");
+		break;
+	}
+	begin(d);
+	return 0;
+}
+
+static int copy_out(struct dump *d)
+{
+	char buf[65536];
+	size_t n;
+
+	if (d->mode != 2)
+		return 0;
+	fflush(d->out);
+	rewind(d->out);
+	while ((n = fread(buf, 1, sizeof(buf), d->out)) > 0)
+		if (fwrite(buf, 1, n, stdout) != n)
+			return -EIO;
+	fclose(d->out);
+	d->out = stdout;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ command */
+
+static const char usage_dump[] =
+"usage: iopgt dump ID [--format tree|ranges|json|dot] [--iova-range A-B|A+LEN]\n"
+"                  [--level N] [--retries N] [--no-collapse] [--no-buffer]\n"
+"  Dump an address space's page-table tree (generic netlink; needs\n"
+"  CAP_NET_ADMIN), streamed in constant memory.\n"
+"  tree    indented per level: index, raw descriptor, kind, IOVA, span,\n"
+"          output/next-table address, prot and decoded attributes; runs of\n"
+"          empty entries are collapsed into '... N empty entries [a-b] ...'\n"
+"  ranges  ptdump-style: contiguous leaves with equal attributes coalesced\n"
+"  json    schema \"iopgt-dump\" version 1: {\"schema\",\"version\",\"as\",\n"
+"          \"filter\",\"entries\":[one object per line],\"summary\"}; 64-bit\n"
+"          values are hex strings\n"
+"  dot     Graphviz digraph of tables and leaf runs (dot -Tsvg)\n"
+"  --iova-range  only entries overlapping A-B (inclusive) or A+LEN\n"
+"  --level N     only depths 0..N (0 = top table)\n"
+"  --retries N   attempts when the tables change mid-dump (default 8)\n"
+"  --no-buffer   stream to stdout even when a retry could not undo output\n";
+
+static int find_as_cb(const struct iopgt_nl_as *a, void *arg)
+{
+	struct dump *d = arg;
+
+	if (a->as_id != d->id)
+		return 0;
+	d->ctx.format = a->format;
+	d->hw.format = a->format;
+	d->hw.levels = a->levels;
+	d->hw.ias = a->ias;
+	d->hw.oas = a->oas;
+	d->hw.pgsize_bitmap = a->pgsizes;
+	d->ctx.levels = a->levels;
+	d->ctx.granule_log2 = a->pgsizes ? (uint32_t)__builtin_ctzll(a->pgsizes) : 12;
+	return 1;
+}
+
+int cmd_dump(struct cli *c, int argc, char **argv)
+{
+	const char *fmt_s = "tree", *range_s = NULL, *level_s = NULL, *retry_s = NULL;
+	int nocollapse = 0, nobuf = 0, npos, ret;
+	char *pos[2];
+	struct dump *d;
+	struct iopgt_err err = { 0 };
+	int i;
+	unsigned int tries = 0;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return kern_err(c, "out of memory");
+	d->c = c;
+	d->filter.max_depth = -1;
+	d->max_tries = 8;
+	npos = 0;
+	/* options (same conventions as the other subcommands) */
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+		const char *names[] = { "format", "iova-range", "level", "retries" };
+		const char **vals[] = { &fmt_s, &range_s, &level_s, &retry_s };
+		size_t k;
+		int matched = 0;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(usage_dump, stdout);
+			free(d);
+			return EXIT_HELP;
+		}
+		if (!strcmp(a, "--no-collapse")) {
+			nocollapse = 1;
+			continue;
+		}
+		if (!strcmp(a, "--no-buffer")) {
+			nobuf = 1;
+			continue;
+		}
+		if (!strcmp(a, "--json")) {
+			fmt_s = "json";
+			continue;
+		}
+		if (strncmp(a, "--", 2)) {
+			if (npos >= 1) {
+				free(d);
+				return usage_err(c, "unexpected argument '%s' (see --help)", a);
+			}
+			pos[npos++] = argv[i];
+			continue;
+		}
+		for (k = 0; k < 4; k++) {
+			size_t l = strlen(names[k]);
+
+			if (!strncmp(a + 2, names[k], l) && (a[2 + l] == 0 || a[2 + l] == '=')) {
+				if (a[2 + l] == '=')
+					v = a + 3 + l;
+				else if (i + 1 < argc)
+					v = argv[++i];
+				else {
+					free(d);
+					return usage_err(c, "option --%s needs a value", names[k]);
+				}
+				*vals[k] = v;
+				matched = 1;
+				break;
+			}
+		}
+		if (!matched) {
+			free(d);
+			return usage_err(c, "unknown option '%s' (see --help)", a);
+		}
+	}
+	if (!npos && c->script && c->have_last)
+		pos[npos++] = "@";
+	if (npos != 1) {
+		free(d);
+		return usage_err(c, "want ID");
+	}
+	ret = EXIT_USAGE;
+	if (arg_id(c, pos[0], &d->id))
+		goto out;
+	if (!strcmp(fmt_s, "tree"))
+		d->fmt = F_TREE;
+	else if (!strcmp(fmt_s, "ranges"))
+		d->fmt = F_RANGES;
+	else if (!strcmp(fmt_s, "json"))
+		d->fmt = F_JSON;
+	else if (!strcmp(fmt_s, "dot"))
+		d->fmt = F_DOT;
+	else {
+		ret = usage_err(c, "bad --format '%s': want tree, ranges, json or dot", fmt_s);
+		goto out;
+	}
+	if (range_s) {
+		int r = iopgt_parse_range(range_s, &d->filter.iova_start,
+					  &d->filter.iova_end);
+
+		if (r) {
+			ret = usage_err(c, "bad --iova-range '%s': %s", range_s,
+					r == -ERANGE ? "end before start or overflow" :
+					"want A-B or A+LEN");
+			goto out;
+		}
+		d->filter.has_range = 1;
+		d->filtered = 1;
+	}
+	if (level_s) {
+		uint32_t l;
+
+		if (arg_u32(c, "--level", level_s, &l))
+			goto out;
+		if (l >= IOPGT_TREE_MAX_DEPTH) {
+			ret = usage_err(c, "bad --level '%s': at most %d", level_s,
+					IOPGT_TREE_MAX_DEPTH - 1);
+			goto out;
+		}
+		d->filter.max_depth = (int)l;
+		d->filtered = 1;
+	}
+	if (retry_s) {
+		if (arg_u32(c, "--retries", retry_s, &d->max_tries))
+			goto out;
+		if (!d->max_tries)
+			d->max_tries = 1;
+	}
+	d->collapse = !nocollapse;
+
+	/* context: hardware config via the device; fall back to netlink */
+	if (!cli_open_dev(c) && !iopgt_get_hw_cfg(&c->dev, d->id, &d->hw, &err)) {
+		iopgt_fmt_ctx_from_hw(&d->ctx, &d->hw);
+		d->have_hw = iopgt_tree_geometry(&d->hw, d->slot, d->ents,
+						 IOPGT_TREE_MAX_DEPTH) > 0;
+		if (!d->have_hw)
+			for (i = 0; i < IOPGT_TREE_MAX_DEPTH; i++)
+				d->slot[i] = -1;
+		d->have_ai = !iopgt_as_info(&c->dev, d->id, &d->ai, NULL);
+	} else if (c->dev_open && err.code == -ENOENT) {
+		ret = kern_err(c, "dump: no address space %u (ENOENT)", d->id);
+		goto out;
+	}
+	if ((ret = cli_open_nl(c)))
+		goto out;
+	if (!d->ctx.format) {
+		struct iopgt_err e2 = { 0 };
+
+		ret = iopgt_nl_dump_as(c->nl, 0, find_as_cb, d, &e2);
+		if (ret < 0) {
+			ret = explain(c, "AS_GET dump", &e2);
+			goto out;
+		}
+		if (!d->ctx.format) {
+			ret = kern_err(c, "dump: no address space %u (ENOENT)", d->id);
+			goto out;
+		}
+		d->have_hw = 0;
+	}
+	if (!d->have_hw && d->hw.levels && !d->ctx.have_regs) {
+		d->have_hw = iopgt_tree_geometry(&d->hw, d->slot, d->ents,
+						 IOPGT_TREE_MAX_DEPTH) > 0;
+	}
+	setup_output(d, nobuf);
+	d->attempt = 1;
+	begin(d);
+	memset(&err, 0, sizeof(err));
+	ret = iopgt_nl_dump_tree_retry(c->nl, 0, d->id, &d->filter, on_entry, d,
+				       restart, d->max_tries, &tries, &err);
+	if (ret) {
+		if (d->mode == 2)
+			fclose(d->out);
+		d->out = stdout;
+		if (err.code == -EPERM)
+			ret = kern_err(c, "TREE_GET dump: netlink dumps need CAP_NET_ADMIN (EPERM)");
+		else if (err.code == -ENOENT && !err.from_kernel)
+			ret = kern_err(c, "dump: no address space %u (ENOENT)", d->id);
+		else
+			ret = explain(c, "dump", &err);
+		goto out;
+	}
+	finish(d);
+	if (copy_out(d))
+		ret = kern_err(c, "write error: %s", strerror(errno));
+	if (tries > 1)
+		fprintf(stderr, "%s dump: consistent after %u attempts\n", c->prog, tries);
+out:
+	free(d);
+	return ret;
+}

@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libiopgt: C library over /dev/iopgt (ioctls) and the "iopgt" generic
+ * netlink family (dumps), plus pure, host-testable decoders for page-table
+ * descriptors and hardware configuration registers.
+ *
+ * Conventions:
+ *  - every function that can fail returns 0 or a negative errno and, when
+ *    @err is not NULL, fills it with the errno and a one-line message naming
+ *    the operation and the values involved;
+ *  - numbers in the uapi structs are the ABI's own (see <linux/iopgt.h>).
+ */
+#ifndef LIBIOPGT_H
+#define LIBIOPGT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <linux/iopgt.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IOPGT_DEFAULT_PATH	"/dev/iopgt"
+
+/* ------------------------------------------------------------------ errors */
+
+/**
+ * struct iopgt_err - error report
+ * @code: negative errno (0: no error)
+ * @dump_intr: a netlink dump saw NLM_F_DUMP_INTR (code is -EINTR); retry
+ * @from_kernel: the message in @msg came from the kernel's extended ack
+ * @msg: one line, no trailing newline
+ */
+struct iopgt_err {
+	int code;
+	int dump_intr;
+	int from_kernel;
+	char msg[256];
+};
+
+int iopgt_err_set(struct iopgt_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "EEXIST" for EEXIST or -EEXIST; "E?" when unknown */
+const char *iopgt_errno_name(int e);
+
+/* ------------------------------------------------------------------ device */
+
+struct iopgt_dev {
+	int fd;
+};
+
+int iopgt_open(struct iopgt_dev *dev, const char *path, struct iopgt_err *err);
+void iopgt_close(struct iopgt_dev *dev);
+
+/*
+ * GET_INFO. @fmts may be NULL (then *@n_fmts is ignored on input); on
+ * return *@n_fmts (if @n_fmts) is the number of formats the module knows.
+ */
+int iopgt_get_info(struct iopgt_dev *dev, struct iopgt_get_info *info,
+		   struct iopgt_format_info *fmts, unsigned int *n_fmts,
+		   struct iopgt_err *err);
+/* Convenience: allocates the format array (free() it). */
+int iopgt_get_info_all(struct iopgt_dev *dev, struct iopgt_get_info *info,
+		       struct iopgt_format_info **fmts, unsigned int *n_fmts,
+		       struct iopgt_err *err);
+
+/* @req: in: flags/format/levels/quirks/pgsize_bitmap/ias/oas; out fields filled */
+int iopgt_as_create(struct iopgt_dev *dev, struct iopgt_as_create *req,
+		    struct iopgt_err *err);
+int iopgt_as_destroy(struct iopgt_dev *dev, uint32_t as_id,
+		     struct iopgt_err *err);
+/* @n_done may be NULL. Entries' mapped/error fields are written back. */
+int iopgt_map(struct iopgt_dev *dev, uint32_t as_id, uint32_t flags,
+	      struct iopgt_map_entry *ents, uint32_t n, uint32_t *n_done,
+	      struct iopgt_err *err);
+int iopgt_map1(struct iopgt_dev *dev, uint32_t as_id, uint64_t iova,
+	       uint64_t paddr, uint64_t len, uint32_t prot, uint32_t pgsize_log2,
+	       uint64_t *mapped, struct iopgt_err *err);
+int iopgt_unmap(struct iopgt_dev *dev, uint32_t as_id,
+		struct iopgt_unmap_entry *ents, uint32_t n, uint32_t *n_done,
+		struct iopgt_err *err);
+int iopgt_unmap1(struct iopgt_dev *dev, uint32_t as_id, uint64_t iova,
+		 uint64_t len, uint64_t *unmapped, struct iopgt_err *err);
+/* *@mapped (may be NULL) is 1 when @iova is mapped. */
+int iopgt_iova_to_phys(struct iopgt_dev *dev, uint32_t as_id, uint64_t iova,
+		       uint64_t *phys, int *mapped, struct iopgt_err *err);
+int iopgt_get_hw_cfg(struct iopgt_dev *dev, uint32_t as_id,
+		     struct iopgt_hw_cfg *cfg, struct iopgt_err *err);
+int iopgt_walk(struct iopgt_dev *dev, uint32_t as_id, uint64_t iova,
+	       uint32_t flags, struct iopgt_walk *out, struct iopgt_err *err);
+int iopgt_as_info(struct iopgt_dev *dev, uint32_t as_id,
+		  struct iopgt_as_info *out, struct iopgt_err *err);
+
+/* ------------------------------------------------------------------ netlink */
+
+struct iopgt_nl;
+
+int iopgt_nl_open(struct iopgt_nl **nl, struct iopgt_err *err);
+void iopgt_nl_close(struct iopgt_nl *nl);
+/* Resolved generic netlink family id (after iopgt_nl_open). */
+uint16_t iopgt_nl_family(const struct iopgt_nl *nl);
+
+/* Bits of the "has" masks below: attribute IOPGT_A_x present => 1ULL << x */
+#define IOPGT_HAS(a)	(1ULL << (a))
+
+struct iopgt_nl_format {
+	uint64_t has;
+	uint32_t dev_id;
+	uint32_t format;
+	uint32_t flags;
+	uint32_t unavail;
+	char name[IOPGT_NAME_LEN];
+};
+
+struct iopgt_nl_as {
+	uint64_t has;
+	uint32_t dev_id;
+	uint32_t as_id;
+	uint32_t format;
+	uint32_t flags;
+	uint32_t owner;
+	uint32_t ias;
+	uint32_t oas;
+	uint32_t levels;
+	uint64_t mapped;
+	uint64_t table_bytes;
+	uint64_t generation;
+	uint64_t pgsizes;
+};
+
+struct iopgt_tree_entry {
+	uint64_t has;
+	uint32_t level;
+	uint32_t index;
+	uint32_t depth;
+	uint32_t kind;
+	uint32_t span_log2;
+	uint64_t iova;
+	uint64_t pte;
+	uint64_t oa;
+	uint64_t table_pa;
+};
+
+struct iopgt_tree_filter {
+	int has_range;
+	uint64_t iova_start;	/* inclusive */
+	uint64_t iova_end;	/* inclusive */
+	int max_depth;		/* < 0: no filter */
+};
+
+/*
+ * Per-message callbacks: return 0 to continue, non-zero to stop (the dump is
+ * drained and the value is returned). After NLM_F_DUMP_INTR has been seen
+ * the callback is no longer called for that dump; the function returns
+ * -EINTR with err->dump_intr = 1.
+ */
+typedef int (*iopgt_format_cb)(const struct iopgt_nl_format *f, void *arg);
+typedef int (*iopgt_as_cb)(const struct iopgt_nl_as *a, void *arg);
+typedef int (*iopgt_entry_cb)(const struct iopgt_tree_entry *e, void *arg);
+
+int iopgt_nl_dump_formats(struct iopgt_nl *nl, uint32_t dev_id,
+			  iopgt_format_cb cb, void *arg, struct iopgt_err *err);
+int iopgt_nl_dump_as(struct iopgt_nl *nl, uint32_t dev_id, iopgt_as_cb cb,
+		     void *arg, struct iopgt_err *err);
+int iopgt_nl_dump_tree(struct iopgt_nl *nl, uint32_t dev_id, uint32_t as_id,
+		       const struct iopgt_tree_filter *filter, iopgt_entry_cb cb,
+		       void *arg, struct iopgt_err *err);
+/*
+ * Retries iopgt_nl_dump_tree up to @max_tries times while it reports
+ * NLM_F_DUMP_INTR; @restart (may be NULL) is called before every retry so
+ * the caller can discard what the interrupted attempt delivered.
+ * *@tries (may be NULL) receives the number of attempts made.
+ */
+int iopgt_nl_dump_tree_retry(struct iopgt_nl *nl, uint32_t dev_id,
+			     uint32_t as_id,
+			     const struct iopgt_tree_filter *filter,
+			     iopgt_entry_cb cb, void *arg,
+			     int (*restart)(void *arg), unsigned int max_tries,
+			     unsigned int *tries, struct iopgt_err *err);
+
+/* ------------------------------------------------------------------ names */
+
+const char *iopgt_format_name(uint32_t format);	/* "ARM_64_LPAE_S1" or NULL */
+int iopgt_format_from_name(const char *name);	/* case-insensitive; -1 */
+const char *iopgt_kind_name(uint32_t kind);	/* "invalid", "table", ... */
+const char *iopgt_unavail_str(uint32_t reason);
+const char *iopgt_quirk_name(unsigned int bit);	/* "ns", "ttbr1" ... or NULL */
+
+/* ------------------------------------------------------------------ parsers */
+
+/*
+ * Numbers: decimal, 0x hex, 0b binary, 0o/leading-0 octal; optional suffix
+ * K, M, G, T, P (powers of 1024; "KB"/"KiB" also accepted). '_' separators
+ * allowed. Overflow is an error. Return 0 or -EINVAL/-ERANGE.
+ */
+int iopgt_parse_u64(const char *s, uint64_t *out);
+/* Same, but the value must fit in 32 bits. */
+int iopgt_parse_u32(const char *s, uint32_t *out);
+/*
+ * Prot: a comma/space/'+' separated list of tokens r, w, x, nx, cache,
+ * mmio, priv (long forms read, write, exec, noexec also accepted); a token
+ * made only of the letters r/w/x ("rw", "rwx") counts as those letters.
+ * Only "nx" sets IOPGT_PROT_NOEXEC; "x" documents intent and conflicts with
+ * "nx". A plain number is taken as raw IOPGT_PROT_* bits. The kernel, not
+ * the parser, rejects prot without r or w. Returns 0 or -EINVAL with @bad (may be
+ * NULL) set to the offending token or reason.
+ */
+int iopgt_parse_prot(const char *s, uint32_t *prot, char *bad, size_t badlen);
+/* "A-B" (inclusive end), "A+LEN" (end = A+LEN-1), or "A" (one address). */
+int iopgt_parse_range(const char *s, uint64_t *start, uint64_t *end_incl);
+/* Page-size list "4K,2M,1G" -> bitmap; each must be a power of two. */
+int iopgt_parse_pgsizes(const char *s, uint64_t *bitmap);
+/* Quirk list "ttbr1,ns,..." -> IOPGT_QUIRK_* */
+int iopgt_parse_quirks(const char *s, uint64_t *quirks, char *bad, size_t badlen);
+
+/* "4K", "2M", "1G", "0x3000" (exact power-of-two units only) */
+char *iopgt_size_str(uint64_t bytes, char *buf, size_t len);
+/* "rw nx cache" style prot string */
+char *iopgt_prot_str(uint32_t prot, char *buf, size_t len);
+char *iopgt_pgsizes_str(uint64_t bitmap, char *buf, size_t len);
+char *iopgt_quirks_str(uint64_t quirks, char *buf, size_t len);
+
+/*
+ * Script tokenizer: splits @line into at most @max words in place (modifies
+ * @line). Whitespace separates; '#' outside quotes starts a comment; single
+ * and double quotes group; backslash escapes the next character outside
+ * single quotes. Returns the word count, or -EINVAL (unterminated quote) /
+ * -E2BIG (too many words).
+ */
+int iopgt_tokenize(char *line, char **argv, int max);
+
+/* ------------------------------------------------------------------ decoders */
+
+#define IOPGT_MAX_FIELDS	20
+
+/**
+ * struct iopgt_field - one decoded field
+ * @name: static field name ("AP", "AF", "XN", ...)
+ * @value: textual value; empty for a boolean flag that is set (flags that
+ *	are clear are not listed)
+ */
+struct iopgt_field {
+	const char *name;
+	char value[48];
+};
+
+/**
+ * struct iopgt_fmt_ctx - what a decoder needs to know about the table
+ * @format: enum iopgt_format
+ * @levels: number of levels walked from the top table (0: unknown)
+ * @start_level: level number of the top table (format's own numbering)
+ * @granule_log2: smallest page size (12 for 4K; 0: 12)
+ * @quirks: IOPGT_QUIRK_* in effect
+ * @have_regs: @regs holds GET_HW_CFG's regs[] (used for MAIR/MEMATTR/NMRR/PRRR)
+ * @regs: register values as in struct iopgt_hw_cfg
+ */
+struct iopgt_fmt_ctx {
+	uint32_t format;
+	uint32_t levels;
+	uint32_t start_level;
+	uint32_t granule_log2;
+	uint64_t quirks;
+	int have_regs;
+	uint64_t regs[IOPGT_HW_NREGS];
+};
+
+/**
+ * struct iopgt_pte_info - a decoded descriptor
+ * @kind: enum iopgt_pte_kind as the decoder classifies the descriptor
+ * @oa: output address (leaf) or next-table address (table)
+ * @size_log2: for leaves: log2 of the bytes the *mapping* covers when the
+ *	descriptor itself encodes a size (AMDv1 NL=7, v7s supersection / large
+ *	page: the contiguous group), else 0 (use the level's span)
+ * @prot: IOPGT_PROT_* the descriptor grants (leaves; best effort inverse of
+ *	the kernel's prot-to-pte)
+ * @nfields: valid entries in @f
+ * @f: decoded fields, in a stable order per format
+ */
+struct iopgt_pte_info {
+	uint32_t kind;
+	uint64_t oa;
+	uint32_t size_log2;
+	uint32_t prot;
+	unsigned int nfields;
+	struct iopgt_field f[IOPGT_MAX_FIELDS];
+};
+
+/* Fills @ctx from a GET_HW_CFG result. */
+void iopgt_fmt_ctx_from_hw(struct iopgt_fmt_ctx *ctx, const struct iopgt_hw_cfg *hw);
+
+/*
+ * Decodes @pte found at @level (format's own numbering). Returns 0, or
+ * -EOPNOTSUPP for a format without a decoder (kind/oa still best effort).
+ */
+int iopgt_decode_pte(const struct iopgt_fmt_ctx *ctx, uint64_t pte,
+		     uint32_t level, struct iopgt_pte_info *out);
+
+/* "AP=rw-any AF SH=IS ..." (fields joined by spaces). Returns @buf. */
+char *iopgt_fields_str(const struct iopgt_field *f, unsigned int n, char *buf,
+		       size_t len);
+/* {"AP":"rw-any","AF":true,...} */
+void iopgt_fields_json(const struct iopgt_field *f, unsigned int n, FILE *out);
+
+/* One 8-bit MAIR attribute, e.g. "Normal WB-RWA", "Device-nGnRE". */
+char *iopgt_mair_attr_str(uint8_t attr, char *buf, size_t len);
+
+#define IOPGT_MAX_REGS	8
+
+struct iopgt_reg {
+	const char *name;
+	uint64_t value;
+	unsigned int nfields;
+	struct iopgt_field f[IOPGT_MAX_FIELDS];
+};
+
+/*
+ * Decodes GET_HW_CFG: one struct iopgt_reg per meaningful register of the
+ * format (TTBR/TCR/MAIR, VTTBR/VTCR, TRANSTAB/MEMATTR, v7s TTBR/TCR/NMRR/
+ * PRRR, DART TTBRs, generic_pt roots/levels). Returns the count.
+ */
+unsigned int iopgt_decode_regs(const struct iopgt_hw_cfg *hw,
+			       struct iopgt_reg *regs, unsigned int max);
+
+/* ------------------------------------------------------------------ dumps */
+
+/*
+ * Ranges coalescer (ptdump-style): feed leaves in IOVA order; adjacent
+ * leaves merge when IOVA and output address are contiguous and @key (the
+ * decoded attributes without the address) and @span_log2 are equal.
+ * @emit is called for each finished run (and by _flush for the last).
+ */
+struct iopgt_range {
+	uint64_t iova;
+	uint64_t end;		/* exclusive */
+	uint64_t oa;
+	uint32_t span_log2;	/* page size of each leaf in the run */
+	uint32_t level;
+	uint64_t count;		/* leaves in the run */
+	char key[160];
+};
+
+struct iopgt_coalescer {
+	int active;
+	struct iopgt_range cur;
+	void (*emit)(const struct iopgt_range *r, void *arg);
+	void *arg;
+	uint64_t runs;
+};
+
+void iopgt_coalescer_init(struct iopgt_coalescer *c,
+			  void (*emit)(const struct iopgt_range *r, void *arg),
+			  void *arg);
+void iopgt_coalescer_feed(struct iopgt_coalescer *c, uint64_t iova,
+			  uint32_t span_log2, uint32_t level, uint64_t oa,
+			  const char *key);
+void iopgt_coalescer_flush(struct iopgt_coalescer *c);
+
+/*
+ * Tree gap finder for printing: reports runs of empty entries in each table
+ * from a depth-first pre-order stream of non-empty entries (the order the
+ * kernel dumps: IOVA order, every table before its children).
+ * @slot_span: per depth, log2 bytes one table slot covers (NULL or -1:
+ *	learn it from the smallest span seen); a contiguous entry (span larger
+ *	than the slot) consumes 2^(span - slot) slots
+ * @entries: per depth, slots per table (NULL or 0: derived from the slot
+ *	spans of adjacent depths; unknown for the top table)
+ * @edges: also report the leading/trailing gaps of each table (turn off when
+ *	the stream is filtered by IOVA or depth)
+ * @gap: called with (depth, first index, count) of each run of empties
+ */
+#define IOPGT_TREE_MAX_DEPTH	8
+
+struct iopgt_treegap {
+	int edges;
+	int depth;			/* deepest open table, -1 none */
+	uint64_t next[IOPGT_TREE_MAX_DEPTH];	/* next expected index */
+	uint64_t entries[IOPGT_TREE_MAX_DEPTH];	/* 0 = unknown */
+	int slot[IOPGT_TREE_MAX_DEPTH];		/* slot span log2, -1 */
+	int fixed[IOPGT_TREE_MAX_DEPTH];	/* slot span given by caller */
+	void (*gap)(int depth, uint64_t first, uint64_t count, void *arg);
+	void *arg;
+};
+
+void iopgt_treegap_init(struct iopgt_treegap *t, const int *slot_span,
+			const uint64_t *entries, int edges,
+			void (*gap)(int depth, uint64_t first, uint64_t count,
+				    void *arg),
+			void *arg);
+/* Call before printing each entry. */
+void iopgt_treegap_feed(struct iopgt_treegap *t, uint32_t depth, uint64_t index,
+			uint32_t span_log2, int is_table);
+void iopgt_treegap_finish(struct iopgt_treegap *t);
+
+/*
+ * Geometry of a table from its hardware configuration: per depth, the slot
+ * span and the number of slots per table. Returns the number of depths
+ * (0 when the format is unknown).
+ */
+unsigned int iopgt_tree_geometry(const struct iopgt_hw_cfg *hw, int *slot_span,
+				 uint64_t *entries, unsigned int max);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LIBIOPGT_H */

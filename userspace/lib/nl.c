@@ -1,0 +1,530 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libiopgt: the "iopgt" generic netlink family over libmnl.
+ *
+ * Every dump streams: one message is decoded into a stack struct and handed
+ * to the caller's callback, so memory stays constant whatever the tree size.
+ * NLM_F_DUMP_INTR on any message (or on NLMSG_DONE) marks the dump as torn:
+ * the callback is not called again, the rest is drained, and -EINTR is
+ * returned with err->dump_intr set.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "iopgt.h"
+
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NLM_F_ACK_TLVS
+#define NLM_F_ACK_TLVS 0x200
+#endif
+#ifndef NLM_F_CAPPED
+#define NLM_F_CAPPED 0x100
+#endif
+
+#define NL_BUFSZ	(64 * 1024)
+
+struct iopgt_nl {
+	struct mnl_socket *sk;
+	uint16_t family;
+	uint32_t portid;
+	uint32_t seq;
+	char *buf;
+};
+
+struct run_ctx {
+	int (*cb)(const struct nlmsghdr *nlh, void *arg);
+	void *arg;
+	int intr;
+	int stopped;
+	int user_ret;
+	int error;	/* negative errno from NLMSG_ERROR/DONE */
+	char ext_msg[200];
+};
+
+uint16_t iopgt_nl_family(const struct iopgt_nl *nl)
+{
+	return nl->family;
+}
+
+static int extack_cb(const struct nlattr *attr, void *data)
+{
+	struct run_ctx *rc = data;
+
+	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0)
+		snprintf(rc->ext_msg, sizeof(rc->ext_msg), "%s",
+			 mnl_attr_get_str(attr));
+	return MNL_CB_OK;
+}
+
+static void parse_extack(const struct nlmsghdr *nlh, unsigned int offset,
+			 struct run_ctx *rc)
+{
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (offset >= mnl_nlmsg_get_payload_len(nlh))
+		return;
+	mnl_attr_parse(nlh, offset, extack_cb, rc);
+}
+
+/* Receives until NLMSG_DONE / NLMSG_ERROR for @seq. Returns 0 or -errno. */
+static int nl_run(struct iopgt_nl *nl, uint32_t seq, struct run_ctx *rc,
+		  const char *op, struct iopgt_err *err)
+{
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl->sk, nl->buf, NL_BUFSZ);
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->buf;
+		int len;
+
+		if (n < 0) {
+			int e = errno;
+
+			if (e == EINTR)
+				continue;
+			if (e == ENOBUFS)
+				return iopgt_err_set(err, -ENOBUFS,
+						     "%s: netlink receive buffer overrun (ENOBUFS)",
+						     op);
+			return iopgt_err_set(err, -e, "%s: netlink receive: %s (%s)",
+					     op, strerror(e), iopgt_errno_name(e));
+		}
+		len = (int)n;
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (nlh->nlmsg_seq != seq)
+				continue;
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+				rc->intr = 1;
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
+					int e = *(int *)mnl_nlmsg_get_payload(nlh);
+
+					if (e < 0)
+						rc->error = e;
+					parse_extack(nlh, sizeof(int), rc);
+				}
+				goto done;
+			}
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+				unsigned int off = sizeof(*e);
+
+				if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e)) {
+					rc->error = -EPROTO;
+					goto done;
+				}
+				if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+					off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+				rc->error = e->error;
+				parse_extack(nlh, off, rc);
+				goto done;
+			}
+			if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
+				continue;
+			if (rc->intr || rc->stopped || !rc->cb)
+				continue;
+			rc->user_ret = rc->cb(nlh, rc->arg);
+			if (rc->user_ret)
+				rc->stopped = 1;
+		}
+	}
+done:
+	if (rc->error) {
+		int e = -rc->error;
+
+		if (rc->ext_msg[0]) {
+			iopgt_err_set(err, rc->error, "%s: %s (%s)", op, rc->ext_msg,
+				      iopgt_errno_name(e));
+			if (err)
+				err->from_kernel = 1;
+			return rc->error;
+		}
+		return iopgt_err_set(err, rc->error, "%s: %s (%s)", op,
+				     strerror(e), iopgt_errno_name(e));
+	}
+	if (rc->intr) {
+		iopgt_err_set(err, -EINTR,
+			      "%s: the tables changed during the dump (NLM_F_DUMP_INTR)",
+			      op);
+		if (err)
+			err->dump_intr = 1;
+		return -EINTR;
+	}
+	if (rc->stopped)
+		return rc->user_ret;
+	if (err)
+		err->code = 0;
+	return 0;
+}
+
+static struct nlmsghdr *genl_req(struct iopgt_nl *nl, uint16_t type,
+				 uint16_t flags, uint8_t cmd, uint8_t version)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf);
+	struct genlmsghdr *g;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_seq = ++nl->seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	g->version = version;
+	return nlh;
+}
+
+static int nl_send(struct iopgt_nl *nl, struct nlmsghdr *nlh, const char *op,
+		   struct iopgt_err *err)
+{
+	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0) {
+		int e = errno;
+
+		return iopgt_err_set(err, -e, "%s: netlink send: %s (%s)", op,
+				     strerror(e), iopgt_errno_name(e));
+	}
+	return 0;
+}
+
+struct family_ctx {
+	uint16_t id;
+};
+
+static int family_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct family_ctx *fc = data;
+
+	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
+	    mnl_attr_validate(attr, MNL_TYPE_U16) >= 0)
+		fc->id = mnl_attr_get_u16(attr);
+	return MNL_CB_OK;
+}
+
+static int family_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_attr_cb, arg);
+	return 0;
+}
+
+int iopgt_nl_open(struct iopgt_nl **out, struct iopgt_err *err)
+{
+	struct iopgt_nl *nl;
+	struct nlmsghdr *nlh;
+	struct family_ctx fc = { 0 };
+	struct run_ctx rc = { .cb = family_cb, .arg = &fc };
+	int one = 1, ret;
+	int rcvbuf = 4 * 1024 * 1024;
+
+	*out = NULL;
+	nl = calloc(1, sizeof(*nl));
+	if (!nl)
+		return iopgt_err_set(err, -ENOMEM, "netlink: out of memory");
+	nl->buf = malloc(NL_BUFSZ);
+	if (!nl->buf) {
+		free(nl);
+		return iopgt_err_set(err, -ENOMEM, "netlink: out of memory");
+	}
+	nl->sk = mnl_socket_open(NETLINK_GENERIC);
+	if (!nl->sk) {
+		ret = -errno;
+		iopgt_err_set(err, ret, "netlink: socket: %s (%s)",
+			      strerror(-ret), iopgt_errno_name(ret));
+		goto fail;
+	}
+	/* best effort: older kernels lack these */
+	mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(mnl_socket_get_fd(nl->sk), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		   sizeof(rcvbuf));
+	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		iopgt_err_set(err, ret, "netlink: bind: %s (%s)",
+			      strerror(-ret), iopgt_errno_name(ret));
+		goto fail;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sk);
+	nl->seq = (uint32_t)time(NULL);
+
+	nlh = genl_req(nl, GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_ACK,
+		       CTRL_CMD_GETFAMILY, 1);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, IOPGT_GENL_NAME);
+	ret = nl_send(nl, nlh, "resolve family " IOPGT_GENL_NAME, err);
+	if (ret)
+		goto fail;
+	ret = nl_run(nl, nlh->nlmsg_seq, &rc, "resolve family " IOPGT_GENL_NAME,
+		     err);
+	if (ret == -ENOENT) {
+		iopgt_err_set(err, ret,
+			      "generic netlink family \"%s\" is not registered (is the iopgt module loaded?) (ENOENT)",
+			      IOPGT_GENL_NAME);
+		goto fail;
+	}
+	if (ret)
+		goto fail;
+	if (!fc.id) {
+		ret = iopgt_err_set(err, -EPROTO,
+				    "resolve family %s: no family id in the reply",
+				    IOPGT_GENL_NAME);
+		goto fail;
+	}
+	nl->family = fc.id;
+	*out = nl;
+	return 0;
+fail:
+	iopgt_nl_close(nl);
+	return ret;
+}
+
+void iopgt_nl_close(struct iopgt_nl *nl)
+{
+	if (!nl)
+		return;
+	if (nl->sk)
+		mnl_socket_close(nl->sk);
+	free(nl->buf);
+	free(nl);
+}
+
+/* ------------------------------------------------------------------ parsing */
+
+struct attr_tb {
+	const struct nlattr *a[IOPGT_A_MAX + 1];
+	uint64_t has;
+};
+
+static int attr_cb(const struct nlattr *attr, void *data)
+{
+	struct attr_tb *tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type > IOPGT_A_MAX)
+		return MNL_CB_OK;	/* newer kernel: ignore */
+	tb->a[type] = attr;
+	tb->has |= IOPGT_HAS(type);
+	return MNL_CB_OK;
+}
+
+static uint32_t get_u32(const struct attr_tb *tb, int t)
+{
+	const struct nlattr *a = tb->a[t];
+
+	if (!a)
+		return 0;
+	if (mnl_attr_get_payload_len(a) == 4)
+		return mnl_attr_get_u32(a);
+	if (mnl_attr_get_payload_len(a) == 8)
+		return (uint32_t)mnl_attr_get_u64(a);
+	if (mnl_attr_get_payload_len(a) == 2)
+		return mnl_attr_get_u16(a);
+	if (mnl_attr_get_payload_len(a) == 1)
+		return mnl_attr_get_u8(a);
+	return 0;
+}
+
+static uint64_t get_u64(const struct attr_tb *tb, int t)
+{
+	const struct nlattr *a = tb->a[t];
+
+	if (!a)
+		return 0;
+	if (mnl_attr_get_payload_len(a) == 8)
+		return mnl_attr_get_u64(a);
+	return get_u32(tb, t);
+}
+
+static void parse_tb(const struct nlmsghdr *nlh, struct attr_tb *tb)
+{
+	memset(tb, 0, sizeof(*tb));
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), attr_cb, tb);
+}
+
+struct dump_arg {
+	void *cb;
+	void *arg;
+};
+
+static int format_msg(const struct nlmsghdr *nlh, void *arg)
+{
+	struct dump_arg *d = arg;
+	struct attr_tb tb;
+	struct iopgt_nl_format f;
+
+	parse_tb(nlh, &tb);
+	memset(&f, 0, sizeof(f));
+	f.has = tb.has;
+	f.dev_id = get_u32(&tb, IOPGT_A_DEV_ID);
+	f.format = get_u32(&tb, IOPGT_A_FORMAT);
+	f.flags = get_u32(&tb, IOPGT_A_FORMAT_FLAGS);
+	f.unavail = get_u32(&tb, IOPGT_A_FORMAT_UNAVAIL);
+	if (tb.a[IOPGT_A_FORMAT_NAME]) {
+		size_t n = mnl_attr_get_payload_len(tb.a[IOPGT_A_FORMAT_NAME]);
+
+		if (n >= sizeof(f.name))
+			n = sizeof(f.name) - 1;
+		memcpy(f.name, mnl_attr_get_payload(tb.a[IOPGT_A_FORMAT_NAME]), n);
+		f.name[n] = 0;
+	}
+	return ((iopgt_format_cb)d->cb)(&f, d->arg);
+}
+
+static int as_msg(const struct nlmsghdr *nlh, void *arg)
+{
+	struct dump_arg *d = arg;
+	struct attr_tb tb;
+	struct iopgt_nl_as a;
+
+	parse_tb(nlh, &tb);
+	memset(&a, 0, sizeof(a));
+	a.has = tb.has;
+	a.dev_id = get_u32(&tb, IOPGT_A_DEV_ID);
+	a.as_id = get_u32(&tb, IOPGT_A_AS_ID);
+	a.format = get_u32(&tb, IOPGT_A_FORMAT);
+	a.flags = get_u32(&tb, IOPGT_A_AS_FLAGS);
+	a.owner = get_u32(&tb, IOPGT_A_AS_OWNER);
+	a.mapped = get_u64(&tb, IOPGT_A_AS_MAPPED);
+	a.table_bytes = get_u64(&tb, IOPGT_A_AS_TABLE_BYTES);
+	a.generation = get_u64(&tb, IOPGT_A_AS_GENERATION);
+	a.ias = get_u32(&tb, IOPGT_A_AS_IAS);
+	a.oas = get_u32(&tb, IOPGT_A_AS_OAS);
+	a.pgsizes = get_u64(&tb, IOPGT_A_AS_PGSIZES);
+	a.levels = get_u32(&tb, IOPGT_A_AS_LEVELS);
+	return ((iopgt_as_cb)d->cb)(&a, d->arg);
+}
+
+static int entry_msg(const struct nlmsghdr *nlh, void *arg)
+{
+	struct dump_arg *d = arg;
+	struct attr_tb tb;
+	struct iopgt_tree_entry e;
+
+	parse_tb(nlh, &tb);
+	memset(&e, 0, sizeof(e));
+	e.has = tb.has;
+	e.level = get_u32(&tb, IOPGT_A_ENTRY_LEVEL);
+	e.index = get_u32(&tb, IOPGT_A_ENTRY_INDEX);
+	e.depth = get_u32(&tb, IOPGT_A_ENTRY_DEPTH);
+	e.kind = get_u32(&tb, IOPGT_A_ENTRY_KIND);
+	e.span_log2 = get_u32(&tb, IOPGT_A_ENTRY_SPAN_LOG2);
+	e.iova = get_u64(&tb, IOPGT_A_ENTRY_IOVA);
+	e.pte = get_u64(&tb, IOPGT_A_ENTRY_PTE);
+	e.oa = get_u64(&tb, IOPGT_A_ENTRY_OA);
+	e.table_pa = get_u64(&tb, IOPGT_A_ENTRY_TABLE_PA);
+	return ((iopgt_entry_cb)d->cb)(&e, d->arg);
+}
+
+static int check_nl(struct iopgt_nl *nl, struct iopgt_err *err)
+{
+	if (!nl || !nl->family)
+		return iopgt_err_set(err, -EBADF, "netlink: not open");
+	return 0;
+}
+
+static const uint16_t DUMP_FLAGS = NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP;
+
+int iopgt_nl_dump_formats(struct iopgt_nl *nl, uint32_t dev_id,
+			  iopgt_format_cb cb, void *arg, struct iopgt_err *err)
+{
+	struct dump_arg d = { (void *)cb, arg };
+	struct run_ctx rc = { .cb = format_msg, .arg = &d };
+	struct nlmsghdr *nlh;
+	int ret = check_nl(nl, err);
+
+	if (ret)
+		return ret;
+	nlh = genl_req(nl, nl->family, DUMP_FLAGS, IOPGT_NL_CMD_FORMAT_GET,
+		       IOPGT_GENL_VERSION);
+	mnl_attr_put_u32(nlh, IOPGT_A_DEV_ID, dev_id);
+	ret = nl_send(nl, nlh, "FORMAT_GET dump", err);
+	if (ret)
+		return ret;
+	return nl_run(nl, nlh->nlmsg_seq, &rc, "FORMAT_GET dump", err);
+}
+
+int iopgt_nl_dump_as(struct iopgt_nl *nl, uint32_t dev_id, iopgt_as_cb cb,
+		     void *arg, struct iopgt_err *err)
+{
+	struct dump_arg d = { (void *)cb, arg };
+	struct run_ctx rc = { .cb = as_msg, .arg = &d };
+	struct nlmsghdr *nlh;
+	int ret = check_nl(nl, err);
+
+	if (ret)
+		return ret;
+	nlh = genl_req(nl, nl->family, DUMP_FLAGS, IOPGT_NL_CMD_AS_GET,
+		       IOPGT_GENL_VERSION);
+	mnl_attr_put_u32(nlh, IOPGT_A_DEV_ID, dev_id);
+	ret = nl_send(nl, nlh, "AS_GET dump", err);
+	if (ret)
+		return ret;
+	return nl_run(nl, nlh->nlmsg_seq, &rc, "AS_GET dump", err);
+}
+
+int iopgt_nl_dump_tree(struct iopgt_nl *nl, uint32_t dev_id, uint32_t as_id,
+		       const struct iopgt_tree_filter *filter, iopgt_entry_cb cb,
+		       void *arg, struct iopgt_err *err)
+{
+	struct dump_arg d = { (void *)cb, arg };
+	struct run_ctx rc = { .cb = entry_msg, .arg = &d };
+	struct nlmsghdr *nlh;
+	int ret = check_nl(nl, err);
+
+	if (ret)
+		return ret;
+	nlh = genl_req(nl, nl->family, DUMP_FLAGS, IOPGT_NL_CMD_TREE_GET,
+		       IOPGT_GENL_VERSION);
+	mnl_attr_put_u32(nlh, IOPGT_A_DEV_ID, dev_id);
+	mnl_attr_put_u32(nlh, IOPGT_A_AS_ID, as_id);
+	if (filter && filter->has_range) {
+		mnl_attr_put_u64(nlh, IOPGT_A_DUMP_IOVA_START, filter->iova_start);
+		mnl_attr_put_u64(nlh, IOPGT_A_DUMP_IOVA_END, filter->iova_end);
+	}
+	if (filter && filter->max_depth >= 0)
+		mnl_attr_put_u32(nlh, IOPGT_A_DUMP_MAX_LEVEL,
+				 (uint32_t)filter->max_depth);
+	ret = nl_send(nl, nlh, "TREE_GET dump", err);
+	if (ret)
+		return ret;
+	return nl_run(nl, nlh->nlmsg_seq, &rc, "TREE_GET dump", err);
+}
+
+int iopgt_nl_dump_tree_retry(struct iopgt_nl *nl, uint32_t dev_id,
+			     uint32_t as_id,
+			     const struct iopgt_tree_filter *filter,
+			     iopgt_entry_cb cb, void *arg,
+			     int (*restart)(void *arg), unsigned int max_tries,
+			     unsigned int *tries, struct iopgt_err *err)
+{
+	unsigned int i;
+	int ret = -EINTR;
+
+	if (!max_tries)
+		max_tries = 1;
+	for (i = 0; i < max_tries; i++) {
+		if (i && restart) {
+			ret = restart(arg);
+			if (ret)
+				break;
+		}
+		ret = iopgt_nl_dump_tree(nl, dev_id, as_id, filter, cb, arg, err);
+		if (ret != -EINTR || !err || !err->dump_intr)
+			break;
+	}
+	if (tries)
+		*tries = i < max_tries ? i + 1 : max_tries;
+	if (ret == -EINTR && err && err->dump_intr)
+		iopgt_err_set(err, -EINTR,
+			      "TREE_GET dump: the tables kept changing; gave up after %u attempts (NLM_F_DUMP_INTR)",
+			      max_tries), err->dump_intr = 1;
+	return ret;
+}
