@@ -1,0 +1,662 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iopgt: ioctl dispatch, the iommufd way. Every command struct starts with
+ * "__u32 size"; a table {ioctl number, handler, kernel size, minimum size}
+ * drives copy_struct_from_user() (short -> -EINVAL, non-zero unknown tail
+ * -> -E2BIG); handlers write back at most min(user size, kernel size).
+ * Arrays (map/unmap entries, format infos) follow the same rule per element.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/fs.h>
+#include <linux/uaccess.h>
+#include <linux/capability.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/pid.h>
+#include <linux/mm.h>
+
+#include "iopgt.h"
+
+/**
+ * struct iopgt_ucmd - one ioctl call in progress
+ * @file: the open file
+ * @idev: its device, inside iopgt_dev_enter()
+ * @ubuffer: user copy of the command struct
+ * @user_size: size userspace declared (>= the command's minimum size)
+ * @cmd: kernel copy of the command struct
+ */
+struct iopgt_ucmd {
+	struct iopgt_file *file;
+	struct iopgt_dev *idev;
+	void __user *ubuffer;
+	u32 user_size;
+	void *cmd;
+};
+
+static int iopgt_respond(struct iopgt_ucmd *ucmd, size_t cmd_len)
+{
+	if (copy_to_user(ucmd->ubuffer, ucmd->cmd,
+			 min_t(size_t, ucmd->user_size, cmd_len)))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * An output array element larger than the kernel's struct: its unknown
+ * tail must be zero, like the tail of an input struct.
+ */
+static int iopgt_check_tail(void __user *elem, size_t ksize, size_t usize)
+{
+	int ret;
+
+	if (usize <= ksize)
+		return 0;
+	ret = check_zeroed_user(elem + ksize, usize - ksize);
+	if (ret < 0)
+		return -EFAULT;
+	return ret ? 0 : -E2BIG;
+}
+
+static void iopgt_fill_format_info(const struct iopgt_fmt_desc *d,
+				   struct iopgt_format_info *fi)
+{
+	u32 i;
+
+	memset(fi, 0, sizeof(*fi));
+	fi->format = d->id;
+	fi->unavail_reason = d->unavail_reason;
+	fi->flags = d->flags & (IOPGT_FMT_F_IO_PGTABLE | IOPGT_FMT_F_GENERIC_PT |
+				IOPGT_FMT_F_HW_WALK | IOPGT_FMT_F_NONCOHERENT);
+	strscpy(fi->name, d->name, sizeof(fi->name));
+	if (!iopgt_fmt_available(d)) {
+		if (fi->unavail_reason == IOPGT_UNAVAIL_NONE)
+			fi->unavail_reason = IOPGT_UNAVAIL_NO_BACKEND;
+		return;
+	}
+	fi->flags |= IOPGT_FMT_F_AVAILABLE;
+	fi->quirks = d->quirks;
+	fi->n_pgsize_sets = min_t(u32, d->n_pgsize_sets, IOPGT_MAX_PGSIZE_SETS);
+	for (i = 0; i < fi->n_pgsize_sets; i++)
+		fi->pgsize_sets[i] = d->pgsize_sets[i];
+	fi->ias_min = d->ias_min;
+	fi->ias_max = d->ias_max;
+	fi->oas_min = d->oas_min;
+	fi->oas_max = d->oas_max;
+	fi->levels_min = d->levels_min;
+	fi->levels_max = d->levels_max;
+	fi->ias_default = d->ias_default;
+	fi->oas_default = d->oas_default;
+}
+
+/**
+ * iopgt_ioctl_get_info() - IOPGT_GET_INFO: ABI version, formats, limits
+ * @ucmd: call; cmd is struct iopgt_get_info
+ *
+ * Writes min(n_formats, IOPGT_FMT_COUNT - 1) format infos of
+ * format_info_size bytes each (>= the v1 element size, else -EINVAL; a
+ * larger element's unknown tail must be zero, else -E2BIG).
+ *
+ * Return: 0, -EINVAL, -E2BIG, -EFAULT.
+ */
+static int iopgt_ioctl_get_info(struct iopgt_ucmd *ucmd)
+{
+	struct iopgt_get_info *cmd = ucmd->cmd;
+	struct iopgt_dev *idev = ucmd->idev;
+	void __user *uptr = u64_to_user_ptr(cmd->formats_uptr);
+	u32 cap = cmd->n_formats, esize = cmd->format_info_size;
+	u32 i, n = 0, avail = 0;
+	int ret;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EINVAL;
+	if (cap && esize < sizeof(struct iopgt_format_info))
+		return -EINVAL;
+
+	for (i = 1; i < IOPGT_FMT_COUNT; i++) {
+		const struct iopgt_fmt_desc *d = iopgt_fmt_get(i);
+		struct iopgt_format_info fi;
+
+		if (iopgt_fmt_available(d))
+			avail++;
+		if (n >= cap)
+			continue;
+		iopgt_fill_format_info(d, &fi);
+		ret = iopgt_check_tail(uptr + (size_t)n * esize, sizeof(fi),
+				       esize);
+		if (ret)
+			return ret;
+		if (copy_to_user(uptr + (size_t)n * esize, &fi, sizeof(fi)))
+			return -EFAULT;
+		n++;
+	}
+
+	cmd->abi_version = IOPGT_ABI_VERSION;
+	cmd->n_formats = IOPGT_FMT_COUNT - 1;
+	cmd->n_available = avail;
+	cmd->page_size = PAGE_SIZE;
+	cmd->max_as_per_device = READ_ONCE(iopgt_max_as);
+	cmd->max_map_entries = READ_ONCE(iopgt_max_map_entries);
+	cmd->max_table_bytes_per_as = READ_ONCE(iopgt_max_as_table_bytes);
+	cmd->max_table_bytes = READ_ONCE(iopgt_max_table_bytes);
+	cmd->nr_as = READ_ONCE(idev->nr_as);
+	cmd->table_bytes = atomic64_read(&idev->table_bytes);
+	cmd->module_allocs = iopgt_module_allocs();
+	return iopgt_respond(ucmd, sizeof(*cmd));
+}
+
+/**
+ * iopgt_ioctl_as_create() - IOPGT_AS_CREATE
+ * @ucmd: call; cmd is struct iopgt_as_create
+ *
+ * Return: see struct iopgt_as_create.
+ */
+static int iopgt_ioctl_as_create(struct iopgt_ucmd *ucmd)
+{
+	struct iopgt_as_create *cmd = ucmd->cmd;
+	int ret;
+
+	ret = iopgt_as_create(ucmd->idev, ucmd->file, cmd);
+	if (ret)
+		return ret;
+	ret = iopgt_respond(ucmd, sizeof(*cmd));
+	if (ret)	/* nobody learnt the id: do not leak the AS */
+		iopgt_as_destroy(ucmd->idev, cmd->as_id);
+	return ret;
+}
+
+/**
+ * iopgt_ioctl_as_destroy() - IOPGT_AS_DESTROY
+ * @ucmd: call; cmd is struct iopgt_as_destroy
+ *
+ * Return: 0 or -ENOENT.
+ */
+static int iopgt_ioctl_as_destroy(struct iopgt_ucmd *ucmd)
+{
+	struct iopgt_as_destroy *cmd = ucmd->cmd;
+
+	return iopgt_as_destroy(ucmd->idev, cmd->as_id);
+}
+
+/* Look up @id and lock it; -ENOENT if absent or dying. */
+static int iopgt_as_lock_get(struct iopgt_ucmd *ucmd, u32 id,
+			     struct iopgt_as **out)
+{
+	struct iopgt_as *as = iopgt_as_get(ucmd->idev, id);
+
+	if (!as)
+		return -ENOENT;
+	mutex_lock(&as->lock);
+	if (as->dead) {
+		mutex_unlock(&as->lock);
+		iopgt_as_put(as);
+		return -ENOENT;
+	}
+	*out = as;
+	return 0;
+}
+
+static void iopgt_as_unlock_put(struct iopgt_as *as)
+{
+	mutex_unlock(&as->lock);
+	iopgt_as_put(as);
+}
+
+/* One element of an input/output array: copy in with the size rule. */
+static int iopgt_elem_in(void *k, size_t ksize, void __user *base, u32 i,
+			 u32 esize)
+{
+	return copy_struct_from_user(k, ksize, base + (size_t)i * esize, esize);
+}
+
+/**
+ * struct iopgt_undo - one entry mapped by this MAP call (for rollback)
+ * @iova: start
+ * @len: bytes mapped
+ * @index: entry index
+ */
+struct iopgt_undo {
+	u64 iova;
+	u64 len;
+	u32 index;
+};
+
+static int iopgt_map_writeback(void __user *base, u32 i, u32 esize,
+			       const struct iopgt_map_entry *e)
+{
+	void __user *p = base + (size_t)i * esize +
+			 offsetof(struct iopgt_map_entry, mapped);
+
+	if (copy_to_user(p, &e->mapped,
+			 offsetofend(struct iopgt_map_entry, error) -
+			 offsetof(struct iopgt_map_entry, mapped)))
+		return -EFAULT;
+	return 0;
+}
+
+/**
+ * iopgt_ioctl_map() - IOPGT_MAP: map a vector of entries
+ * @ucmd: call; cmd is struct iopgt_map
+ *
+ * Entries are processed in order under the AS mutex; processing stops at
+ * the first failing entry, whose error and mapped fields say what
+ * happened; n_done counts the entries completely mapped. With
+ * IOPGT_MAP_ROLLBACK a failure undoes every entry of the call (their
+ * mapped fields are reset to 0 and n_done to 0). n_done is written back
+ * on failure too.
+ *
+ * Return: 0 or the failing entry's error (see iopgt_as_map_one()), or
+ * -EINVAL (flags, n_entries, entry_size), -E2BIG (element tail),
+ * -ENOENT (AS), -EFAULT.
+ */
+static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
+{
+	struct iopgt_map *cmd = ucmd->cmd;
+	void __user *base = u64_to_user_ptr(cmd->entries_uptr);
+	struct iopgt_undo *undo = NULL;
+	u32 i, n_undo = 0, esize = cmd->entry_size;
+	struct iopgt_as *as;
+	int ret = 0, wret;
+
+	cmd->n_done = 0;
+	if (cmd->flags & ~IOPGT_MAP_ROLLBACK)
+		return -EINVAL;
+	if (!cmd->n_entries || cmd->n_entries > READ_ONCE(iopgt_max_map_entries))
+		return -EINVAL;
+	if (esize < sizeof(struct iopgt_map_entry))
+		return -EINVAL;
+	if (cmd->flags & IOPGT_MAP_ROLLBACK) {
+		undo = iopgt_kvcalloc(cmd->n_entries, sizeof(*undo), GFP_KERNEL);
+		if (!undo)
+			return -ENOMEM;
+	}
+	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
+	if (ret)
+		goto out_free;
+
+	for (i = 0; i < cmd->n_entries; i++) {
+		struct iopgt_map_entry e;
+
+		ret = iopgt_elem_in(&e, sizeof(e), base, i, esize);
+		if (ret)
+			break;
+		ret = iopgt_as_map_one(as, &e);
+		e.error = ret;
+		if (e.mapped && undo) {
+			undo[n_undo].iova = e.iova;
+			undo[n_undo].len = e.mapped;
+			undo[n_undo].index = i;
+			n_undo++;
+		}
+		if (ret) {
+			atomic64_inc(&as->idev->stats.rejected);
+			if (iopgt_map_writeback(base, i, esize, &e))
+				ret = -EFAULT;
+			break;
+		}
+		atomic64_inc(&as->idev->stats.maps);
+		ret = iopgt_map_writeback(base, i, esize, &e);
+		if (ret)
+			break;
+		cmd->n_done++;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+
+	if (ret && undo) {
+		struct iopgt_map_entry e = { };
+
+		while (n_undo--) {
+			u64 un;
+
+			iopgt_as_unmap_range(as, undo[n_undo].iova,
+					     undo[n_undo].len, &un);
+			iopgt_map_writeback(base, undo[n_undo].index, esize, &e);
+		}
+		cmd->n_done = 0;
+	}
+	iopgt_as_update_table_bytes(as);
+	iopgt_as_unlock_put(as);
+
+out_free:
+	iopgt_kvfree(undo);
+	wret = iopgt_respond(ucmd, sizeof(*cmd));
+	return ret ? ret : wret;
+}
+
+/**
+ * iopgt_ioctl_unmap() - IOPGT_UNMAP: unmap a vector of ranges
+ * @ucmd: call; cmd is struct iopgt_unmap
+ *
+ * Each range must be whole mapped leaves (no hole: -ENOENT; no part of a
+ * block: -EINVAL). Stops at the first failing entry; n_done is written
+ * back on failure too.
+ *
+ * Return: 0 or the failing entry's error, -EINVAL, -E2BIG, -ENOENT,
+ * -EFAULT.
+ */
+static int iopgt_ioctl_unmap(struct iopgt_ucmd *ucmd)
+{
+	struct iopgt_unmap *cmd = ucmd->cmd;
+	void __user *base = u64_to_user_ptr(cmd->entries_uptr);
+	u32 i, esize = cmd->entry_size;
+	struct iopgt_as *as;
+	int ret, wret;
+
+	cmd->n_done = 0;
+	if (cmd->flags)
+		return -EINVAL;
+	if (!cmd->n_entries || cmd->n_entries > READ_ONCE(iopgt_max_map_entries))
+		return -EINVAL;
+	if (esize < sizeof(struct iopgt_unmap_entry))
+		return -EINVAL;
+	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
+	if (ret)
+		goto out;
+
+	for (i = 0; i < cmd->n_entries; i++) {
+		struct iopgt_unmap_entry e;
+		void __user *p;
+
+		ret = iopgt_elem_in(&e, sizeof(e), base, i, esize);
+		if (ret)
+			break;
+		e.unmapped = 0;
+		if (e.__reserved)
+			ret = -EINVAL;
+		else
+			ret = iopgt_as_unmap_range(as, e.iova, e.length,
+						   &e.unmapped);
+		e.error = ret;
+		p = base + (size_t)i * esize +
+		    offsetof(struct iopgt_unmap_entry, unmapped);
+		if (copy_to_user(p, &e.unmapped,
+				 offsetofend(struct iopgt_unmap_entry, error) -
+				 offsetof(struct iopgt_unmap_entry, unmapped))) {
+			ret = -EFAULT;
+			break;
+		}
+		if (ret) {
+			atomic64_inc(&as->idev->stats.rejected);
+			break;
+		}
+		atomic64_inc(&as->idev->stats.unmaps);
+		cmd->n_done++;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	iopgt_as_update_table_bytes(as);
+	iopgt_as_unlock_put(as);
+out:
+	wret = iopgt_respond(ucmd, sizeof(*cmd));
+	return ret ? ret : wret;
+}
+
+/**
+ * iopgt_ioctl_iova_to_phys() - IOPGT_IOVA_TO_PHYS
+ * @ucmd: call; cmd is struct iopgt_iova_to_phys
+ *
+ * Return: 0, -EINVAL (reserved), -ENOENT (AS), -ERANGE (iova outside the
+ * input range), -EFAULT.
+ */
+static int iopgt_ioctl_iova_to_phys(struct iopgt_ucmd *ucmd)
+{
+	struct iopgt_iova_to_phys *cmd = ucmd->cmd;
+	struct iopgt_as *as;
+	u64 phys;
+	int ret;
+
+	if (cmd->__reserved)
+		return -EINVAL;
+	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
+	if (ret)
+		return ret;
+	if (!iopgt_as_iova_ok(as, cmd->iova, 1)) {
+		iopgt_as_unlock_put(as);
+		return -ERANGE;
+	}
+	/* iova inside the input range; as->lock held (no concurrent unmap) */
+	phys = as->fmt->ops->iova_to_phys(as, cmd->iova);
+	cmd->out_flags = 0;
+	cmd->phys = 0;
+	if (mtree_load(&as->shadow, cmd->iova)) {
+		cmd->out_flags = IOPGT_XLATE_MAPPED;
+		cmd->phys = phys;
+	}
+	iopgt_as_unlock_put(as);
+	return iopgt_respond(ucmd, sizeof(*cmd));
+}
+
+/**
+ * iopgt_ioctl_get_hw_cfg() - IOPGT_GET_HW_CFG: registers of the format
+ * @ucmd: call; cmd is struct iopgt_hw_cfg
+ *
+ * Table physical addresses are zeroed (and IOPGT_HWCFG_ADDR_HIDDEN set)
+ * unless the caller has CAP_SYS_ADMIN.
+ *
+ * Return: 0, -ENOENT, -EFAULT, or a backend error.
+ */
+static int iopgt_ioctl_get_hw_cfg(struct iopgt_ucmd *ucmd)
+{
+	struct iopgt_hw_cfg *cmd = ucmd->cmd;
+	bool hide = !capable(CAP_SYS_ADMIN);
+	struct iopgt_as *as;
+	u32 i, addr_regs;
+	int ret;
+
+	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
+	if (ret)
+		return ret;
+	ret = iopgt_as_refresh_regs(as);
+	if (ret) {
+		iopgt_as_unlock_put(as);
+		return ret;
+	}
+	cmd->format = as->format;
+	cmd->out_flags = hide ? IOPGT_HWCFG_ADDR_HIDDEN : 0;
+	cmd->levels = as->levels;
+	cmd->start_level = as->start_level;
+	cmd->pgsize_bitmap = as->pgsize_bitmap;
+	cmd->ias = as->ias;
+	cmd->oas = as->oas;
+	cmd->quirks = as->quirks;
+	addr_regs = as->fmt->addr_regs | BIT(7);
+	for (i = 0; i < IOPGT_HW_NREGS; i++)
+		cmd->regs[i] = (hide && (addr_regs & BIT(i))) ? 0 : as->regs[i];
+	iopgt_as_unlock_put(as);
+	return iopgt_respond(ucmd, sizeof(*cmd));
+}
+
+/**
+ * iopgt_ioctl_walk() - IOPGT_WALK: descriptors translating one IOVA
+ * @ucmd: call; cmd is struct iopgt_walk
+ *
+ * The walker (iopgt_walk_iova()) reads the AS's own tables under its
+ * mutex; IOPGT_WALK_HW additionally runs the library's pgtable_walk where
+ * the kernel has one. Table addresses are hidden without CAP_SYS_ADMIN.
+ *
+ * Return: 0, -EINVAL (flags, reserved), -ENOENT, -ERANGE, -EFAULT.
+ */
+static int iopgt_ioctl_walk(struct iopgt_ucmd *ucmd)
+{
+	struct iopgt_walk *cmd = ucmd->cmd;
+	struct iopgt_as *as;
+	u64 iova = cmd->iova;
+	u32 flags = cmd->flags;
+	int ret;
+
+	if ((flags & ~IOPGT_WALK_HW) || cmd->__reserved)
+		return -EINVAL;
+	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
+	if (ret)
+		return ret;
+	if (!iopgt_as_iova_ok(as, iova, 1)) {
+		iopgt_as_unlock_put(as);
+		return -ERANGE;
+	}
+	cmd->n_levels = 0;
+	cmd->phys = 0;
+	cmd->out_flags = 0;
+	memset(cmd->levels, 0, sizeof(cmd->levels));
+	memset(cmd->hw_ptes, 0, sizeof(cmd->hw_ptes));
+	ret = iopgt_walk_iova(as, iova, cmd);
+	if (!ret && (flags & IOPGT_WALK_HW) && as->fmt->ops->hw_walk) {
+		int hw;
+
+		/* iova inside the input range, as->lock held */
+		hw = as->fmt->ops->hw_walk(as, iova, cmd->hw_ptes);
+		if (hw == 0 || hw == -EINVAL)	/* -EINVAL: walk hit a hole */
+			cmd->out_flags |= IOPGT_WALK_HW_DONE;
+	}
+	iopgt_as_unlock_put(as);
+	if (ret)
+		return ret;
+	if (!capable(CAP_SYS_ADMIN))
+		iopgt_walk_hide_addrs(cmd);
+	return iopgt_respond(ucmd, sizeof(*cmd));
+}
+
+/**
+ * iopgt_ioctl_as_info() - IOPGT_AS_INFO: counters of one address space
+ * @ucmd: call; cmd is struct iopgt_as_info
+ *
+ * Return: 0, -EINVAL (reserved), -ENOENT, -EFAULT.
+ */
+static int iopgt_ioctl_as_info(struct iopgt_ucmd *ucmd)
+{
+	struct iopgt_as_info *cmd = ucmd->cmd;
+	struct iopgt_as *as;
+	int ret;
+
+	if (cmd->__reserved)
+		return -EINVAL;
+	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
+	if (ret)
+		return ret;
+	cmd->format = as->format;
+	cmd->flags = 0;
+	if (as->flags & IOPGT_AS_F_PERSISTENT)
+		cmd->flags |= IOPGT_AS_INFO_PERSISTENT;
+	if (as->flags & IOPGT_AS_F_NONCOHERENT)
+		cmd->flags |= IOPGT_AS_INFO_NONCOHERENT;
+	cmd->generation = as->generation;
+	cmd->mapped_bytes = as->mapped_bytes;
+	cmd->n_extents = as->n_extents;
+	cmd->table_bytes = as->table_bytes;
+	cmd->owner_pid = pid_vnr(as->owner_pid);
+	iopgt_as_unlock_put(as);
+	return iopgt_respond(ucmd, sizeof(*cmd));
+}
+
+union iopgt_ucmd_buffer {
+	struct iopgt_get_info get_info;
+	struct iopgt_as_create as_create;
+	struct iopgt_as_destroy as_destroy;
+	struct iopgt_map map;
+	struct iopgt_unmap unmap;
+	struct iopgt_iova_to_phys iova_to_phys;
+	struct iopgt_hw_cfg hw_cfg;
+	struct iopgt_walk walk;
+	struct iopgt_as_info as_info;
+};
+
+/**
+ * struct iopgt_ioctl_op - one ioctl
+ * @size: kernel size of its struct
+ * @min_size: size of version 1 of the struct (shorter: -EINVAL)
+ * @ioctl_num: full ioctl number
+ * @execute: handler
+ */
+struct iopgt_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int ioctl_num;
+	int (*execute)(struct iopgt_ucmd *ucmd);
+};
+
+#define IOCTL_OP(_ioctl, _fn, _struct, _last)                                 \
+	[_IOC_NR(_ioctl) - IOPGT_CMD_BASE] = {                                \
+		.size = sizeof(_struct) +                                     \
+			BUILD_BUG_ON_ZERO(sizeof(union iopgt_ucmd_buffer) <   \
+					  sizeof(_struct)),                   \
+		.min_size = offsetofend(_struct, _last),                      \
+		.ioctl_num = _ioctl,                                          \
+		.execute = _fn,                                               \
+	}
+
+static const struct iopgt_ioctl_op iopgt_ioctl_ops[] = {
+	IOCTL_OP(IOPGT_GET_INFO, iopgt_ioctl_get_info, struct iopgt_get_info,
+		 module_allocs),
+	IOCTL_OP(IOPGT_AS_CREATE, iopgt_ioctl_as_create, struct iopgt_as_create,
+		 out_quirks),
+	IOCTL_OP(IOPGT_AS_DESTROY, iopgt_ioctl_as_destroy,
+		 struct iopgt_as_destroy, as_id),
+	IOCTL_OP(IOPGT_MAP, iopgt_ioctl_map, struct iopgt_map, n_done),
+	IOCTL_OP(IOPGT_UNMAP, iopgt_ioctl_unmap, struct iopgt_unmap, n_done),
+	IOCTL_OP(IOPGT_IOVA_TO_PHYS, iopgt_ioctl_iova_to_phys,
+		 struct iopgt_iova_to_phys, __reserved),
+	IOCTL_OP(IOPGT_GET_HW_CFG, iopgt_ioctl_get_hw_cfg, struct iopgt_hw_cfg,
+		 regs),
+	IOCTL_OP(IOPGT_WALK, iopgt_ioctl_walk, struct iopgt_walk, hw_ptes),
+	IOCTL_OP(IOPGT_AS_INFO, iopgt_ioctl_as_info, struct iopgt_as_info,
+		 __reserved),
+};
+
+/**
+ * iopgt_ioctl() - /dev/iopgt unlocked_ioctl (and, via compat_ptr_ioctl,
+ * compat_ioctl: every struct has the same layout for 32-bit callers)
+ * @filp: open file
+ * @cmd: ioctl number
+ * @arg: user pointer to the command struct
+ *
+ * Return: -ENODEV once the device was unbound (every call), -ENOTTY for an
+ * unknown number, -EFAULT, -EINVAL (short struct), -E2BIG (non-zero
+ * unknown tail), else the handler's result.
+ */
+long iopgt_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct iopgt_file *f = filp->private_data;
+	const struct iopgt_ioctl_op *op;
+	union iopgt_ucmd_buffer buf;
+	struct iopgt_ucmd ucmd = { };
+	unsigned int nr = _IOC_NR(cmd);
+	int cookie, ret;
+
+	ret = iopgt_dev_enter(f->idev, &cookie);
+	if (ret)
+		return ret;
+
+	ret = -ENOTTY;
+	if (nr < IOPGT_CMD_BASE ||
+	    nr - IOPGT_CMD_BASE >= ARRAY_SIZE(iopgt_ioctl_ops))
+		goto out;
+	op = &iopgt_ioctl_ops[nr - IOPGT_CMD_BASE];
+	if (op->ioctl_num != cmd || !op->execute)
+		goto out;
+
+	ucmd.file = f;
+	ucmd.idev = f->idev;
+	ucmd.ubuffer = (void __user *)arg;
+	ret = get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer);
+	if (ret)
+		goto out;
+	ret = -EINVAL;
+	if (ucmd.user_size < op->min_size)
+		goto out;
+	ucmd.cmd = &buf;
+	ret = copy_struct_from_user(ucmd.cmd, op->size, ucmd.ubuffer,
+				    ucmd.user_size);
+	if (ret)
+		goto out;
+	ret = op->execute(&ucmd);
+out:
+	iopgt_dev_exit(f->idev, cookie);
+	return ret;
+}

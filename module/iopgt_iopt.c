@@ -1,0 +1,748 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iopgt: the io-pgtable backend (ARM LPAE, Mali, v7s, Apple DART).
+ *
+ * Every io-pgtable format the running kernel builds is registered with its
+ * constraints (kernel-apis.md §3); the uapi ids are translated to the
+ * kernel's enum io_pgtable_fmt by name at compile time (the values differ
+ * between kernels). The AMD io-pgtable formats are never offered: they
+ * container_of() into AMD driver structures.
+ *
+ * Without alloc_io_pgtable_ops (7.2 amd64, cloud flavours) nothing here
+ * calls into io-pgtable and every format reports IOPGT_UNAVAIL_NO_BACKEND.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/io-pgtable.h>
+#include <linux/sizes.h>
+
+#include "iopgt.h"
+
+#define IOPGT_SZ_4T		(1ULL << 42)
+#define LPAE_SET_4K		(SZ_4K | SZ_2M | SZ_1G)
+#define LPAE_SET_16K		(SZ_16K | SZ_32M)
+#define LPAE_SET_64K		(SZ_64K | SZ_512M | IOPGT_SZ_4T)
+#define V7S_SET			(SZ_4K | SZ_64K | SZ_1M | SZ_16M)
+
+/* Which io-pgtable family a descriptor belongs to (desc->kfmt is the enum) */
+enum iopgt_iopt_family {
+	IOPT_LPAE_S1,
+	IOPT_LPAE_S2,
+	IOPT_MALI,
+	IOPT_V7S,
+	IOPT_DART,
+};
+
+#define IOPT_FAMILY(d)	((enum iopgt_iopt_family)((d)->flags >> 16))
+#define IOPT_FAM_FLAG(f)	((u32)(f) << 16)
+#define IOPT_32BIT	BIT(15)	/* ARM_32_LPAE_*: adjusted limits */
+
+#ifdef HAVE_EXPORT_ALLOC_IO_PGTABLE_OPS
+
+/**
+ * struct iopgt_iopt - io-pgtable backend object of one address space
+ * @ops: the library's ops (owned; freed at destroy)
+ * @cfg: the final configuration the library settled on
+ *
+ * Protected by the owning as->lock like everything the backend touches.
+ */
+struct iopgt_iopt {
+	struct io_pgtable_ops *ops;
+	struct io_pgtable_cfg cfg;
+};
+
+static atomic_t iopgt_v7s_live = ATOMIC_INIT(0);
+
+/* No hardware walks these tables: nothing to invalidate. */
+static void iopgt_tlb_flush_all(void *cookie)
+{
+}
+
+static void iopgt_tlb_flush_walk(unsigned long iova, size_t size,
+				 size_t granule, void *cookie)
+{
+}
+
+static const struct iommu_flush_ops iopgt_flush_ops = {
+	.tlb_flush_all = iopgt_tlb_flush_all,
+	.tlb_flush_walk = iopgt_tlb_flush_walk,
+	.tlb_add_page = NULL,	/* the helpers NULL-check every member */
+};
+
+#ifdef HAVE_IO_PGTABLE_CFG_ALLOC
+/*
+ * Table pages through cfg->alloc (LPAE only: the only family with
+ * IO_PGTABLE_CAP_CUSTOM_ALLOCATOR): fault injection and accounting.
+ * Zeroed, naturally aligned to their size (buddy order), and fine for
+ * virt_to_phys() and dma_map_single().
+ */
+static void *iopgt_iopt_alloc(void *cookie, size_t size, gfp_t gfp)
+{
+	void *p;
+
+	if (iopgt_should_fail())
+		return NULL;
+	p = alloc_pages_exact(PAGE_ALIGN(size), gfp | __GFP_ZERO);
+	if (p)
+		iopgt_alloc_note(1);
+	return p;
+}
+
+static void iopgt_iopt_free(void *cookie, void *pages, size_t size)
+{
+	free_pages_exact(pages, PAGE_ALIGN(size));
+	iopgt_alloc_note(-1);
+}
+#endif
+
+static unsigned long iopgt_iopt_kquirks(const struct iopgt_fmt_desc *d,
+					u64 quirks)
+{
+	unsigned long k = 0;
+
+	if (quirks & IOPGT_QUIRK_ARM_NS)
+		k |= IO_PGTABLE_QUIRK_ARM_NS;
+	if (quirks & IOPGT_QUIRK_NO_PERMS)
+		k |= IO_PGTABLE_QUIRK_NO_PERMS;
+	if (quirks & IOPGT_QUIRK_ARM_MTK_EXT)
+		k |= IO_PGTABLE_QUIRK_ARM_MTK_EXT;
+	if (quirks & IOPGT_QUIRK_ARM_MTK_TTBR_EXT)
+		k |= IO_PGTABLE_QUIRK_ARM_MTK_TTBR_EXT;
+	if (quirks & IOPGT_QUIRK_ARM_TTBR1)
+		k |= IO_PGTABLE_QUIRK_ARM_TTBR1;
+	if (quirks & IOPGT_QUIRK_ARM_OUTER_WBWA)
+		k |= IO_PGTABLE_QUIRK_ARM_OUTER_WBWA;
+#ifdef HAVE_IO_PGTABLE_QUIRK_ARM_HD
+	if (quirks & IOPGT_QUIRK_ARM_HD)
+		k |= IO_PGTABLE_QUIRK_ARM_HD;
+#endif
+#ifdef HAVE_IO_PGTABLE_QUIRK_ARM_S2FWB
+	if (quirks & IOPGT_QUIRK_ARM_S2FWB)
+		k |= IO_PGTABLE_QUIRK_ARM_S2FWB;
+#endif
+#ifdef HAVE_IO_PGTABLE_QUIRK_NO_WARN
+	/* Defence in depth; LPAE S1/S2 accept it, Mali/v7s/DART do not. */
+	if (IOPT_FAMILY(d) == IOPT_LPAE_S1 || IOPT_FAMILY(d) == IOPT_LPAE_S2)
+		k |= IO_PGTABLE_QUIRK_NO_WARN;
+#endif
+	return k;
+}
+
+static bool iopgt_lpae_oas_ok(u32 oas, u64 granule)
+{
+	u32 eff = min_t(u32, oas, granule == SZ_64K ? 52 : 48);
+
+	switch (eff) {
+	case 32: case 36: case 40: case 42: case 44: case 48: case 52:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Format-specific rules the generic range checks of the core cannot
+ * express (kernel-apis.md §3). @req has the defaults filled in.
+ */
+static int iopgt_iopt_check(const struct iopgt_fmt_desc *d,
+			    const struct iopgt_as_create *req)
+{
+	u64 granule = req->pgsize_bitmap & -req->pgsize_bitmap;
+	bool coherent = !(req->flags & IOPGT_AS_NONCOHERENT);
+
+	switch (IOPT_FAMILY(d)) {
+	case IOPT_LPAE_S1:
+		if (!iopgt_lpae_oas_ok(req->oas, granule))
+			return -EINVAL;
+		/* OUTER_WBWA only describes a non-coherent walker */
+		if ((req->quirks & IOPGT_QUIRK_ARM_OUTER_WBWA) && coherent)
+			return -EINVAL;
+		break;
+	case IOPT_LPAE_S2:
+		if (!iopgt_lpae_oas_ok(req->oas, granule))
+			return -EINVAL;
+		/*
+		 * 7.2 WARNs (arm.c:1114) when mandatory concatenation needs
+		 * more than 16 pgd entries, which only ias > oas reaches;
+		 * stage 2 with ias > oas is invalid anyway: refuse it on
+		 * every kernel.
+		 */
+		if (min_t(u32, req->ias, granule == SZ_64K ? 52 : 48) >
+		    min_t(u32, req->oas, granule == SZ_64K ? 52 : 48))
+			return -EINVAL;
+		break;
+	case IOPT_MALI:
+		break;
+	case IOPT_V7S:
+		if (req->quirks & IOPGT_QUIRK_ARM_MTK_EXT) {
+			if (!(req->quirks & IOPGT_QUIRK_NO_PERMS))
+				return -EINVAL;
+		} else {
+			if (req->quirks & IOPGT_QUIRK_ARM_MTK_TTBR_EXT)
+				return -EINVAL;
+			if (req->ias > 32 || req->oas > 32)
+				return -EINVAL;
+		}
+		break;
+	case IOPT_DART:
+		if (req->oas != 36 && req->oas != 42)
+			return -EINVAL;
+		if (req->ias > req->oas)
+			return -EINVAL;
+		/* one table level above the leaves, at most 4 TTBRs */
+		if (granule == SZ_4K && req->ias > 32)
+			return -EINVAL;
+		if (!coherent)
+			return -EINVAL;
+		break;
+	}
+	return 0;
+}
+
+static u32 iopgt_lpae_levels(u32 ias, u64 granule)
+{
+	u32 pg_shift = __ffs64(granule);
+	u32 bpl = pg_shift - 3;
+
+	return DIV_ROUND_UP(ias - pg_shift, bpl);
+}
+
+static int iopgt_iopt_read_regs(struct iopgt_as *as)
+{
+	struct iopgt_iopt *b = as->backend;
+	struct io_pgtable_cfg *cfg = &b->cfg;
+	u64 *r = as->regs;
+	u32 sl;
+
+	memset(as->regs, 0, sizeof(as->regs));
+	switch (IOPT_FAMILY(as->fmt)) {
+	case IOPT_LPAE_S1:
+		r[0] = cfg->arm_lpae_s1_cfg.ttbr;
+		r[1] = (u64)cfg->arm_lpae_s1_cfg.tcr.tsz |
+		       (u64)cfg->arm_lpae_s1_cfg.tcr.irgn << 8 |
+		       (u64)cfg->arm_lpae_s1_cfg.tcr.orgn << 10 |
+		       (u64)cfg->arm_lpae_s1_cfg.tcr.sh << 12 |
+		       (u64)cfg->arm_lpae_s1_cfg.tcr.tg << 14 |
+		       (u64)cfg->arm_lpae_s1_cfg.tcr.ips << 32;
+		/* an int shift in io-pgtable-arm.c sign-extends: 4 attrs */
+		r[2] = cfg->arm_lpae_s1_cfg.mair & 0xffffffffULL;
+		r[7] = cfg->arm_lpae_s1_cfg.ttbr;
+		as->levels = iopgt_lpae_levels(as->ias, as->granule);
+		as->start_level = 4 - as->levels;
+		break;
+	case IOPT_LPAE_S2:
+		r[0] = cfg->arm_lpae_s2_cfg.vttbr;
+		sl = cfg->arm_lpae_s2_cfg.vtcr.sl;
+		r[1] = (u64)cfg->arm_lpae_s2_cfg.vtcr.tsz |
+		       (u64)sl << 6 |
+		       (u64)cfg->arm_lpae_s2_cfg.vtcr.irgn << 8 |
+		       (u64)cfg->arm_lpae_s2_cfg.vtcr.orgn << 10 |
+		       (u64)cfg->arm_lpae_s2_cfg.vtcr.sh << 12 |
+		       (u64)cfg->arm_lpae_s2_cfg.vtcr.tg << 14 |
+		       (u64)cfg->arm_lpae_s2_cfg.vtcr.ps << 16;
+		r[7] = cfg->arm_lpae_s2_cfg.vttbr;
+		/* SL0 encodes the start level (concatenation included) */
+		as->start_level = ~sl & 3;
+		if (as->granule == SZ_4K)
+			as->start_level -= 1;
+		as->levels = 4 - as->start_level;
+		break;
+	case IOPT_MALI:
+		r[0] = cfg->arm_mali_lpae_cfg.transtab;
+		r[1] = cfg->arm_mali_lpae_cfg.memattr;
+		r[7] = cfg->arm_mali_lpae_cfg.transtab & ~0xfffULL;
+		/* Mali always walks a full 4-level table */
+		as->start_level = 0;
+		as->levels = 4;
+		break;
+	case IOPT_V7S:
+		r[0] = cfg->arm_v7s_cfg.ttbr;
+		r[1] = cfg->arm_v7s_cfg.tcr;
+		r[2] = cfg->arm_v7s_cfg.nmrr;
+		r[3] = cfg->arm_v7s_cfg.prrr;
+		if (as->quirks & IOPGT_QUIRK_ARM_MTK_TTBR_EXT)
+			/* ttbr = pa | upper_32_bits(pa) */
+			r[7] = (cfg->arm_v7s_cfg.ttbr & ~0x7fULL) |
+			       (u64)(cfg->arm_v7s_cfg.ttbr & 3) << 32;
+		else
+			r[7] = cfg->arm_v7s_cfg.ttbr & ~0x7fULL;
+		as->start_level = 1;
+		as->levels = 2;
+		break;
+	case IOPT_DART:
+		r[0] = cfg->apple_dart_cfg.ttbr[0];
+		r[1] = cfg->apple_dart_cfg.ttbr[1];
+		r[2] = cfg->apple_dart_cfg.ttbr[2];
+		r[3] = cfg->apple_dart_cfg.ttbr[3];
+		r[4] = cfg->apple_dart_cfg.n_ttbrs;
+#ifdef HAVE_APPLE_DART_CFG_N_LEVELS
+		r[5] = cfg->apple_dart_cfg.n_levels;
+#else
+		r[5] = 2;
+#endif
+		r[7] = cfg->apple_dart_cfg.ttbr[0];
+		as->start_level = 0;
+		as->levels = r[5];
+		break;
+	}
+	return 0;
+}
+
+static void iopgt_iopt_destroy(struct iopgt_as *as)
+{
+	struct iopgt_iopt *b = as->backend;
+
+	if (!b)
+		return;
+	/* ops came from alloc_io_pgtable_ops(); process context */
+	free_io_pgtable_ops(b->ops);
+	if (IOPT_FAMILY(as->fmt) == IOPT_V7S)
+		atomic_dec(&iopgt_v7s_live);
+	iopgt_kfree(b);
+	as->backend = NULL;
+}
+
+static int iopgt_iopt_create(struct iopgt_as *as,
+			     const struct iopgt_as_create *req)
+{
+	const struct iopgt_fmt_desc *d = as->fmt;
+	struct io_pgtable_ops *ops;
+	struct iopgt_iopt *b;
+	struct io_pgtable_cfg cfg = { };
+	u64 below_ias;
+	int ret;
+
+	ret = iopgt_iopt_check(d, req);
+	if (ret)
+		return ret;
+
+	/*
+	 * With CONFIG_DEBUG_VM, 6.12+ WARN on a duplicate kmem_cache name,
+	 * and every v7s table creates "io-pgtable_armv7s_l2".
+	 */
+	if (IOPT_FAMILY(d) == IOPT_V7S && IS_ENABLED(CONFIG_DEBUG_VM) &&
+	    atomic_read(&iopgt_v7s_live) > 0)
+		return -ENOSPC;
+
+	b = iopgt_kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+
+	as->kquirks = iopgt_iopt_kquirks(d, req->quirks);
+	cfg.quirks = as->kquirks;
+	cfg.pgsize_bitmap = req->pgsize_bitmap;
+	cfg.ias = req->ias;
+	cfg.oas = req->oas;
+	cfg.coherent_walk = !(req->flags & IOPGT_AS_NONCOHERENT);
+	cfg.tlb = &iopgt_flush_ops;
+	cfg.iommu_dev = as->idev->dev;
+#ifdef HAVE_IO_PGTABLE_CFG_ALLOC
+	/* only LPAE has IO_PGTABLE_CAP_CUSTOM_ALLOCATOR, and only if built */
+	if (IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_LPAE) &&
+	    (IOPT_FAMILY(d) == IOPT_LPAE_S1 || IOPT_FAMILY(d) == IOPT_LPAE_S2 ||
+	     IOPT_FAMILY(d) == IOPT_MALI)) {
+		cfg.alloc = iopgt_iopt_alloc;
+		cfg.free = iopgt_iopt_free;
+	}
+#endif
+	if (IOPT_FAMILY(d) == IOPT_V7S)
+		atomic_inc(&iopgt_v7s_live);
+
+	/*
+	 * Preconditions (kernel-apis.md §2 check list 1-5): the format is
+	 * compiled in and not AMD; kfmt is the kernel's enum by name;
+	 * iommu_dev is our bound platform device; tlb is no-op ops; alloc
+	 * hooks only for LPAE on kernels with them; quirks, ias, oas and
+	 * pgsize_bitmap were checked against the format's constraints;
+	 * coherent_walk is false only after the DMA pre-flight passed.
+	 */
+	ops = alloc_io_pgtable_ops(d->kfmt, &cfg, as);
+	if (!ops) {
+		if (IOPT_FAMILY(d) == IOPT_V7S)
+			atomic_dec(&iopgt_v7s_live);
+		iopgt_kfree(b);
+		return -ENOMEM;
+	}
+	b->ops = ops;
+	b->cfg = cfg;
+	as->backend = b;
+
+	as->ias = cfg.ias;
+	as->oas = cfg.oas;
+	/*
+	 * A page as large as the whole input range cannot be mapped (LPAE
+	 * WARNs "can't allocate tables at final level"; v7s would overrun
+	 * its level-1 table): drop such sizes.
+	 */
+	below_ias = as->ias >= 64 ? ~0ULL : (1ULL << as->ias) - 1;
+	as->pgsize_bitmap = cfg.pgsize_bitmap & below_ias;
+	if (!as->pgsize_bitmap) {
+		iopgt_iopt_destroy(as);
+		return -EINVAL;
+	}
+	as->granule = as->pgsize_bitmap & -as->pgsize_bitmap;
+	as->quirks = req->quirks;
+	if (req->quirks & IOPGT_QUIRK_ARM_TTBR1) {
+		as->flags |= IOPGT_AS_F_TTBR1;
+		as->va_first = as->ias >= 64 ? 0 : ~0ULL << as->ias;
+		as->va_last = ~0ULL;
+	} else {
+		as->va_first = 0;
+		as->va_last = below_ias;
+	}
+	return iopgt_iopt_read_regs(as);
+}
+
+static int iopgt_iopt_map(struct iopgt_as *as, u64 iova, u64 paddr,
+			  u64 pgsize, u64 pgcount, int prot, u64 *mapped)
+{
+	struct iopgt_iopt *b = as->backend;
+	struct io_pgtable_ops *ops = b->ops;
+	int ret;
+
+	*mapped = 0;
+	while (pgcount) {
+		size_t done = 0;
+
+		/*
+		 * Checked by the core (as->lock held): pgsize is in the final
+		 * bitmap and below 2^ias, 1 <= pgcount <= INT_MAX, iova and
+		 * paddr are pgsize-aligned, [iova, +size) is inside the input
+		 * range and [paddr, +size) below 2^oas, prot has R or W, and
+		 * the shadow map proved the range empty; mapped is non-NULL,
+		 * gfp is GFP_KERNEL. LPAE returns at each table boundary.
+		 */
+		ret = ops->map_pages(ops, iova, paddr, pgsize, pgcount, prot,
+				     GFP_KERNEL, &done);
+		*mapped += done;
+		if (ret)
+			return ret;
+		if (!done || done % pgsize || done / pgsize > pgcount)
+			return -EIO;
+		iova += done;
+		paddr += done;
+		pgcount -= done / pgsize;
+	}
+	return 0;
+}
+
+static u64 iopgt_iopt_unmap(struct iopgt_as *as, u64 iova, u64 pgsize,
+			    u64 pgcount)
+{
+	struct iopgt_iopt *b = as->backend;
+	struct io_pgtable_ops *ops = b->ops;
+	u64 total = 0;
+
+	while (pgcount) {
+		size_t n;
+
+		/*
+		 * Checked by the core (as->lock held): pgsize in the final
+		 * bitmap, 1 <= pgcount <= INT_MAX, iova aligned and the range
+		 * inside the input range, and the shadow map proved it is
+		 * whole mapped leaves of exactly pgsize (no hole, no partial
+		 * block). gather is NULL. LPAE stops at table boundaries.
+		 */
+		n = ops->unmap_pages(ops, iova, pgsize, pgcount, NULL);
+		if (!n || n % pgsize || n / pgsize > pgcount)
+			break;
+		total += n;
+		iova += n;
+		pgcount -= n / pgsize;
+	}
+	return total;
+}
+
+static u64 iopgt_iopt_iova_to_phys(struct iopgt_as *as, u64 iova)
+{
+	struct iopgt_iopt *b = as->backend;
+	u64 off = iova & (as->granule - 1);
+	phys_addr_t pa;
+
+	/*
+	 * iova is inside the input range (core). Pass it granule-aligned:
+	 * 7.2 LPAE computes iova + 1, which overflows at ULONG_MAX.
+	 */
+	pa = b->ops->iova_to_phys(b->ops, iova - off);
+	return pa ? pa + off : 0;
+}
+
+#if defined(HAVE_IO_PGTABLE_OPS_PGTABLE_WALK) && \
+	defined(HAVE_ARM_LPAE_IO_PGTABLE_WALK_DATA)
+static int iopgt_iopt_hw_walk(struct iopgt_as *as, u64 iova, u64 ptes[4])
+{
+	struct iopgt_iopt *b = as->backend;
+	struct arm_lpae_io_pgtable_walk_data wd = { };
+	int ret, i;
+
+	if (!b->ops->pgtable_walk)
+		return -EOPNOTSUPP;
+	/* iova inside the input range (core), granule-aligned: no +1 wrap */
+	ret = b->ops->pgtable_walk(b->ops, iova & ~(as->granule - 1), &wd);
+	for (i = 0; i < 4 && i < ARRAY_SIZE(wd.ptes); i++)
+		ptes[i] = wd.ptes[i];
+	return ret;
+}
+#define IOPGT_IOPT_HW_WALK	iopgt_iopt_hw_walk
+#define IOPGT_F_HW_WALK		IOPGT_FMT_F_HW_WALK
+#else
+#define IOPGT_IOPT_HW_WALK	NULL
+#define IOPGT_F_HW_WALK		0
+#endif
+
+static const struct iopgt_backend_ops iopgt_iopt_ops = {
+	.create = iopgt_iopt_create,
+	.destroy = iopgt_iopt_destroy,
+	.map = iopgt_iopt_map,
+	.unmap = iopgt_iopt_unmap,
+	.iova_to_phys = iopgt_iopt_iova_to_phys,
+	.read_regs = NULL,	/* registers never change after create */
+};
+
+static const struct iopgt_backend_ops iopgt_iopt_lpae_ops = {
+	.create = iopgt_iopt_create,
+	.destroy = iopgt_iopt_destroy,
+	.map = iopgt_iopt_map,
+	.unmap = iopgt_iopt_unmap,
+	.iova_to_phys = iopgt_iopt_iova_to_phys,
+	.read_regs = NULL,
+	.hw_walk = IOPGT_IOPT_HW_WALK,
+};
+
+#define IOPGT_IOPT_LPAE_OPS	(&iopgt_iopt_lpae_ops)
+#define IOPGT_IOPT_OPS		(&iopgt_iopt_ops)
+#else
+#define IOPGT_IOPT_LPAE_OPS	NULL
+#define IOPGT_IOPT_OPS		NULL
+#define IOPGT_F_HW_WALK		0
+#endif /* HAVE_EXPORT_ALLOC_IO_PGTABLE_OPS */
+
+#ifdef HAVE_IO_PGTABLE_QUIRK_ARM_HD
+#define IOPGT_Q_HD		IOPGT_QUIRK_ARM_HD
+#else
+#define IOPGT_Q_HD		0
+#endif
+#ifdef HAVE_IO_PGTABLE_QUIRK_ARM_S2FWB
+#define IOPGT_Q_S2FWB		IOPGT_QUIRK_ARM_S2FWB
+#else
+#define IOPGT_Q_S2FWB		0
+#endif
+
+#define LPAE_FLAGS(fam)	(IOPGT_FMT_F_IO_PGTABLE | IOPGT_FMT_F_NONCOHERENT | \
+			 IOPGT_F_HW_WALK | IOPT_FAM_FLAG(fam))
+#define LPAE_ADDR_REGS	BIT(0)
+
+static struct iopgt_fmt_desc iopgt_iopt_fmts[] = {
+	{
+		.id = IOPGT_FMT_ARM_32_LPAE_S1,
+		.name = "ARM_32_LPAE_S1",
+		.flags = LPAE_FLAGS(IOPT_LPAE_S1) | IOPT_32BIT,
+		.kfmt = ARM_32_LPAE_S1,
+		.quirks = IOPGT_QUIRK_ARM_NS | IOPGT_QUIRK_ARM_TTBR1 |
+			  IOPGT_QUIRK_ARM_OUTER_WBWA,
+		.n_pgsize_sets = 1,
+		.pgsize_sets = { LPAE_SET_4K },
+		.ias_min = 32, .ias_max = 32, .oas_min = 32, .oas_max = 40,
+		.ias_default = 32, .oas_default = 40,
+		.pgsize_default = LPAE_SET_4K,
+		.addr_regs = LPAE_ADDR_REGS,
+	},
+	{
+		.id = IOPGT_FMT_ARM_32_LPAE_S2,
+		.name = "ARM_32_LPAE_S2",
+		.flags = LPAE_FLAGS(IOPT_LPAE_S2) | IOPT_32BIT,
+		.kfmt = ARM_32_LPAE_S2,
+		.quirks = IOPGT_Q_S2FWB,
+		.n_pgsize_sets = 1,
+		.pgsize_sets = { LPAE_SET_4K },
+		.ias_min = 32, .ias_max = 40, .oas_min = 32, .oas_max = 40,
+		.ias_default = 40, .oas_default = 40,
+		.pgsize_default = LPAE_SET_4K,
+		.addr_regs = LPAE_ADDR_REGS,
+	},
+	{
+		.id = IOPGT_FMT_ARM_64_LPAE_S1,
+		.name = "ARM_64_LPAE_S1",
+		.flags = LPAE_FLAGS(IOPT_LPAE_S1),
+		.kfmt = ARM_64_LPAE_S1,
+		.quirks = IOPGT_QUIRK_ARM_NS | IOPGT_QUIRK_ARM_TTBR1 |
+			  IOPGT_QUIRK_ARM_OUTER_WBWA | IOPGT_Q_HD,
+		.n_pgsize_sets = 3,
+		.pgsize_sets = { LPAE_SET_4K, LPAE_SET_16K, LPAE_SET_64K },
+		.ias_min = 32, .ias_max = 52, .oas_min = 32, .oas_max = 52,
+		.ias_default = 48, .oas_default = 48,
+		.pgsize_default = LPAE_SET_4K,
+		.addr_regs = LPAE_ADDR_REGS,
+	},
+	{
+		.id = IOPGT_FMT_ARM_64_LPAE_S2,
+		.name = "ARM_64_LPAE_S2",
+		.flags = LPAE_FLAGS(IOPT_LPAE_S2),
+		.kfmt = ARM_64_LPAE_S2,
+		.quirks = IOPGT_Q_S2FWB,
+		.n_pgsize_sets = 3,
+		.pgsize_sets = { LPAE_SET_4K, LPAE_SET_16K, LPAE_SET_64K },
+		.ias_min = 32, .ias_max = 52, .oas_min = 32, .oas_max = 52,
+		.ias_default = 48, .oas_default = 48,
+		.pgsize_default = LPAE_SET_4K,
+		.addr_regs = LPAE_ADDR_REGS,
+	},
+	{
+		.id = IOPGT_FMT_ARM_MALI_LPAE,
+		.name = "ARM_MALI_LPAE",
+		.flags = LPAE_FLAGS(IOPT_MALI),
+#ifdef HAVE_IO_PGTABLE_FMT_ARM_MALI_LPAE
+		.kfmt = ARM_MALI_LPAE,
+#endif
+		.quirks = 0,
+		.n_pgsize_sets = 1,
+		.pgsize_sets = { LPAE_SET_4K },
+		.ias_min = 32, .ias_max = 48, .oas_min = 32, .oas_max = 40,
+		.ias_default = 48, .oas_default = 40,
+		.pgsize_default = LPAE_SET_4K,
+		.addr_regs = LPAE_ADDR_REGS,
+	},
+	{
+		.id = IOPGT_FMT_ARM_V7S,
+		.name = "ARM_V7S",
+		.flags = IOPGT_FMT_F_IO_PGTABLE | IOPGT_FMT_F_NONCOHERENT |
+			 IOPT_FAM_FLAG(IOPT_V7S),
+#ifdef HAVE_IO_PGTABLE_FMT_ARM_V7S
+		.kfmt = ARM_V7S,
+#endif
+		.quirks = IOPGT_QUIRK_ARM_NS | IOPGT_QUIRK_NO_PERMS |
+			  IOPGT_QUIRK_ARM_MTK_EXT | IOPGT_QUIRK_ARM_MTK_TTBR_EXT,
+		.n_pgsize_sets = 1,
+		.pgsize_sets = { V7S_SET },
+		/* > 32 only with ARM_MTK_EXT (34 / 35 bits) */
+		.ias_min = 20, .ias_max = 34, .oas_min = 20, .oas_max = 35,
+		.ias_default = 32, .oas_default = 32,
+		.pgsize_default = V7S_SET,
+		.addr_regs = BIT(0),
+	},
+	{
+		.id = IOPGT_FMT_APPLE_DART,
+		.name = "APPLE_DART",
+		.flags = IOPGT_FMT_F_IO_PGTABLE | IOPT_FAM_FLAG(IOPT_DART),
+#ifdef HAVE_IO_PGTABLE_FMT_APPLE_DART
+		.kfmt = APPLE_DART,
+#endif
+		.n_pgsize_sets = 2,
+		.pgsize_sets = { SZ_16K, SZ_4K },
+		.ias_min = 32, .ias_max = 36, .oas_min = 36, .oas_max = 42,
+		.ias_default = 32, .oas_default = 36,
+		.pgsize_default = SZ_16K,
+		.addr_regs = BIT(0) | BIT(1) | BIT(2) | BIT(3),
+	},
+	{
+		.id = IOPGT_FMT_APPLE_DART2,
+		.name = "APPLE_DART2",
+		.flags = IOPGT_FMT_F_IO_PGTABLE | IOPT_FAM_FLAG(IOPT_DART),
+#ifdef HAVE_IO_PGTABLE_FMT_APPLE_DART2
+		.kfmt = APPLE_DART2,
+#endif
+		.n_pgsize_sets = 2,
+		.pgsize_sets = { SZ_16K, SZ_4K },
+		.ias_min = 32, .ias_max = 36, .oas_min = 36, .oas_max = 42,
+		.ias_default = 32, .oas_default = 36,
+		.pgsize_default = SZ_16K,
+		.addr_regs = BIT(0) | BIT(1) | BIT(2) | BIT(3),
+	},
+	{
+		.id = IOPGT_FMT_AMD_IOMMU_V1,
+		.name = "AMD_IOMMU_V1",
+		.flags = IOPGT_FMT_F_IO_PGTABLE,
+	},
+	{
+		.id = IOPGT_FMT_AMD_IOMMU_V2,
+		.name = "AMD_IOMMU_V2",
+		.flags = IOPGT_FMT_F_IO_PGTABLE,
+	},
+};
+
+/* Why a format is (not) usable on this kernel: compile-time facts only */
+static u32 iopgt_iopt_reason(const struct iopgt_fmt_desc *d)
+{
+	bool built = false, known = true;
+
+	switch (d->id) {
+	case IOPGT_FMT_ARM_32_LPAE_S1:
+	case IOPGT_FMT_ARM_32_LPAE_S2:
+	case IOPGT_FMT_ARM_64_LPAE_S1:
+	case IOPGT_FMT_ARM_64_LPAE_S2:
+		built = IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_LPAE);
+		break;
+	case IOPGT_FMT_ARM_MALI_LPAE:
+#ifndef HAVE_IO_PGTABLE_FMT_ARM_MALI_LPAE
+		known = false;
+#endif
+		built = IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_LPAE);
+		break;
+	case IOPGT_FMT_ARM_V7S:
+#ifndef HAVE_IO_PGTABLE_FMT_ARM_V7S
+		known = false;
+#endif
+		built = IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_ARMV7S);
+		break;
+	case IOPGT_FMT_APPLE_DART:
+#ifndef HAVE_IO_PGTABLE_FMT_APPLE_DART
+		known = false;
+#endif
+		built = IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_DART);
+		break;
+	case IOPGT_FMT_APPLE_DART2:
+#ifndef HAVE_IO_PGTABLE_FMT_APPLE_DART2
+		known = false;
+#endif
+		built = IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_DART);
+		break;
+	case IOPGT_FMT_AMD_IOMMU_V1:
+	case IOPGT_FMT_AMD_IOMMU_V2:
+#ifdef HAVE_IO_PGTABLE_FMT_AMD_IOMMU_V1
+		/* exists, but container_of()s into AMD driver structures */
+		return IOPGT_UNAVAIL_UNSAFE;
+#else
+		return IOPGT_UNAVAIL_UNKNOWN_TO_KERNEL;
+#endif
+	}
+	if (!known)
+		return IOPGT_UNAVAIL_UNKNOWN_TO_KERNEL;
+#ifndef HAVE_EXPORT_ALLOC_IO_PGTABLE_OPS
+	return IOPGT_UNAVAIL_NO_BACKEND;
+#endif
+	if (!built)
+		return IOPGT_UNAVAIL_NOT_BUILT;
+	return IOPGT_UNAVAIL_NONE;
+}
+
+int iopgt_iopt_init(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(iopgt_iopt_fmts); i++) {
+		struct iopgt_fmt_desc *d = &iopgt_iopt_fmts[i];
+
+		d->unavail_reason = iopgt_iopt_reason(d);
+		if (d->unavail_reason == IOPGT_UNAVAIL_NONE) {
+			switch (IOPT_FAMILY(d)) {
+			case IOPT_LPAE_S1:
+			case IOPT_LPAE_S2:
+			case IOPT_MALI:
+				d->ops = IOPGT_IOPT_LPAE_OPS;
+				break;
+			default:
+				d->ops = IOPGT_IOPT_OPS;
+				break;
+			}
+		}
+		iopgt_fmt_register(d);
+	}
+	return 0;
+}
+
+void iopgt_iopt_exit(void)
+{
+}
