@@ -12,41 +12,6 @@
 
 #include "iopgt.h"
 
-const char *iopgt_errno_name(int e)
-{
-	if (e < 0)
-		e = -e;
-	switch (e) {
-	case 0: return "OK";
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	case EINTR: return "EINTR";
-	case EIO: return "EIO";
-	case E2BIG: return "E2BIG";
-	case EBADF: return "EBADF";
-	case EAGAIN: return "EAGAIN";
-	case ENOMEM: return "ENOMEM";
-	case EACCES: return "EACCES";
-	case EFAULT: return "EFAULT";
-	case EBUSY: return "EBUSY";
-	case EEXIST: return "EEXIST";
-	case ENODEV: return "ENODEV";
-	case EINVAL: return "EINVAL";
-	case ENOSPC: return "ENOSPC";
-	case ERANGE: return "ERANGE";
-	case ENOTTY: return "ENOTTY";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case ENXIO: return "ENXIO";
-	case EMSGSIZE: return "EMSGSIZE";
-	case EPROTO: return "EPROTO";
-	case ENOBUFS: return "ENOBUFS";
-	case ECONNREFUSED: return "ECONNREFUSED";
-	case ENOSYS: return "ENOSYS";
-	case EOVERFLOW: return "EOVERFLOW";
-	}
-	return "E?";
-}
-
 static int fail(struct iopgt_err *err, const char *op, int e)
 {
 	return iopgt_err_set(err, -e, "%s: %s (%s)", op, strerror(e),

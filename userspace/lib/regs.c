@@ -206,7 +206,7 @@ unsigned int iopgt_decode_regs(const struct iopgt_hw_cfg *hw,
 				rf(r, rn[i], "Normal I:%s O:%s%s",
 				   rgn_names[(nmrr >> (2 * i)) & 3],
 				   rgn_names[(nmrr >> (2 * i + 16)) & 3],
-				   prrr & (1U << (24 + i)) ? "" : " OS");
+				   prrr & (1U << (24 + i)) ? " sh=IS" : " sh=OS");
 			else
 				rf(r, rn[i], "%s", tr == 0 ? "Strongly-ordered" :
 				   tr == 1 ? "Device" : "rsvd");

@@ -31,6 +31,41 @@ int iopgt_err_set(struct iopgt_err *err, int code, const char *fmt, ...)
 	return code;
 }
 
+const char *iopgt_errno_name(int e)
+{
+	if (e < 0)
+		e = -e;
+	switch (e) {
+	case 0: return "OK";
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case EINTR: return "EINTR";
+	case EIO: return "EIO";
+	case E2BIG: return "E2BIG";
+	case EBADF: return "EBADF";
+	case EAGAIN: return "EAGAIN";
+	case ENOMEM: return "ENOMEM";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EBUSY: return "EBUSY";
+	case EEXIST: return "EEXIST";
+	case ENODEV: return "ENODEV";
+	case EINVAL: return "EINVAL";
+	case ENOSPC: return "ENOSPC";
+	case ERANGE: return "ERANGE";
+	case ENOTTY: return "ENOTTY";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case ENXIO: return "ENXIO";
+	case EMSGSIZE: return "EMSGSIZE";
+	case EPROTO: return "EPROTO";
+	case ENOBUFS: return "ENOBUFS";
+	case ECONNREFUSED: return "ECONNREFUSED";
+	case ENOSYS: return "ENOSYS";
+	case EOVERFLOW: return "EOVERFLOW";
+	}
+	return "E?";
+}
+
 /* ------------------------------------------------------------------ names */
 
 static const char *const fmt_names[IOPGT_FMT_COUNT] = {
@@ -128,9 +163,6 @@ int iopgt_parse_u64(const char *s, uint64_t *out)
 	} else if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O')) {
 		base = 8;
 		p += 2;
-	} else if (p[0] == '0' && isdigit((unsigned char)p[1])) {
-		base = 8;
-		p++;
 	}
 	for (; *p; p++) {
 		unsigned int d;

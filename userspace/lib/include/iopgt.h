@@ -191,7 +191,8 @@ const char *iopgt_quirk_name(unsigned int bit);	/* "ns", "ttbr1" ... or NULL */
 /* ------------------------------------------------------------------ parsers */
 
 /*
- * Numbers: decimal, 0x hex, 0b binary, 0o/leading-0 octal; optional suffix
+ * Numbers: decimal (a leading 0 is still decimal), 0x hex, 0b binary, 0o
+ * octal; optional suffix
  * K, M, G, T, P (powers of 1024; "KB"/"KiB" also accepted). '_' separators
  * allowed. Overflow is an error. Return 0 or -EINVAL/-ERANGE.
  */
