@@ -235,7 +235,7 @@ static int iopgt_pt_amdv1_init(struct iopgt_pt *p,
 	p->iommu.nid = NUMA_NO_NODE;
 	/*
 	 * Checked by iopgt_pt_resolve(): starting_level 1..5 (levels 2..6),
-	 * 12 + 9 * starting_level < ias <= 64 (so the top table's size
+	 * 12 + 9 * starting_level <= ias <= 64 (so the top table's size
 	 * computation cannot underflow), 32 <= oas <= 52, features as forced.
 	 */
 	return pt_iommu_amdv1_init(&p->amdv1, &cfg, GFP_KERNEL);
@@ -274,7 +274,7 @@ static int iopgt_pt_vtdss_init(struct iopgt_pt *p,
 	p->iommu.nid = NUMA_NO_NODE;
 	/*
 	 * Checked by iopgt_pt_resolve(): top_level 2..4 (levels 3..5),
-	 * 12 + 9 * top_level < ias <= 12 + 9 * (top_level + 1), 32 <= oas <=
+	 * 12 + 9 * top_level <= ias <= 12 + 9 * (top_level + 1), 32 <= oas <=
 	 * 52; no feature bits (no DMA_INCOHERENT, so no iommu_device needed).
 	 */
 	return pt_iommu_vtdss_init(&p->vtdss, &cfg, GFP_KERNEL);
@@ -319,7 +319,7 @@ static int iopgt_pt_x86_64_init(struct iopgt_pt *p,
 	p->iommu.nid = NUMA_NO_NODE;
 	/*
 	 * Checked by iopgt_pt_resolve(): top_level 3..4 (levels 4..5),
-	 * 12 + 9 * top_level < ias <= 12 + 9 * (top_level + 1), 32 <= oas <=
+	 * 12 + 9 * top_level <= ias <= 12 + 9 * (top_level + 1), 32 <= oas <=
 	 * 52; no feature bits.
 	 */
 	return pt_iommu_x86_64_init(&p->x86_64, &cfg, GFP_KERNEL);
@@ -345,16 +345,20 @@ static void iopgt_pt_x86_64_hw_info(struct iopgt_pt *p, u64 *reg0, u64 *reg1,
 /*
  * iopgt_pt_resolve() - turn a request into library parameters
  *
- * Rules, so that no request reaches a WARN or an absurd allocation in
- * pt_iommu_<fmt>_init() (its top-table size is computed as
- * ias - item_shift(top_level) and must not underflow):
- *  - fixed-top formats (VT-d SS, x86-64): the top level must be the one
- *    that decodes ias: item_shift(levels - 1) < ias <= item_shift(levels);
- *  - AMDv1 (dynamic top): item_shift(levels - 1) < ias; the table grows
- *    on map up to the level that decodes ias (at most 6 levels, 64 bits).
- * levels == 0 picks the format default (fixed top: the levels decoding
- * ias); ias == 0 picks the format default, or with levels given the bits
- * those levels decode (fixed top) / max(default, item_shift(levels)).
+ * pt_iommu_<fmt>_init() sizes the top table from ias - item_shift(top
+ * level), an unsigned difference: with ias below the top level's entry size
+ * it underflows into an absurd allocation (a WARN in the page allocator).
+ * Hence, with L levels (top level L - 1):
+ *  - every format: item_shift(L - 1) <= ias (the top table has at least
+ *    one whole entry; == is what VT-d itself builds when its hardware walks
+ *    more levels than its address width needs);
+ *  - fixed-top formats (VT-d SS, x86-64) also: ias <= item_shift(L), more
+ *    would need a bigger top table (init fails with -EOPNOTSUPP);
+ *  - AMDv1 (dynamic top): the table grows on map up to the level that
+ *    decodes ias, at most 6 levels (64 bits).
+ * levels == 0 picks the format's default level count if ias allows it,
+ * else the nearest one that does; ias == 0 (the core normally substitutes
+ * the default) picks the default, raised to what the levels need.
  */
 static int iopgt_pt_resolve(const struct iopgt_pt_fmt *f,
 			    const struct iopgt_as_create *req,
@@ -370,31 +374,24 @@ static int iopgt_pt_resolve(const struct iopgt_pt_fmt *f,
 	if (req->oas && (req->oas < d->oas_min || req->oas > d->oas_max))
 		return -EINVAL;
 
-	if (!levels && !ias) {
-		levels = f->levels_default;
+	if (!ias) {
 		ias = d->ias_default;
-	} else if (!levels) {
-		if (f->dynamic_top) {
-			/* the default start level if ias allows it */
-			for (levels = f->levels_default; levels > d->levels_min;
-			     levels--)
-				if (iopgt_pt_item_shift(levels - 1) < ias)
-					break;
-		} else {
-			for (levels = d->levels_min; levels < d->levels_max;
-			     levels++)
-				if (ias <= iopgt_pt_item_shift(levels))
-					break;
-		}
-	} else if (!ias) {
-		if (f->dynamic_top)
-			ias = max(d->ias_default, iopgt_pt_item_shift(levels));
-		else
-			ias = iopgt_pt_item_shift(levels);
-		ias = clamp(ias, d->ias_min, d->ias_max);
+		if (levels)
+			ias = clamp(ias, iopgt_pt_item_shift(levels - 1),
+				    f->dynamic_top ? d->ias_max :
+						     iopgt_pt_item_shift(levels));
+	}
+	if (!levels) {
+		levels = f->levels_default;
+		while (levels > d->levels_min &&
+		       iopgt_pt_item_shift(levels - 1) > ias)
+			levels--;
+		while (!f->dynamic_top && levels < d->levels_max &&
+		       ias > iopgt_pt_item_shift(levels))
+			levels++;
 	}
 
-	if (iopgt_pt_item_shift(levels - 1) >= ias)
+	if (iopgt_pt_item_shift(levels - 1) > ias)
 		return -EINVAL;
 	if (!f->dynamic_top && ias > iopgt_pt_item_shift(levels))
 		return -EINVAL;
@@ -471,16 +468,16 @@ static int iopgt_pt_create(struct iopgt_as *as,
 	}
 
 	/*
-	 * The sizes this geometry can hold: get_info() already drops sizes
-	 * >= 2^(ias - 1) and >= 2^oas. The request must be a subset of it
-	 * that keeps the 4 KiB granule (the core checked it against the
-	 * format's full set only).
+	 * The sizes this geometry can hold: get_info() drops sizes >= 2^(ias
+	 * - 1) and >= 2^oas from the format's set. The core checked the
+	 * request against the format's full set; sizes this ias/oas cannot
+	 * hold are dropped here (out_pgsize_bitmap reports the final set),
+	 * but the 4 KiB granule must remain.
 	 */
 	p->iommu.ops->get_info(&p->iommu, &info);
 	pgsizes = req->pgsize_bitmap ? req->pgsize_bitmap : info.pgsize_bitmap;
-	if (!(pgsizes & BIT_ULL(IOPGT_PT_GRANULE_SHIFT)) ||
-	    (pgsizes & ~info.pgsize_bitmap) ||
-	    (pgsizes & (BIT_ULL(IOPGT_PT_GRANULE_SHIFT) - 1))) {
+	pgsizes &= info.pgsize_bitmap;
+	if (!(pgsizes & BIT_ULL(IOPGT_PT_GRANULE_SHIFT))) {
 		ret = -EINVAL;
 		goto err_free;
 	}
@@ -655,8 +652,8 @@ static const struct iopgt_pt_fmt iopgt_pt_fmts[] = {
 			 * 512 GiB (hardware erratum; amdv1.h possible_sizes)
 			 */
 			.pgsize_sets = { GENMASK_ULL(51, 12) & ~SZ_512G },
-			/* starting_level 1 (2 levels) decodes 21 + 9 bits */
-			.ias_min = 22,
+			/* the top of 2 levels has 2 MiB entries */
+			.ias_min = 21,
 			.ias_max = 64,
 			.oas_min = IOPGT_PT_OAS_MIN,
 			.oas_max = IOPGT_PT_OAS_MAX,
@@ -683,7 +680,7 @@ static const struct iopgt_pt_fmt iopgt_pt_fmts[] = {
 			.ops = &iopgt_pt_ops,
 			.n_pgsize_sets = 1,
 			.pgsize_sets = { IOPGT_PT_SZ_4K_2M_1G },
-			.ias_min = 31,	/* 3 levels decode 31..39 bits */
+			.ias_min = 30,	/* 3 levels decode 30..39 bits */
 			.ias_max = 57,
 			.oas_min = IOPGT_PT_OAS_MIN,
 			.oas_max = IOPGT_PT_OAS_MAX,
@@ -709,7 +706,7 @@ static const struct iopgt_pt_fmt iopgt_pt_fmts[] = {
 			.ops = &iopgt_pt_ops,
 			.n_pgsize_sets = 1,
 			.pgsize_sets = { IOPGT_PT_SZ_4K_2M_1G },
-			.ias_min = 40,	/* 4 levels decode 40..48 bits */
+			.ias_min = 39,	/* 4 levels decode 39..48 bits */
 			.ias_max = 57,
 			.oas_min = IOPGT_PT_OAS_MIN,
 			.oas_max = IOPGT_PT_OAS_MAX,
