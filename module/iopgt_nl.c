@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iopgt generic netlink family (spec: uapi/iopgt.yaml): three dumps.
+ *
+ *  FORMAT_GET: one message per format the ABI knows.
+ *  AS_GET: one message per live address space (optionally only one).
+ *  TREE_GET: one message per non-empty descriptor of one address space,
+ *	in IOVA order with tables before their children, optionally limited
+ *	to an IOVA range and a depth.
+ *
+ * Every dumpit call enters the device context and, for TREE_GET, takes the
+ * address space's lock for that call only: a dump of any size is streamed
+ * over as many calls as needed, with the walk position kept in the
+ * callback context. cb->seq follows the address space's generation, so
+ * NLM_F_DUMP_INTR marks a dump during which the tree changed (userspace
+ * retries); an address space destroyed mid-dump ends the dump with
+ * NLM_F_DUMP_INTR as well.
+ *
+ * The request is validated by the genetlink core against the per-command
+ * policy (strict), then again here, where the attributes are parsed from
+ * the request with the same policy (the core's parsed copy sits in a
+ * structure whose layout differs between kernel versions). Semantic checks
+ * run in .start when the kernel passes an extack there (6.12 and later);
+ * otherwise (6.1) in the first dumpit call, whose extack reaches userspace
+ * in the NLMSG_DONE message.
+ */
+
+#include <linux/capability.h>
+#include <linux/kernel.h>
+#include <linux/netlink.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include "iopgt.h"
+
+/**
+ * struct iopgt_nl_ctx - per-dump state, stored in netlink_callback::args
+ * @idev: device context, referenced from .start to .done
+ * @first: TREE_GET: lowest IOVA of interest
+ * @last: TREE_GET: highest IOVA of interest (inclusive)
+ * @cursor: TREE_GET: IOVA of the next entry
+ * @as_id: TREE_GET: the address space; AS_GET: only this one if non-zero
+ * @next: FORMAT_GET: next format id; AS_GET: next address-space id
+ * @cursor_depth: TREE_GET: depth of the next entry
+ * @max_depth: TREE_GET: deepest depth dumped
+ * @validated: the semantic checks passed
+ * @done: nothing left to dump
+ * @hide: the caller lacks CAP_SYS_ADMIN: table addresses are zeroed
+ */
+struct iopgt_nl_ctx {
+	struct iopgt_dev *idev;
+	u64 first;
+	u64 last;
+	u64 cursor;
+	u32 as_id;
+	u32 next;
+	u8 cursor_depth;
+	u8 max_depth;
+	u8 validated;
+	u8 done;
+	u8 hide;
+};
+
+static struct genl_family iopgt_nl_family;
+
+static const struct nla_policy iopgt_nl_format_policy[IOPGT_A_MAX + 1] = {
+	[IOPGT_A_DEV_ID] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy iopgt_nl_as_policy[IOPGT_A_MAX + 1] = {
+	[IOPGT_A_DEV_ID] = { .type = NLA_U32 },
+	[IOPGT_A_AS_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy iopgt_nl_tree_policy[IOPGT_A_MAX + 1] = {
+	[IOPGT_A_DEV_ID] = { .type = NLA_U32 },
+	[IOPGT_A_AS_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[IOPGT_A_DUMP_IOVA_START] = { .type = NLA_U64 },
+	[IOPGT_A_DUMP_IOVA_END] = { .type = NLA_U64 },
+	[IOPGT_A_DUMP_MAX_LEVEL] = NLA_POLICY_MAX(NLA_U32, IOPGT_MAX_LEVELS - 1),
+};
+
+static struct iopgt_nl_ctx *nl_ctx(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct iopgt_nl_ctx) > sizeof(cb->args));
+	return (struct iopgt_nl_ctx *)cb->args;
+}
+
+/* a sequence number for nl_dump_check_consistent(); never 0 */
+static unsigned int gen_to_seq(u64 generation)
+{
+	return (unsigned int)generation + 1 ?: 1;
+}
+
+/* make the DONE message (or the next one) carry NLM_F_DUMP_INTR */
+static void nl_force_intr(struct netlink_callback *cb)
+{
+	cb->seq = cb->prev_seq + 1 ?: 1;
+}
+
+static void *nl_put_hdr(struct sk_buff *skb, struct netlink_callback *cb,
+			u8 cmd)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+			   cb->nlh->nlmsg_seq, &iopgt_nl_family, NLM_F_MULTI,
+			   cmd);
+}
+
+/* checks of a request that need the device; extack may be NULL */
+static int nl_validate(struct netlink_callback *cb, u8 cmd,
+		       const struct nla_policy *policy,
+		       struct netlink_ext_ack *extack)
+{
+	struct iopgt_nl_ctx *ctx = nl_ctx(cb);
+	struct nlattr *tb[IOPGT_A_MAX + 1];
+	struct iopgt_as *as;
+	int cookie, ret;
+
+	ret = nlmsg_parse(cb->nlh, GENL_HDRLEN, tb, IOPGT_A_MAX, policy,
+			  extack);
+	if (ret)
+		return ret;
+
+	if (tb[IOPGT_A_DEV_ID] &&
+	    nla_get_u32(tb[IOPGT_A_DEV_ID]) != (u32)ctx->idev->instance) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IOPGT_A_DEV_ID],
+				    "no iopgt device with this IOPGT_A_DEV_ID");
+		return -ENODEV;
+	}
+
+	if (cmd == IOPGT_NL_CMD_FORMAT_GET) {
+		ctx->next = IOPGT_FMT_INVALID + 1;
+		ctx->validated = 1;
+		return 0;
+	}
+
+	if (tb[IOPGT_A_AS_ID])
+		ctx->as_id = nla_get_u32(tb[IOPGT_A_AS_ID]);
+	if (cmd == IOPGT_NL_CMD_TREE_GET) {
+		if (!ctx->as_id) {
+			NL_SET_ERR_MSG(extack, "missing IOPGT_A_AS_ID");
+			return -EINVAL;
+		}
+		ctx->first = 0;
+		ctx->last = U64_MAX;
+		ctx->max_depth = IOPGT_MAX_LEVELS - 1;
+		if (tb[IOPGT_A_DUMP_IOVA_START])
+			ctx->first = nla_get_u64(tb[IOPGT_A_DUMP_IOVA_START]);
+		if (tb[IOPGT_A_DUMP_IOVA_END])
+			ctx->last = nla_get_u64(tb[IOPGT_A_DUMP_IOVA_END]);
+		if (ctx->last < ctx->first) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IOPGT_A_DUMP_IOVA_END],
+					    "IOPGT_A_DUMP_IOVA_END is below IOPGT_A_DUMP_IOVA_START");
+			return -EINVAL;
+		}
+		if (tb[IOPGT_A_DUMP_MAX_LEVEL])
+			ctx->max_depth = nla_get_u32(tb[IOPGT_A_DUMP_MAX_LEVEL]);
+		ctx->cursor = 0;
+		ctx->cursor_depth = 0;
+		/* table addresses are kernel addresses: CAP_SYS_ADMIN only */
+		ctx->hide = !netlink_capable(cb->skb, CAP_SYS_ADMIN);
+	}
+	ctx->next = ctx->as_id ?: 1;
+
+	if (ctx->as_id) {
+		ret = iopgt_dev_enter(ctx->idev, &cookie);
+		if (ret) {
+			NL_SET_ERR_MSG(extack, "the iopgt device was unbound");
+			return ret;
+		}
+		as = iopgt_as_get(ctx->idev, ctx->as_id);
+		if (as) {
+			mutex_lock(&as->lock);
+			if (as->dead)
+				ret = -ENOENT;
+			mutex_unlock(&as->lock);
+			iopgt_as_put(as);
+		} else {
+			ret = -ENOENT;
+		}
+		iopgt_dev_exit(ctx->idev, cookie);
+		if (ret) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IOPGT_A_AS_ID],
+					    "unknown address space id");
+			return ret;
+		}
+	}
+	ctx->validated = 1;
+	return 0;
+}
+
+static int nl_start(struct netlink_callback *cb, u8 cmd,
+		    const struct nla_policy *policy)
+{
+	struct iopgt_nl_ctx *ctx = nl_ctx(cb);
+	int ret;
+
+	/* fault injection: the dump's buffers are allocated on its behalf */
+	if (iopgt_should_fail())
+		return -ENOMEM;
+	ctx->idev = iopgt_dev_get_current();
+	if (!ctx->idev) {
+		NL_SET_ERR_MSG(cb->extack, "no iopgt device is bound");
+		return -ENODEV;
+	}
+	/* without an extack here (6.1), check in the first dumpit call */
+	if (!cb->extack)
+		return 0;
+	ret = nl_validate(cb, cmd, policy, cb->extack);
+	if (ret) {
+		/* .done is not called when .start fails */
+		iopgt_dev_put(ctx->idev);
+		ctx->idev = NULL;
+	}
+	return ret;
+}
+
+static int nl_format_start(struct netlink_callback *cb)
+{
+	return nl_start(cb, IOPGT_NL_CMD_FORMAT_GET, iopgt_nl_format_policy);
+}
+
+static int nl_as_start(struct netlink_callback *cb)
+{
+	return nl_start(cb, IOPGT_NL_CMD_AS_GET, iopgt_nl_as_policy);
+}
+
+static int nl_tree_start(struct netlink_callback *cb)
+{
+	return nl_start(cb, IOPGT_NL_CMD_TREE_GET, iopgt_nl_tree_policy);
+}
+
+static int nl_done(struct netlink_callback *cb)
+{
+	struct iopgt_nl_ctx *ctx = nl_ctx(cb);
+
+	if (ctx->idev)
+		iopgt_dev_put(ctx->idev);
+	ctx->idev = NULL;
+	return 0;
+}
+
+/*
+ * Common head of every dumpit call: late validation, then enter the
+ * device. Returns 1 when the dump is over, 0 when entered (call
+ * iopgt_dev_exit() with *cookie), or -errno.
+ */
+static int nl_dump_enter(struct netlink_callback *cb, u8 cmd,
+			 const struct nla_policy *policy, int *cookie)
+{
+	struct iopgt_nl_ctx *ctx = nl_ctx(cb);
+	int ret;
+
+	if (!ctx->validated) {
+		ret = nl_validate(cb, cmd, policy, cb->extack);
+		if (ret)
+			return ret;
+	}
+	if (ctx->done)
+		return 1;
+	ret = iopgt_dev_enter(ctx->idev, cookie);
+	if (ret) {
+		NL_SET_ERR_MSG(cb->extack, "the iopgt device was unbound");
+		return ret;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* FORMAT_GET                                                          */
+
+static int nl_put_format(struct sk_buff *skb, struct netlink_callback *cb,
+			 const struct iopgt_fmt_desc *d, u32 id)
+{
+	struct iopgt_nl_ctx *ctx = nl_ctx(cb);
+	u32 flags = d->flags;
+	void *hdr;
+
+	if (iopgt_fmt_available(d))
+		flags |= IOPGT_FMT_F_AVAILABLE;
+	hdr = nl_put_hdr(skb, cb, IOPGT_NL_CMD_FORMAT_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, IOPGT_A_DEV_ID, ctx->idev->instance) ||
+	    nla_put_u32(skb, IOPGT_A_FORMAT, id) ||
+	    nla_put_string(skb, IOPGT_A_FORMAT_NAME, d->name ?: "") ||
+	    nla_put_u32(skb, IOPGT_A_FORMAT_FLAGS, flags) ||
+	    nla_put_u32(skb, IOPGT_A_FORMAT_UNAVAIL, d->unavail_reason)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int nl_format_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct iopgt_nl_ctx *ctx = nl_ctx(cb);
+	int cookie, ret;
+
+	ret = nl_dump_enter(cb, IOPGT_NL_CMD_FORMAT_GET,
+			    iopgt_nl_format_policy, &cookie);
+	if (ret)
+		return ret < 0 ? ret : 0;
+
+	for (; ctx->next < IOPGT_FMT_COUNT; ctx->next++) {
+		const struct iopgt_fmt_desc *d = iopgt_fmt_get(ctx->next);
+
+		if (!d)
+			continue;
+		ret = nl_put_format(skb, cb, d, ctx->next);
+		if (ret)
+			break;
+	}
+	iopgt_dev_exit(ctx->idev, cookie);
+	if (ctx->next >= IOPGT_FMT_COUNT)
+		ctx->done = 1;
+	if (ret && !skb->len)
+		return ret;
+	return skb->len;
+}
+
+/* ------------------------------------------------------------------ */
+/* AS_GET                                                              */
+
+/* called with as->lock held */
+static int nl_put_as(struct sk_buff *skb, struct netlink_callback *cb,
+		     struct iopgt_as *as)
+{
+	struct iopgt_nl_ctx *ctx = nl_ctx(cb);
+	u32 flags = 0;
+	void *hdr;
+
+	if (as->flags & IOPGT_AS_F_PERSISTENT)
+		flags |= IOPGT_AS_INFO_PERSISTENT;
+	if (as->flags & IOPGT_AS_F_NONCOHERENT)
+		flags |= IOPGT_AS_INFO_NONCOHERENT;
+
+	hdr = nl_put_hdr(skb, cb, IOPGT_NL_CMD_AS_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, IOPGT_A_DEV_ID, ctx->idev->instance) ||
+	    nla_put_u32(skb, IOPGT_A_AS_ID, as->id) ||
+	    nla_put_u32(skb, IOPGT_A_FORMAT, as->format) ||
+	    nla_put_u32(skb, IOPGT_A_AS_FLAGS, flags) ||
+	    nla_put_u32(skb, IOPGT_A_AS_OWNER, pid_vnr(as->owner_pid)) ||
+	    nla_put_u64_64bit(skb, IOPGT_A_AS_MAPPED, as->mapped_bytes,
+			      IOPGT_A_PAD) ||
+	    nla_put_u64_64bit(skb, IOPGT_A_AS_TABLE_BYTES, as->table_bytes,
+			      IOPGT_A_PAD) ||
+	    nla_put_u64_64bit(skb, IOPGT_A_AS_GENERATION, as->generation,
+			      IOPGT_A_PAD) ||
+	    nla_put_u32(skb, IOPGT_A_AS_IAS, as->ias) ||
+	    nla_put_u32(skb, IOPGT_A_AS_OAS, as->oas) ||
+	    nla_put_u64_64bit(skb, IOPGT_A_AS_PGSIZES, as->pgsize_bitmap,
+			      IOPGT_A_PAD) ||
+	    nla_put_u32(skb, IOPGT_A_AS_LEVELS, as->levels)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int nl_as_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct iopgt_nl_ctx *ctx = nl_ctx(cb);
+	struct iopgt_as *as;
+	int cookie, ret;
+	u32 id;
+
+	ret = nl_dump_enter(cb, IOPGT_NL_CMD_AS_GET, iopgt_nl_as_policy,
+			    &cookie);
+	if (ret)
+		return ret < 0 ? ret : 0;
+
+	for (;;) {
+		id = ctx->next;
+		as = iopgt_as_get_next(ctx->idev, &id);
+		if (as && ctx->as_id && id != ctx->as_id) {
+			iopgt_as_put(as);
+			as = NULL;
+		}
+		if (!as) {
+			ctx->done = 1;
+			break;
+		}
+		mutex_lock(&as->lock);
+		ret = as->dead ? 0 : nl_put_as(skb, cb, as);
+		mutex_unlock(&as->lock);
+		iopgt_as_put(as);
+		if (ret)
+			break;	/* skb full: this id again next call */
+		if (id == U32_MAX || ctx->as_id) {
+			ctx->done = 1;
+			break;
+		}
+		ctx->next = id + 1;
+	}
+	iopgt_dev_exit(ctx->idev, cookie);
+	if (ret && !skb->len)
+		return ret;
+	return skb->len;
+}
+
+/* ------------------------------------------------------------------ */
+/* TREE_GET                                                            */
+
+struct nl_tree_state {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	u32 as_id;
+};
+
+static int nl_put_entry(void *priv, const struct iopgt_walk_entry *e)
+{
+	struct nl_tree_state *s = priv;
+	struct iopgt_nl_ctx *ctx = nl_ctx(s->cb);
+	struct sk_buff *skb = s->skb;
+	bool hide_table = ctx->hide && e->kind == IOPGT_PTE_TABLE;
+	void *hdr;
+
+	hdr = nl_put_hdr(skb, s->cb, IOPGT_NL_CMD_TREE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(s->cb, hdr);
+	if (nla_put_u32(skb, IOPGT_A_DEV_ID, ctx->idev->instance) ||
+	    nla_put_u32(skb, IOPGT_A_AS_ID, s->as_id) ||
+	    nla_put_u32(skb, IOPGT_A_ENTRY_LEVEL, e->level) ||
+	    nla_put_u32(skb, IOPGT_A_ENTRY_DEPTH, e->depth) ||
+	    nla_put_u32(skb, IOPGT_A_ENTRY_INDEX, e->index) ||
+	    nla_put_u64_64bit(skb, IOPGT_A_ENTRY_IOVA, e->iova, IOPGT_A_PAD) ||
+	    nla_put_u32(skb, IOPGT_A_ENTRY_SPAN_LOG2, e->span_log2) ||
+	    nla_put_u64_64bit(skb, IOPGT_A_ENTRY_PTE,
+			      hide_table ? 0 : e->pte, IOPGT_A_PAD) ||
+	    nla_put_u32(skb, IOPGT_A_ENTRY_KIND, e->kind) ||
+	    nla_put_u64_64bit(skb, IOPGT_A_ENTRY_OA,
+			      hide_table ? 0 : e->oa, IOPGT_A_PAD) ||
+	    nla_put_u64_64bit(skb, IOPGT_A_ENTRY_TABLE_PA,
+			      ctx->hide ? 0 : e->table_pa, IOPGT_A_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int nl_tree_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct iopgt_nl_ctx *ctx = nl_ctx(cb);
+	struct nl_tree_state s = { .skb = skb, .cb = cb };
+	struct iopgt_walk_filter f;
+	struct iopgt_walk_cursor cur;
+	struct iopgt_as *as;
+	int cookie, ret;
+
+	ret = nl_dump_enter(cb, IOPGT_NL_CMD_TREE_GET, iopgt_nl_tree_policy,
+			    &cookie);
+	if (ret)
+		return ret < 0 ? ret : 0;
+
+	s.as_id = ctx->as_id;
+	as = iopgt_as_get(ctx->idev, ctx->as_id);
+	if (as) {
+		mutex_lock(&as->lock);
+		if (as->dead) {
+			mutex_unlock(&as->lock);
+			iopgt_as_put(as);
+			as = NULL;
+		}
+	}
+	if (!as) {
+		iopgt_dev_exit(ctx->idev, cookie);
+		ctx->done = 1;
+		if (!cb->prev_seq) {
+			/* nothing was sent yet: a plain error */
+			NL_SET_ERR_MSG(cb->extack,
+				       "the address space was destroyed");
+			return -ENOENT;
+		}
+		/* part of the tree was sent: mark the dump interrupted */
+		nl_force_intr(cb);
+		return 0;
+	}
+
+	cb->seq = gen_to_seq(as->generation);
+	f.first = ctx->first;
+	f.last = ctx->last;
+	f.max_depth = ctx->max_depth;
+	cur.iova = ctx->cursor;
+	cur.depth = ctx->cursor_depth;
+	cur.done = false;
+	ret = iopgt_walk_tree(as, &f, &cur, nl_put_entry, &s);
+	mutex_unlock(&as->lock);
+	iopgt_as_put(as);
+	iopgt_dev_exit(ctx->idev, cookie);
+
+	ctx->cursor = cur.iova;
+	ctx->cursor_depth = cur.depth;
+	if (cur.done)
+		ctx->done = 1;
+	if (ret == -EOPNOTSUPP)
+		NL_SET_ERR_MSG(cb->extack,
+			       "the tree of this format cannot be walked");
+	if (ret && (ret != -EMSGSIZE || !skb->len))
+		return ret;
+	return skb->len;
+}
+
+/* ------------------------------------------------------------------ */
+
+static const struct genl_ops iopgt_nl_ops[] = {
+	{
+		.cmd = IOPGT_NL_CMD_FORMAT_GET,
+		.flags = GENL_ADMIN_PERM,
+		.start = nl_format_start,
+		.dumpit = nl_format_dumpit,
+		.done = nl_done,
+		.policy = iopgt_nl_format_policy,
+		.maxattr = IOPGT_A_MAX,
+	},
+	{
+		.cmd = IOPGT_NL_CMD_AS_GET,
+		.flags = GENL_ADMIN_PERM,
+		.start = nl_as_start,
+		.dumpit = nl_as_dumpit,
+		.done = nl_done,
+		.policy = iopgt_nl_as_policy,
+		.maxattr = IOPGT_A_MAX,
+	},
+	{
+		.cmd = IOPGT_NL_CMD_TREE_GET,
+		.flags = GENL_ADMIN_PERM,
+		.start = nl_tree_start,
+		.dumpit = nl_tree_dumpit,
+		.done = nl_done,
+		.policy = iopgt_nl_tree_policy,
+		.maxattr = IOPGT_A_MAX,
+	},
+};
+
+static struct genl_family iopgt_nl_family = {
+	.name = IOPGT_GENL_NAME,
+	.version = IOPGT_GENL_VERSION,
+	.maxattr = IOPGT_A_MAX,
+	.netnsok = false,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.ops = iopgt_nl_ops,
+	.n_ops = ARRAY_SIZE(iopgt_nl_ops),
+	/* .resv_start_op = 0: header reserved fields and policies checked */
+};
+
+/**
+ * iopgt_nl_init() - register the "iopgt" generic netlink family
+ *
+ * Call after the device infrastructure is ready: dumps may start at once.
+ *
+ * Return: 0 or -errno from genl_register_family().
+ */
+int iopgt_nl_init(void)
+{
+	return genl_register_family(&iopgt_nl_family);
+}
+
+/**
+ * iopgt_nl_exit() - unregister the family
+ *
+ * No dump can be running: each one holds a reference on the module.
+ */
+void iopgt_nl_exit(void)
+{
+	genl_unregister_family(&iopgt_nl_family);
+}
