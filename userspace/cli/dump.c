@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -456,7 +457,8 @@ static const char usage_dump[] =
 "  --iova-range  only entries overlapping A-B (inclusive) or A+LEN\n"
 "  --level N     only depths 0..N (0 = top table)\n"
 "  --retries N   attempts when the tables change mid-dump (default 8)\n"
-"  --no-buffer   stream to stdout even when a retry could not undo output\n";
+"  --no-buffer   stream to stdout even when a retry could not undo output\n"
+"  --stats       print entries, time, rate and peak RSS to stderr\n";
 
 static int find_as_cb(const struct iopgt_nl_as *a, void *arg)
 {
@@ -478,7 +480,8 @@ static int find_as_cb(const struct iopgt_nl_as *a, void *arg)
 int cmd_dump(struct cli *c, int argc, char **argv)
 {
 	const char *fmt_s = "tree", *range_s = NULL, *level_s = NULL, *retry_s = NULL;
-	int nocollapse = 0, nobuf = 0, npos, ret;
+	int nocollapse = 0, nobuf = 0, stats = 0, npos, ret;
+	struct timespec t0, t1;
 	char *pos[2];
 	struct dump *d;
 	struct iopgt_err err = { 0 };
@@ -511,6 +514,10 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 		}
 		if (!strcmp(a, "--no-buffer")) {
 			nobuf = 1;
+			continue;
+		}
+		if (!strcmp(a, "--stats")) {
+			stats = 1;
 			continue;
 		}
 		if (!strcmp(a, "--json")) {
@@ -603,7 +610,9 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 	d->collapse = !nocollapse;
 
 	/* context: hardware config via the device; fall back to netlink */
-	if (!cli_open_dev(c) && !iopgt_get_hw_cfg(&c->dev, d->id, &d->hw, &err)) {
+	if (!c->dev_open && !iopgt_open(&c->dev, c->dev_path, NULL))
+		c->dev_open = 1;
+	if (c->dev_open && !iopgt_get_hw_cfg(&c->dev, d->id, &d->hw, &err)) {
 		iopgt_fmt_ctx_from_hw(&d->ctx, &d->hw);
 		d->have_hw = iopgt_tree_geometry(&d->hw, d->slot, d->ents,
 						 IOPGT_TREE_MAX_DEPTH) > 0;
@@ -636,6 +645,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 						 IOPGT_TREE_MAX_DEPTH) > 0;
 	}
 	setup_output(d, nobuf);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	d->attempt = 1;
 	begin(d);
 	memset(&err, 0, sizeof(err));
@@ -658,6 +668,19 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 		ret = kern_err(c, "write error: %s", strerror(errno));
 	if (tries > 1)
 		fprintf(stderr, "%s dump: consistent after %u attempts\n", c->prog, tries);
+	if (stats) {
+		struct rusage ru;
+		double dt;
+
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		getrusage(RUSAGE_SELF, &ru);
+		fprintf(stderr, "%s dump: stats: %llu entries (%llu leaves) in %.3f s, %.0f entries/s, %u attempt%s, peak RSS %ld KiB\n",
+			c->prog, (unsigned long long)d->n_entries,
+			(unsigned long long)d->n_leaves, dt,
+			dt > 0 ? (double)d->n_entries / dt : 0.0, tries,
+			tries == 1 ? "" : "s", ru.ru_maxrss);
+	}
 out:
 	free(d);
 	return ret;

@@ -764,7 +764,7 @@ static int cmd_map(struct cli *c, int argc, char **argv)
 			       (unsigned long long)ents[i].paddr,
 			       (unsigned long long)ents[i].length,
 			       (unsigned long long)ents[i].mapped);
-		else if (!c->script)
+		else
 			printf("mapped 0x%llx+0x%llx -> 0x%llx (%s) %s\n",
 			       (unsigned long long)ents[i].iova,
 			       (unsigned long long)ents[i].length,
@@ -842,7 +842,7 @@ static int cmd_unmap(struct cli *c, int argc, char **argv)
 			       (unsigned long long)ents[i].iova,
 			       (unsigned long long)ents[i].length,
 			       (unsigned long long)ents[i].unmapped);
-		else if (!c->script)
+		else
 			printf("unmapped 0x%llx+0x%llx (0x%llx bytes)\n",
 			       (unsigned long long)ents[i].iova,
 			       (unsigned long long)ents[i].length,
