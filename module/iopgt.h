@@ -419,6 +419,10 @@ struct iopgt_file {
 	struct iopgt_dev *idev;
 };
 
+/* test-only benchmark knob (iopgt_bench.c): debugfs iopgt/bench */
+void iopgt_debugfs_init(void);
+void iopgt_debugfs_exit(void);
+
 /* ioctl entry points (iopgt_ioctl.c) */
 long iopgt_ioctl(struct file *filp, unsigned int cmd, unsigned long arg);
 

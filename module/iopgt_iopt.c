@@ -467,7 +467,8 @@ static u64 iopgt_iopt_iova_to_phys(struct iopgt_as *as, u64 iova)
 	 * 7.2 LPAE computes iova + 1, which overflows at ULONG_MAX.
 	 */
 	pa = b->ops->iova_to_phys(b->ops, iova - off);
-	return pa ? pa + off : 0;
+	/* 0 is ambiguous (unmapped or PA 0): the core asks its shadow map */
+	return pa + off;
 }
 
 #if defined(HAVE_IO_PGTABLE_OPS_PGTABLE_WALK) && \

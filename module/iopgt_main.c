@@ -267,7 +267,6 @@ static void iopgt_dev_release(struct kref *kref)
 	xa_destroy(&idev->ases);
 	cleanup_srcu_struct(&idev->srcu);
 	mutex_destroy(&idev->as_lock);
-	ida_free(&iopgt_instance_ida, idev->instance);
 	iopgt_kfree(idev);
 }
 
@@ -430,6 +429,8 @@ static void iopgt_dev_teardown(void *data)
 	/* No call is in flight and none can start: free every AS. */
 	iopgt_as_release_all(idev);
 	idev->dev = NULL;
+	/* the node name is free again: a rebind gets /dev/iopgt back */
+	ida_free(&iopgt_instance_ida, idev->instance);
 	iopgt_dev_put(idev);
 }
 
@@ -474,6 +475,7 @@ static int iopgt_probe(struct platform_device *pdev)
 	idev->misc.parent = dev;
 	ret = misc_register(&idev->misc);
 	if (ret) {
+		ida_free(&iopgt_instance_ida, idev->instance);
 		iopgt_dev_put(idev);
 		return ret;
 	}
@@ -526,6 +528,7 @@ static int __init iopgt_init(void)
 		ret = PTR_ERR(iopgt_pdev);
 		goto err_drv;
 	}
+	iopgt_debugfs_init();
 	return 0;
 
 err_drv:
@@ -541,6 +544,7 @@ err_iopt:
 
 static void __exit iopgt_exit(void)
 {
+	iopgt_debugfs_exit();
 	/* Netlink first: it drains its callers, which hold context refs. */
 	iopgt_nl_exit();
 	platform_device_unregister(iopgt_pdev);
