@@ -31,9 +31,13 @@ all_targets() {
 check_targets() {
 	local t
 	[ $# -gt 0 ] || die "no target given; valid targets: $(all_targets | tr '\n' ' ')"
+	local valid
+	valid=" $(all_targets | tr '\n' ' ')"
 	for t in "$@"; do
-		all_targets | grep -qx -- "$t" ||
-			die "unknown target '$t'; valid targets: $(all_targets | tr '\n' ' ')"
+		case $valid in
+		*" $t "*) ;;
+		*) die "unknown target '$t'; valid targets:$valid" ;;
+		esac
 	done
 }
 

@@ -103,13 +103,14 @@ if [ "$mode" = test ]; then
 fi
 prep_fail=0
 for k in "${!pids[@]}"; do
-	if ! wait "${pids[$k]}"; then
-		echo "=== preparing $k failed:" >&2
+	if wait "${pids[$k]}"; then
+		cat "$WORK/prepare-$k.log" >&2
+	else
+		echo "=== preparing $k FAILED:" >&2
 		cat "$WORK/prepare-$k.log" >&2
 		prep_fail=1
 	fi
 done
-for k in "${!pids[@]}"; do cat "$WORK/prepare-$k.log" >&2; done
 if [ $prep_fail -ne 0 ]; then
 	echo "$total_pass passed, $((total_fail + 1)) failed, $total_skip skipped"
 	exit 1

@@ -41,6 +41,9 @@ BEGIN { passed = failed = skipped = 0; inprog = 0; result = ""; uname = ""; form
 		if (!seenkern[line]++ && nkern < 5) { reason("kernel: " line); nkern++ }
 		kernbad = 1
 	}
+	# A kernel message can land in the middle of a user line: cut it off.
+	if (line ~ /^\[ *[0-9]+\.[0-9]+\]/) next
+	sub(/\[ *[0-9]+\.[0-9]+\] .*$/, "", line)
 	if (line ~ /^@@IOPGT-UNAME /) { uname = line; sub(/^@@IOPGT-UNAME /, "", uname); next }
 	if (line ~ /^@@IOPGT-FORMATS /) { formats = line; sub(/^@@IOPGT-FORMATS /, "", formats); next }
 	if (line ~ /^@@IOPGT-FAIL /) { r = line; sub(/^@@IOPGT-FAIL /, "", r); reason("vm: " r); next }
