@@ -22,7 +22,7 @@
 #include <linux/device.h>
 
 #include "iopgt_compat.h"
-#include "../uapi/linux/iopgt.h"
+#include "iopgt_uapi.h"
 
 struct iopgt_as;
 struct iopgt_dev;
@@ -215,6 +215,8 @@ void iopgt_pt_exit(void);
  * @nr_as: number of entries in @ases
  * @table_bytes: page-table memory held by all address spaces (sum of
  *	as->table_bytes; updated under the owning as->lock)
+ * @table_bytes_pending: sum of as->table_bytes_pending: @table_bytes plus
+ *	this is an upper bound of the real table memory at any time
  * @noncoherent_ok: the DMA pre-flight passed: coherent_walk=false allowed
  * @stats: counters for debugfs (atomic, no lock)
  */
@@ -231,6 +233,7 @@ struct iopgt_dev {
 	u32 next_id;
 	unsigned int nr_as;
 	atomic64_t table_bytes;
+	atomic64_t table_bytes_pending;
 	bool noncoherent_ok;
 	struct {
 		atomic64_t as_created;
@@ -312,9 +315,14 @@ void iopgt_dev_exit(struct iopgt_dev *idev, int cookie);
  * @regs: GET_HW_CFG registers, unhidden; regs[7] = top table PA
  * @mapped_bytes: bytes currently mapped
  * @n_extents: entries in @shadow
- * @table_bytes: page-table memory (as counted by the walker)
+ * @table_bytes: page-table memory as the walker last counted it; exact
+ *	when !@table_bytes_dirty (read it with iopgt_as_table_bytes())
  * @table_bytes_pending: upper bound of table memory added since the last
  *	count (cap checks use @table_bytes + this)
+ * @table_bytes_dirty: the tables changed since the last count. Counting
+ *	scans every non-leaf table, so it is done lazily: when a map's bound
+ *	was non-zero (end of the MAP call), when a cap would be exceeded, and
+ *	before the value is reported
  * @shadow: mapped runs: [first, last] -> xa_mk_value(log2 page size);
  *	external lock (@lock), no allocations under spinlocks
  * @backend: backend object (io-pgtable ops holder / generic_pt domain)
@@ -346,6 +354,7 @@ struct iopgt_as {
 	u64 n_extents;
 	u64 table_bytes;
 	u64 table_bytes_pending;
+	bool table_bytes_dirty;
 	struct maple_tree shadow;
 	void *backend;
 	struct iopgt_walk_geom walk;
@@ -410,6 +419,18 @@ int iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 			 u64 *unmapped);
 int iopgt_as_check_unmap(struct iopgt_as *as, u64 iova, u64 length);
 void iopgt_as_update_table_bytes(struct iopgt_as *as);
+
+/**
+ * iopgt_as_table_bytes() - exact page-table memory of an address space
+ * @as: live address space, as->lock held
+ *
+ * Recounts (walker) when the tables changed since the last count.
+ * Return: bytes.
+ */
+u64 iopgt_as_table_bytes(struct iopgt_as *as);
+
+/* Recount every address space of @idev whose count is stale. */
+void iopgt_dev_refresh_table_bytes(struct iopgt_dev *idev);
 
 /**
  * struct iopgt_file - one open /dev/iopgt

@@ -80,8 +80,34 @@ void iopgt_as_update_table_bytes(struct iopgt_as *as)
 	u64 now = iopgt_walk_count_table_bytes(as);
 
 	atomic64_add((s64)(now - as->table_bytes), &as->idev->table_bytes);
+	atomic64_sub(as->table_bytes_pending, &as->idev->table_bytes_pending);
 	as->table_bytes = now;
 	as->table_bytes_pending = 0;
+	as->table_bytes_dirty = false;
+}
+
+u64 iopgt_as_table_bytes(struct iopgt_as *as)
+{
+	if (as->table_bytes_dirty || as->table_bytes_pending)
+		iopgt_as_update_table_bytes(as);
+	return as->table_bytes;
+}
+
+void iopgt_dev_refresh_table_bytes(struct iopgt_dev *idev)
+{
+	struct iopgt_as *as;
+	u32 id = 1;
+
+	while ((as = iopgt_as_get_next(idev, &id))) {
+		mutex_lock(&as->lock);
+		if (!as->dead)
+			iopgt_as_table_bytes(as);
+		mutex_unlock(&as->lock);
+		iopgt_as_put(as);
+		if (id == U32_MAX)
+			break;
+		id++;
+	}
 }
 
 int iopgt_as_refresh_regs(struct iopgt_as *as)
@@ -115,6 +141,8 @@ void iopgt_as_kill(struct iopgt_as *as)
 		as->fmt->ops->destroy(as);
 		mtree_destroy(&as->shadow);
 		atomic64_sub(as->table_bytes, &idev->table_bytes);
+		atomic64_sub(as->table_bytes_pending,
+			     &idev->table_bytes_pending);
 		as->table_bytes = 0;
 		as->table_bytes_pending = 0;
 		as->mapped_bytes = 0;
@@ -380,8 +408,8 @@ static u64 iopgt_shadow_lookup(struct iopgt_as *as, u64 iova, u64 *first,
  */
 int iopgt_as_check_unmap(struct iopgt_as *as, u64 iova, u64 length)
 {
+	MA_STATE(mas, &as->shadow, iova, iova + length - 1);
 	u64 last = iova + length - 1, pos = iova;
-	MA_STATE(mas, &as->shadow, iova, last);
 	bool covered = false;
 	void *entry;
 	int ret = -ENOENT;
@@ -516,6 +544,7 @@ static int iopgt_map_run(struct iopgt_as *as, u64 iova, u64 paddr, u64 pgsize,
 			}
 		}
 	}
+	as->table_bytes_dirty = true;
 	if (ret) {
 		iopgt_backend_unmap_all(as, iova, pgsize, done);
 		mtree_erase(&as->shadow, iova);
@@ -535,7 +564,7 @@ static bool iopgt_table_room(struct iopgt_as *as, u64 bound)
 	u64 dev_cap = READ_ONCE(iopgt_max_table_bytes);
 	u64 as_now = as->table_bytes + as->table_bytes_pending;
 	u64 dev_now = atomic64_read(&as->idev->table_bytes) +
-		      as->table_bytes_pending;
+		      atomic64_read(&as->idev->table_bytes_pending);
 
 	return as_now <= as_cap && bound <= as_cap - as_now &&
 	       dev_now <= dev_cap && bound <= dev_cap - dev_now;
@@ -592,6 +621,7 @@ int iopgt_as_map_one(struct iopgt_as *as, struct iopgt_map_entry *e)
 			return -ENOSPC;
 	}
 	as->table_bytes_pending += bound;
+	atomic64_add(bound, &as->idev->table_bytes_pending);
 
 	prot = iopgt_prot_to_iommu(e->prot);
 	while (done < len) {
@@ -670,6 +700,7 @@ int iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 				as->n_extents++;
 		}
 		as->generation++;
+		as->table_bytes_dirty = true;
 
 		pages = (plast - pos) / pgsize + 1;
 		piova = pos;

@@ -77,6 +77,7 @@ static int iopgt_bench_map(struct iopgt_as *as, u64 iova, u64 paddr,
 	as->n_extents++;
 	as->mapped_bytes += len;
 	as->generation++;
+	as->table_bytes_dirty = true;
 	iopgt_as_update_table_bytes(as);
 	return 0;
 }
@@ -84,8 +85,8 @@ static int iopgt_bench_map(struct iopgt_as *as, u64 iova, u64 paddr,
 static int iopgt_bench_unmap(struct iopgt_as *as, u64 iova, u64 npages,
 			     u64 *ns)
 {
-	u64 g = as->granule, len, i, first, last;
 	MA_STATE(mas, &as->shadow, iova, iova);
+	u64 g = as->granule, len, i, first, last;
 	void *entry;
 	ktime_t t0;
 
@@ -116,7 +117,7 @@ static int iopgt_bench_unmap(struct iopgt_as *as, u64 iova, u64 npages,
 	as->n_extents--;
 	as->mapped_bytes -= len;
 	as->generation++;
-	iopgt_as_update_table_bytes(as);
+	as->table_bytes_dirty = true;
 	return 0;
 }
 

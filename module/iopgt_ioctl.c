@@ -141,6 +141,7 @@ static int iopgt_ioctl_get_info(struct iopgt_ucmd *ucmd)
 	cmd->max_table_bytes_per_as = READ_ONCE(iopgt_max_as_table_bytes);
 	cmd->max_table_bytes = READ_ONCE(iopgt_max_table_bytes);
 	cmd->nr_as = READ_ONCE(idev->nr_as);
+	iopgt_dev_refresh_table_bytes(idev);
 	cmd->table_bytes = atomic64_read(&idev->table_bytes);
 	cmd->module_allocs = iopgt_module_allocs();
 	return iopgt_respond(ucmd, sizeof(*cmd));
@@ -247,8 +248,8 @@ static int iopgt_map_writeback(void __user *base, u32 i, u32 esize,
  * on failure too.
  *
  * Return: 0 or the failing entry's error (see iopgt_as_map_one()), or
- * -EINVAL (flags, n_entries, entry_size), -E2BIG (element tail),
- * -ENOENT (AS), -EFAULT.
+ * -EINVAL (flags, n_entries 0, entry_size short), -ENOSPC (n_entries >
+ * max_map_entries), -E2BIG (element tail), -ENOENT (AS), -EFAULT.
  */
 static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
 {
@@ -262,8 +263,10 @@ static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
 	cmd->n_done = 0;
 	if (cmd->flags & ~IOPGT_MAP_ROLLBACK)
 		return -EINVAL;
-	if (!cmd->n_entries || cmd->n_entries > READ_ONCE(iopgt_max_map_entries))
+	if (!cmd->n_entries)
 		return -EINVAL;
+	if (cmd->n_entries > READ_ONCE(iopgt_max_map_entries))
+		return -ENOSPC;
 	if (esize < sizeof(struct iopgt_map_entry))
 		return -EINVAL;
 	if (cmd->flags & IOPGT_MAP_ROLLBACK) {
@@ -308,18 +311,23 @@ static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
 	}
 
 	if (ret && undo) {
-		struct iopgt_map_entry e = { };
-
 		while (n_undo--) {
-			u64 un;
+			u64 un, zero = 0;
+			void __user *p = base +
+					 (size_t)undo[n_undo].index * esize +
+					 offsetof(struct iopgt_map_entry, mapped);
 
 			iopgt_as_unmap_range(as, undo[n_undo].iova,
 					     undo[n_undo].len, &un);
-			iopgt_map_writeback(base, undo[n_undo].index, esize, &e);
+			/* the failing entry keeps its error */
+			if (copy_to_user(p, &zero, sizeof(zero)))
+				ret = -EFAULT;
 		}
 		cmd->n_done = 0;
 	}
-	iopgt_as_update_table_bytes(as);
+	/* new tables may have been allocated: count them now */
+	if (as->table_bytes_pending)
+		iopgt_as_update_table_bytes(as);
 	iopgt_as_unlock_put(as);
 
 out_free:
@@ -336,8 +344,9 @@ out_free:
  * block: -EINVAL). Stops at the first failing entry; n_done is written
  * back on failure too.
  *
- * Return: 0 or the failing entry's error, -EINVAL, -E2BIG, -ENOENT,
- * -EFAULT.
+ * Return: 0 or the failing entry's error, -EINVAL (flags, n_entries 0,
+ * entry_size short), -ENOSPC (n_entries > max_map_entries), -E2BIG,
+ * -ENOENT, -EFAULT.
  */
 static int iopgt_ioctl_unmap(struct iopgt_ucmd *ucmd)
 {
@@ -350,8 +359,10 @@ static int iopgt_ioctl_unmap(struct iopgt_ucmd *ucmd)
 	cmd->n_done = 0;
 	if (cmd->flags)
 		return -EINVAL;
-	if (!cmd->n_entries || cmd->n_entries > READ_ONCE(iopgt_max_map_entries))
+	if (!cmd->n_entries)
 		return -EINVAL;
+	if (cmd->n_entries > READ_ONCE(iopgt_max_map_entries))
+		return -ENOSPC;
 	if (esize < sizeof(struct iopgt_unmap_entry))
 		return -EINVAL;
 	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
@@ -392,7 +403,6 @@ static int iopgt_ioctl_unmap(struct iopgt_ucmd *ucmd)
 		}
 		cond_resched();
 	}
-	iopgt_as_update_table_bytes(as);
 	iopgt_as_unlock_put(as);
 out:
 	wret = iopgt_respond(ucmd, sizeof(*cmd));
@@ -549,7 +559,7 @@ static int iopgt_ioctl_as_info(struct iopgt_ucmd *ucmd)
 	cmd->generation = as->generation;
 	cmd->mapped_bytes = as->mapped_bytes;
 	cmd->n_extents = as->n_extents;
-	cmd->table_bytes = as->table_bytes;
+	cmd->table_bytes = iopgt_as_table_bytes(as);
 	cmd->owner_pid = pid_vnr(as->owner_pid);
 	iopgt_as_unlock_put(as);
 	return iopgt_respond(ucmd, sizeof(*cmd));

@@ -47,7 +47,7 @@ MODULE_PARM_DESC(max_as_table_bytes, "Page-table memory per address space (-ENOS
 
 unsigned int iopgt_max_map_entries = 65536;
 module_param_named(max_map_entries, iopgt_max_map_entries, uint, 0644);
-MODULE_PARM_DESC(max_map_entries, "Entries per MAP/UNMAP call (-EINVAL beyond)");
+MODULE_PARM_DESC(max_map_entries, "Entries per MAP/UNMAP call (-ENOSPC beyond)");
 
 static atomic_t iopgt_fault_left = ATOMIC_INIT(0);
 static atomic_t iopgt_fault_seen = ATOMIC_INIT(0);
@@ -459,6 +459,7 @@ static int iopgt_probe(struct platform_device *pdev)
 	mutex_init(&idev->as_lock);
 	xa_init_flags(&idev->ases, XA_FLAGS_ALLOC1);
 	atomic64_set(&idev->table_bytes, 0);
+	atomic64_set(&idev->table_bytes_pending, 0);
 	idev->dev = dev;
 	idev->noncoherent_ok = iopgt_dma_preflight(dev);
 
