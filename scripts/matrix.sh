@@ -42,11 +42,19 @@ trap cleanup EXIT
 
 total_pass=0 total_fail=0 total_skip=0
 
+# publish FILE NAME: copy a finished log to $OUT/logs/NAME.log atomically
+# (several users may share one OUT; each run works in its own WORK).
+publish() {
+	cp "$1" "$OUT/logs/.$2.log.$$"
+	mv -f "$OUT/logs/.$2.log.$$" "$OUT/logs/$2.log"
+}
+logname() { if [ "$mode" = run ]; then echo "vm-run-$1"; else echo "$1"; fi; }
+
 # Host unit tests (TAP) of the userspace library.
 host_unit_tests() {
 	[ -f "$SRC/userspace/Makefile" ] || { log "note: no userspace/Makefile: no host unit tests"; return 0; }
 	ensure_host_tools gcc:gcc make:make pkg-config:pkgconf /usr/include/libmnl/libmnl.h:libmnl-dev
-	local logf=$OUT/logs/host-unit.log rc=0
+	local logf=$WORK/host-unit.log rc=0
 	log "host unit tests: make -C userspace check"
 	make -C "$SRC/userspace" check >"$logf" 2>&1 || rc=$?
 	local p f s
@@ -61,6 +69,7 @@ host_unit_tests() {
 		echo "=== host unit tests failed (rc=$rc); tail of $logf:" >&2
 		tail -n 30 "$logf" >&2
 	fi
+	publish "$logf" host-unit
 }
 
 # ---- prepare: archive, roots and builds, suites in parallel ----
@@ -131,7 +140,7 @@ jobs=${IOPGT_JOBS:-2}
 smp=${IOPGT_SMP:-$(( 2 / jobs > 0 ? 2 / jobs : 1 ))}
 
 run_target() {
-	local t=$1 logf=$OUT/logs/$1.log t0 t1 rc=0
+	local t=$1 logf=$WORK/$1.log t0 t1 rc=0
 	shift
 	if [ "$mode" = run ]; then
 		"$here/initramfs.sh" "$t" "$WORK" run "$@" 2>"$WORK/$t.err" || rc=$?
@@ -178,13 +187,14 @@ if [ "$mode" = run ]; then
 	# shellcheck source=/dev/null
 	. "$WORK/$t.result"
 	# The script's output: the console between the markers, minus kernel lines.
-	tr -d '\r' <"$OUT/logs/$t.log" | sed -n '/^@@IOPGT-RUN-BEGIN/,/^@@IOPGT-RUN-END/p' |
+	publish "$WORK/$t.log" "$(logname "$t")"
+	tr -d '\r' <"$WORK/$t.log" | sed -n '/^@@IOPGT-RUN-BEGIN/,/^@@IOPGT-RUN-END/p' |
 		grep -vE '^@@IOPGT-RUN-|^\[ *[0-9]+\.[0-9]+\]' || true
 	if [ "$RESULT" != pass ]; then
-		echo "=== vm-run on $t FAILED (console log: $OUT/logs/$t.log):" >&2
+		echo "=== vm-run on $t FAILED (console log: $OUT/logs/$(logname "$t").log):" >&2
 		printf '%s' "$REASONS" | sed 's/^/  /' >&2
 		echo "=== last console lines:" >&2
-		tr -d '\r' <"$OUT/logs/$t.log" | tail -n 40 >&2
+		tr -d '\r' <"$WORK/$t.log" | tail -n 40 >&2
 		[ "${RUN_RC:-0}" -ne 0 ] && exit "$RUN_RC"
 		exit 1
 	fi
@@ -208,7 +218,8 @@ for t in "${targets[@]}"; do
 		echo "@@IOPGT-HOST-SUMMARY result=$RESULT passed=$PASSED failed=$FAILED skipped=$SKIPPED"
 		[ -n "$REASONS" ] && printf '%s' "$REASONS" | sed 's/^/@@IOPGT-HOST-REASON /'
 		[ -n "$SKIPS" ] && printf '%s' "$SKIPS" | sed 's/^/@@IOPGT-HOST-SKIP /'
-	} >>"$OUT/logs/$t.log"
+	} >>"$WORK/$t.log"
+	publish "$WORK/$t.log" "$t"
 	REASONS_ALL="${REASONS_ALL:-}$(printf '%s' "$REASONS" | sed "s/^/  $t: /")
 "
 done

@@ -57,9 +57,10 @@ if [ $result = pass ]; then
 			if [ ! -f "$t" ] || [ ! -x "$t" ]; then continue; fi
 			n=${t##*/}
 			echo "@@IOPGT-BEGIN $n"
+			t0=$(date +%s)
 			(cd /tmp && timeout -s KILL "$IOPGT_TEST_TIMEOUT" "$t" </dev/null 2>&1)
 			rc=$?
-			echo "@@IOPGT-END $n rc=$rc"
+			echo "@@IOPGT-END $n rc=$rc secs=$(($(date +%s) - t0))"
 		done
 		;;
 	run)
