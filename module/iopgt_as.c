@@ -570,6 +570,35 @@ static bool iopgt_table_room(struct iopgt_as *as, u64 bound)
 	       dev_now <= dev_cap && bound <= dev_cap - dev_now;
 }
 
+/*
+ * Upper bound of the table memory a run of @count pages of @pgsize at
+ * @iova can add: the walker's bound (which assumes the smallest page
+ * everywhere) or, for runs of larger pages, the tables the levels above
+ * those leaves can need, whichever is smaller.
+ */
+static u64 iopgt_run_bound(struct iopgt_as *as, u64 iova, u64 pgsize,
+			   u64 count)
+{
+	const struct iopgt_walk_geom *g = &as->walk;
+	u64 len = pgsize * count, walker, n = 0;
+	u32 d;
+
+	walker = iopgt_walk_table_bytes_bound(as, iova, len);
+	if (!g->fmt || g->levels < 2 || pgsize == as->granule)
+		return walker;
+	for (d = 1; d < g->levels; d++) {
+		/* a table at depth d hangs off an entry spanning 2^shift */
+		u32 shift = g->granule_shift + g->bits_per_level * (g->levels - d);
+
+		if (shift < 64 && (1ULL << shift) <= pgsize)
+			break;	/* the leaves sit above depth d */
+		n += shift >= 64 ? 1 : (len >> shift) + 2;
+	}
+	if (g->level_dec)	/* a generic_pt top may grow (AMDv1) */
+		n += IOPGT_MAX_LEVELS - g->levels;
+	return min(walker, n * g->table_bytes);
+}
+
 /**
  * iopgt_as_map_one() - map one IOPGT_MAP entry
  * @as: live address space, as->lock held
@@ -614,15 +643,6 @@ int iopgt_as_map_one(struct iopgt_as *as, struct iopgt_map_entry *e)
 	if (iopgt_shadow_any(as, iova, iova + len - 1))
 		return -EEXIST;
 
-	bound = iopgt_walk_table_bytes_bound(as, iova, len);
-	if (!iopgt_table_room(as, bound)) {
-		iopgt_as_update_table_bytes(as);
-		if (!iopgt_table_room(as, bound))
-			return -ENOSPC;
-	}
-	as->table_bytes_pending += bound;
-	atomic64_add(bound, &as->idev->table_bytes_pending);
-
 	prot = iopgt_prot_to_iommu(e->prot);
 	while (done < len) {
 		u64 pgsize, count;
@@ -635,6 +655,18 @@ int iopgt_as_map_one(struct iopgt_as *as, struct iopgt_map_entry *e)
 						   iova + done, paddr + done,
 						   len - done, &count);
 		}
+		/* table-memory caps, before the library can allocate */
+		bound = iopgt_run_bound(as, iova + done, pgsize, count);
+		if (!iopgt_table_room(as, bound)) {
+			iopgt_as_update_table_bytes(as);
+			if (!iopgt_table_room(as, bound)) {
+				ret = -ENOSPC;
+				break;
+			}
+		}
+		as->table_bytes_pending += bound;
+		atomic64_add(bound, &as->idev->table_bytes_pending);
+
 		ret = iopgt_map_run(as, iova + done, paddr + done, pgsize,
 				    count, prot);
 		if (ret)
