@@ -240,12 +240,12 @@ static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 	case F_TREE:
 		iopgt_treegap_feed(&d->tg, depth, e->index, e->span_log2,
 				   e->kind == IOPGT_PTE_TABLE);
-		fprintf(d->out, "%*sL%u[%u] 0x%016llx %-5s 0x%016llx %5s -> 0x%llx  %s\n",
+		fprintf(d->out, "%*sL%u[%u] 0x%016llx %-5s 0x%016llx %5s -> 0x%llx%s%s\n",
 			2 * (int)depth, "", e->level, e->index,
 			(unsigned long long)e->pte, iopgt_kind_name(e->kind),
 			(unsigned long long)e->iova,
 			e->span_log2 < 64 ? iopgt_size_str(1ULL << e->span_log2, sz, sizeof(sz)) : "?",
-			(unsigned long long)e->oa, attrs);
+			(unsigned long long)e->oa, attrs[0] ? "  " : "", attrs);
 		break;
 	case F_RANGES:
 		if (leaf)
@@ -621,7 +621,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 				d->slot[i] = -1;
 		d->have_ai = !iopgt_as_info(&c->dev, d->id, &d->ai, NULL);
 	} else if (c->dev_open && err.code == -ENOENT) {
-		ret = kern_err(c, "dump: no address space %u (ENOENT)", d->id);
+		ret = kern_err(c, "no address space %u (ENOENT)", d->id);
 		goto out;
 	}
 	if ((ret = cli_open_nl(c)))
@@ -635,7 +635,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 			goto out;
 		}
 		if (!d->ctx.format) {
-			ret = kern_err(c, "dump: no address space %u (ENOENT)", d->id);
+			ret = kern_err(c, "no address space %u (ENOENT)", d->id);
 			goto out;
 		}
 		d->have_hw = 0;
@@ -658,7 +658,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 		if (err.code == -EPERM)
 			ret = kern_err(c, "TREE_GET dump: netlink dumps need CAP_NET_ADMIN (EPERM)");
 		else if (err.code == -ENOENT && !err.from_kernel)
-			ret = kern_err(c, "dump: no address space %u (ENOENT)", d->id);
+			ret = kern_err(c, "no address space %u (ENOENT)", d->id);
 		else
 			ret = explain(c, "dump", &err);
 		goto out;

@@ -585,7 +585,7 @@ static int cmd_destroy(struct cli *c, int argc, char **argv)
 		return ret;
 	if (iopgt_as_destroy(&c->dev, id, &err)) {
 		if (err.code == -ENOENT)
-			return kern_err(c, "destroy %u: no such address space (ENOENT)", id);
+			return kern_err(c, "no address space %u (ENOENT)", id);
 		if (err.code == -EPERM || err.code == -EACCES)
 			return kern_err(c, "destroy %u: not yours to destroy (%s)", id,
 					iopgt_errno_name(err.code));
@@ -776,7 +776,7 @@ static int cmd_map(struct cli *c, int argc, char **argv)
 		if (ret == -ENODEV || ret == -ENOTTY || ret == -E2BIG || ret == -EFAULT)
 			return explain(c, "map", &err);
 		if (ret == -ENOENT && (done >= (uint32_t)n || !ents[done].error))
-			return kern_err(c, "map: no address space %u (ENOENT)", id);
+			return kern_err(c, "no address space %u (ENOENT)", id);
 		if (done < (uint32_t)n) {
 			int code = ents[done].error ? ents[done].error : ret;
 
@@ -859,7 +859,7 @@ static int cmd_unmap(struct cli *c, int argc, char **argv)
 
 		range_str(r, sizeof(r), e->iova, e->length);
 		if (code == -ENOENT && !e->error)
-			return kern_err(c, "unmap: no address space %u (ENOENT)", id);
+			return kern_err(c, "no address space %u (ENOENT)", id);
 		if (json)
 			printf("{\"iova\":\"0x%llx\",\"unmapped\":\"0x%llx\",\"error\":%d,\"errno\":\"%s\"}\n",
 			       (unsigned long long)e->iova,
@@ -906,7 +906,7 @@ static int cmd_translate(struct cli *c, int argc, char **argv)
 		return ret;
 	if (iopgt_iova_to_phys(&c->dev, id, iova, &phys, &mapped, &err)) {
 		if (err.code == -ENOENT)
-			return kern_err(c, "translate: no address space %u (ENOENT)", id);
+			return kern_err(c, "no address space %u (ENOENT)", id);
 		if (err.code == -ERANGE)
 			return kern_err(c, "translate 0x%llx: outside the input address range (ERANGE)",
 					(unsigned long long)iova);
@@ -968,7 +968,7 @@ static int cmd_walk(struct cli *c, int argc, char **argv)
 	if (get_ctx(c, id, &hw, &ctx, &err) ||
 	    iopgt_walk(&c->dev, id, iova, hwf ? IOPGT_WALK_HW : 0, &w, &err)) {
 		if (err.code == -ENOENT)
-			return kern_err(c, "walk: no address space %u (ENOENT)", id);
+			return kern_err(c, "no address space %u (ENOENT)", id);
 		if (err.code == -ERANGE)
 			return kern_err(c, "walk 0x%llx: outside the input address range (ERANGE)",
 					(unsigned long long)iova);
@@ -1011,10 +1011,10 @@ static int cmd_walk(struct cli *c, int argc, char **argv)
 			continue;
 		}
 		iopgt_fields_str(pi.f, pi.nfields, f, sizeof(f));
-		printf("  L%u [%4u] 0x%016llx %-7s %5s -> 0x%llx  %s%s%s\n", l->level,
+		printf("  L%u [%4u] 0x%016llx %-7s %5s -> 0x%llx%s%s%s%s\n", l->level,
 		       l->index, (unsigned long long)l->pte, iopgt_kind_name(l->kind),
 		       l->span_log2 < 64 ? iopgt_size_str(1ULL << l->span_log2, sz, sizeof(sz)) : "?",
-		       (unsigned long long)l->oa, f,
+		       (unsigned long long)l->oa, f[0] ? "  " : "", f,
 		       pi.kind != l->kind ? " !decoder=" : "",
 		       pi.kind != l->kind ? iopgt_kind_name(pi.kind) : "");
 	}
@@ -1071,7 +1071,7 @@ static int cmd_regs(struct cli *c, int argc, char **argv)
 		return ret;
 	if (iopgt_get_hw_cfg(&c->dev, id, &hw, &err)) {
 		if (err.code == -ENOENT)
-			return kern_err(c, "regs: no address space %u (ENOENT)", id);
+			return kern_err(c, "no address space %u (ENOENT)", id);
 		return explain(c, "regs", &err);
 	}
 	n = iopgt_decode_regs(&hw, regs, sizeof(regs) / sizeof(regs[0]));
@@ -1105,9 +1105,11 @@ static int cmd_regs(struct cli *c, int argc, char **argv)
 	       hw.levels, hw.start_level, hw.ias, hw.oas, pg, q,
 	       hw.out_flags & IOPGT_HWCFG_ADDR_HIDDEN ? " (table addresses hidden: need CAP_SYS_ADMIN)" : "");
 	for (i = 0; i < n; i++)
-		printf("  %-16s 0x%016llx  %s\n", regs[i].name,
-		       (unsigned long long)regs[i].value,
-		       iopgt_fields_str(regs[i].f, regs[i].nfields, f, sizeof(f)));
+	{
+		iopgt_fields_str(regs[i].f, regs[i].nfields, f, sizeof(f));
+		printf("  %-16s 0x%016llx%s%s\n", regs[i].name,
+		       (unsigned long long)regs[i].value, f[0] ? "  " : "", f);
+	}
 	return 0;
 }
 

@@ -161,6 +161,9 @@ unsigned int iopgt_decode_regs(const struct iopgt_hw_cfg *hw,
 		for (i = 0; i < 8; i++) {
 			uint8_t a = (uint8_t)(v[1] >> (8 * i));
 			static const char *const type[4] = { "shared", "NC", "WB", "fault" };
+
+			if (!a)		/* unused slot */
+				continue;
 			static const char *const sh[4] = {
 				"midgard-inner", "cpu-inner", "cpu-inner-coh", "sh3"
 			};
