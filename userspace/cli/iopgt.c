@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -1123,7 +1124,8 @@ static const char usage_script[] =
 "  group words. '@' or '$LAST' names the last address space created by the\n"
 "  script, and commands taking a leading ID (destroy, map, unmap, translate,\n"
 "  walk, regs, dump) may omit it to mean that one. 'echo WORDS' prints\n"
-"  WORDS. The script stops at the first failing line with its exit status.\n";
+"  WORDS; 'sleep MS' waits. The script stops at the first failing line\n"
+"  with its exit status.\n";
 
 static int dispatch(struct cli *c, int argc, char **argv);
 
@@ -1171,6 +1173,27 @@ static int cmd_script(struct cli *c, int argc, char **argv)
 				printf("%s%s", i > 2 ? " " : "", words[i]);
 			printf("\n");
 			fflush(stdout);
+			continue;
+		}
+		if (!strcmp(words[1], "sleep")) {
+			uint64_t ms;
+
+			c->cmd = "sleep";
+			if (n != 2 || iopgt_parse_u64(words[2], &ms)) {
+				ret = usage_err(c, "want MILLISECONDS");
+				break;
+			}
+			fflush(stdout);
+			{
+				struct timespec ts;
+
+				if (ms > 3600000)
+					ms = 3600000;
+				ts.tv_sec = (time_t)(ms / 1000);
+				ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+				while (nanosleep(&ts, &ts) && errno == EINTR)
+					;
+			}
 			continue;
 		}
 		ret = dispatch(c, n, words + 1);
