@@ -289,6 +289,7 @@ void iopgt_dev_exit(struct iopgt_dev *idev, int cookie);
  * @lock protects everything else (listed after it) and serialises every
  * backend call: the libraries have no locking of their own.
  *
+ * @kref: lifetime of the structure (see above)
  * @id: per-device id, never 0
  * @idev: device (not referenced: the AS never outlives its device's
  *	teardown; use only inside a device call)
@@ -434,7 +435,12 @@ void iopgt_dev_refresh_table_bytes(struct iopgt_dev *idev);
 
 /**
  * struct iopgt_file - one open /dev/iopgt
- * @idev: referenced device context
+ * @idev: referenced device context; set at open, immutable, dropped at
+ *	release (no lock needed). The context may be dead: every use goes
+ *	through iopgt_dev_enter().
+ *
+ * Its address is the owner tag of the non-persistent address spaces it
+ * created (struct iopgt_as.owner); release kills them.
  */
 struct iopgt_file {
 	struct iopgt_dev *idev;
