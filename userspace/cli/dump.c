@@ -652,8 +652,14 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 	ret = iopgt_nl_dump_tree_retry(c->nl, 0, d->id, &d->filter, on_entry, d,
 				       restart, d->max_tries, &tries, &err);
 	if (ret) {
+		/* never leave a torn or partial tree behind */
 		if (d->mode == 2)
 			fclose(d->out);
+		if (d->mode == 0) {
+			fflush(stdout);
+			if (ftruncate(STDOUT_FILENO, d->start_off) == 0)
+				fseeko(stdout, d->start_off, SEEK_SET);
+		}
 		d->out = stdout;
 		if (err.code == -EPERM)
 			ret = kern_err(c, "TREE_GET dump: netlink dumps need CAP_NET_ADMIN (EPERM)");

@@ -99,23 +99,28 @@ int explain(struct cli *c, const char *what, const struct iopgt_err *err)
 	int e = -err->code;
 	const char *n = iopgt_errno_name(e);
 
+	char pre[96] = "";
+
 	if (err->from_kernel)	/* the kernel's extended ack says it best */
 		return kern_err(c, "%s", err->msg);
+	/* "iopgt translate: translate: ..." reads badly */
+	if (!c->cmd || strcmp(what, c->cmd))
+		snprintf(pre, sizeof(pre), "%s: ", what);
 	switch (e) {
 	case ENODEV:
-		return kern_err(c, "%s: the iopgt device was unbound (ENODEV)", what);
+		return kern_err(c, "%sthe iopgt device was unbound (ENODEV)", pre);
 	case ENOTTY:
-		return kern_err(c, "%s: the module does not know this ioctl (ENOTTY): module and tool versions differ?",
-				what);
+		return kern_err(c, "%sthe module does not know this ioctl (ENOTTY): module and tool versions differ?",
+				pre);
 	case E2BIG:
-		return kern_err(c, "%s: the module is older than this tool and rejected a newer struct (E2BIG)",
-				what);
+		return kern_err(c, "%sthe module is older than this tool and rejected a newer struct (E2BIG)",
+				pre);
 	case EINTR:
 		if (err->dump_intr)
 			return kern_err(c, "%s", err->msg);
 		break;
 	}
-	return kern_err(c, "%s: %s", what, err->msg[0] ? err->msg : n);
+	return kern_err(c, "%s%s", pre, err->msg[0] ? err->msg : n);
 }
 
 int cli_open_dev(struct cli *c)
@@ -134,7 +139,7 @@ int cli_open_dev(struct cli *c)
 			return kern_err(c, "%s is root-only (%s)", path,
 					iopgt_errno_name(err.code));
 		case ENOENT:
-			return kern_err(c, "%s does not exist: is the iopgt module loaded? (ENOENT)",
+			return kern_err(c, "%s does not exist: the iopgt module is not loaded or its device is unbound (ENOENT)",
 					path);
 		case ENODEV:
 		case ENXIO:

@@ -451,19 +451,40 @@ char *iopgt_prot_str(uint32_t prot, char *buf, size_t len)
 char *iopgt_pgsizes_str(uint64_t bitmap, char *buf, size_t len)
 {
 	size_t off = 0;
-	unsigned int i;
+	unsigned int i = 0;
 
+	if (!len)
+		return buf;
 	buf[0] = 0;
-	for (i = 0; i < 64 && off < len; i++) {
-		char one[24];
-
-		if (!(bitmap & (1ULL << i)))
-			continue;
-		iopgt_size_str(1ULL << i, one, sizeof(one));
-		off += snprintf(buf + off, len - off, "%s%s", off ? "," : "", one);
-	}
-	if (!bitmap)
+	if (!bitmap) {
 		snprintf(buf, len, "-");
+		return buf;
+	}
+	/* runs of three or more consecutive sizes print as "A-B" */
+	while (i < 64 && off < len) {
+		unsigned int j = i;
+		char a[24], b[24];
+		int w;
+
+		if (!(bitmap & (1ULL << i))) {
+			i++;
+			continue;
+		}
+		while (j + 1 < 64 && (bitmap & (1ULL << (j + 1))))
+			j++;
+		iopgt_size_str(1ULL << i, a, sizeof(a));
+		iopgt_size_str(1ULL << j, b, sizeof(b));
+		if (j - i >= 2)
+			w = snprintf(buf + off, len - off, "%s%s-%s", off ? "," : "", a, b);
+		else if (j > i)
+			w = snprintf(buf + off, len - off, "%s%s,%s", off ? "," : "", a, b);
+		else
+			w = snprintf(buf + off, len - off, "%s%s", off ? "," : "", a);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+		i = j + 1;
+	}
 	return buf;
 }
 

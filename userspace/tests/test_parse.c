@@ -139,6 +139,11 @@ static void test_lists(void)
 	tap_str(iopgt_size_str(0, buf, sizeof(buf)), "0", "size 0");
 	tap_str(iopgt_pgsizes_str(0x40201000, buf, sizeof(buf)), "4K,2M,1G",
 		"pgsizes string");
+	/* AMDv1: every power of two from 4K to 2P except 512G */
+	tap_str(iopgt_pgsizes_str(((1ULL << 52) - (1ULL << 12)) & ~(1ULL << 39), buf,
+				  sizeof(buf)), "4K-256G,1T-2P", "pgsizes string with runs");
+	tap_str(iopgt_pgsizes_str(0x3000, buf, sizeof(buf)), "4K,8K", "pgsizes pair");
+	tap_str(iopgt_pgsizes_str(0, buf, sizeof(buf)), "-", "pgsizes empty");
 	tap_str(iopgt_quirks_str(IOPGT_QUIRK_ARM_TTBR1 | (1ULL << 40), buf, sizeof(buf)),
 		"ttbr1,bit40", "quirks string with an unknown bit");
 	tap_str(iopgt_prot_str(IOPGT_PROT_READ | IOPGT_PROT_NOEXEC | IOPGT_PROT_CACHE,
