@@ -593,9 +593,9 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 
 		if (arg_u32(c, "--level", level_s, &l))
 			goto out;
-		if (l >= IOPGT_TREE_MAX_DEPTH) {
-			ret = usage_err(c, "bad --level '%s': at most %d", level_s,
-					IOPGT_TREE_MAX_DEPTH - 1);
+		if (l >= IOPGT_MAX_LEVELS) {
+			ret = usage_err(c, "bad --level '%s': depths run from 0 (top table) to %d",
+					level_s, IOPGT_MAX_LEVELS - 1);
 			goto out;
 		}
 		d->filter.max_depth = (int)l;
