@@ -474,6 +474,7 @@ static int iopgt_pt_create(struct iopgt_as *as,
 	 * hold are dropped here (out_pgsize_bitmap reports the final set),
 	 * but the 4 KiB granule must remain.
 	 */
+	/* Table initialised: init succeeded, so ops is set */
 	p->iommu.ops->get_info(&p->iommu, &info);
 	pgsizes = req->pgsize_bitmap ? req->pgsize_bitmap : info.pgsize_bitmap;
 	pgsizes &= info.pgsize_bitmap;
@@ -572,7 +573,15 @@ static int iopgt_pt_map(struct iopgt_as *as, u64 iova, u64 paddr, u64 pgsize,
 			GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	p->domain.pgsize_bitmap = saved;
 
-	/* AMDv1 may have grown a level even if the map failed afterwards */
+	if (!ret)
+		*mapped = size;
+
+	/*
+	 * AMDv1 may have grown a level, even if the map failed afterwards:
+	 * re-read the registers so that regs[], levels and the walker follow
+	 * the new top. Should that fail, report it; the core then unmaps
+	 * *mapped bytes.
+	 */
 	if (p->top_changed) {
 		int r = iopgt_as_refresh_regs(as);
 
@@ -581,9 +590,6 @@ static int iopgt_pt_map(struct iopgt_as *as, u64 iova, u64 paddr, u64 pgsize,
 	}
 
 	switch (ret) {
-	case 0:
-		*mapped = size;
-		return 0;
 	case -EADDRINUSE:	/* something already mapped in the range */
 		return -EEXIST;
 	case -ENXIO:		/* no page size fits the alignment */
