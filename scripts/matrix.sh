@@ -110,17 +110,19 @@ pids[user]=$!
 if [ "$mode" = test ]; then
 	host_unit_tests
 fi
-prep_fail=0
+declare -A prep_failed=()
 for k in "${!pids[@]}"; do
 	if wait "${pids[$k]}"; then
 		cat "$WORK/prepare-$k.log" >&2
 	else
 		echo "=== preparing $k FAILED:" >&2
 		cat "$WORK/prepare-$k.log" >&2
-		prep_fail=1
+		prep_failed[$k]=1
 	fi
 done
-if [ $prep_fail -ne 0 ]; then
+# A suite that fails to build fails its targets; the others still run
+# (test mode). Without userspace, or for run/shell, nothing can run.
+if [ ${#prep_failed[@]} -gt 0 ] && { [ -n "${prep_failed[user]:-}" ] || [ "$mode" != test ]; }; then
 	echo "$total_pass passed, $((total_fail + 1)) failed, $total_skip skipped"
 	exit 1
 fi
@@ -166,6 +168,13 @@ mapfile -t order < <(printf '%s\n' "${targets[@]}" | sort -t- -k2,2r -k1,1)
 shift_args=("$@")
 running=0
 for t in "${order[@]}"; do
+	if [ -n "${prep_failed[$(target_suite "$t")]:-}" ]; then
+		printf 'UNAME="(not built)"\nFORMATS=\nPASSED=0\nFAILED=1\nSKIPPED=0\nRESULT=fail\nTIME=0\n' >"$WORK/$t.result"
+		printf "REASONS='build: the module or the build root of %s failed (output above)\n'\nSKIPS=''\n" \
+			"$(target_suite "$t")" >>"$WORK/$t.result"
+		echo "@@IOPGT-FAIL build failed" >"$WORK/$t.log"
+		continue
+	fi
 	if [ $running -ge "$jobs" ]; then
 		wait -n || true
 		running=$((running - 1))
