@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Minimal kselftest-harness-like framework for the iopgt in-VM tests.
+ *
+ * Tests are registered with TEST() (run once), TEST_FMT() (run once per
+ * format the running kernel offers, default configuration) or TEST_CFG()
+ * (run once per format x page-size set x ias/oas variant). Variants are
+ * generated at run time from IOPGT_GET_INFO, so every kernel tests what it
+ * offers. Each test runs in a forked child with a timeout; results are TAP 13.
+ *
+ * Assertions: ASSERT_* end the test on failure, EXPECT_* record the failure and
+ * continue. ASSERT_ERRNO(expr, E) requires expr to return -1 with errno == E
+ * and prints the names of what it got and what it expected.
+ */
+#ifndef IOPGT_TEST_HARNESS_H
+#define IOPGT_TEST_HARNESS_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/iopgt.h>
+
+enum h_kind {
+	H_PLAIN,	/* run once */
+	H_FMT,		/* once per available format, default cfg */
+	H_CFG,		/* once per available format x pgsize set x ias/oas */
+};
+
+/* per-test flags */
+#define H_NOLEAK	(1U << 0)	/* test does its own leak accounting */
+
+struct h_variant {
+	char name[96];
+	struct iopgt_format_info fi;
+	__u32 format;
+	__u64 pgsizes;		/* requested pgsize_bitmap (0: default) */
+	__u32 ias, oas;		/* requested (0: default) */
+};
+
+struct h_ctx;
+typedef void (*h_fn)(const struct h_variant *v);
+
+struct h_test {
+	const char *name;
+	h_fn fn;
+	enum h_kind kind;
+	unsigned int timeout;
+	unsigned int flags;
+	struct h_test *next;
+};
+
+void h_register(struct h_test *t);
+int h_main(int argc, char **argv);
+
+/* Failure bookkeeping (child side). */
+void h_fail_at(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void h_abort(void) __attribute__((noreturn));
+void h_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void h_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int h_failed(void);
+const char *h_errname(int e);
+/* Name of the test currently running (child side). */
+const char *h_test_name(void);
+
+/* Seed: IOPGT_SEED or time; printed in every failure message. */
+unsigned long long h_seed(void);
+
+#define _H_REG(_name, _kind, _timeout, _flags)				\
+	static void _name(const struct h_variant *variant);		\
+	static struct h_test _h_t_##_name = {				\
+		.name = #_name, .fn = _name, .kind = _kind,		\
+		.timeout = _timeout, .flags = _flags };			\
+	__attribute__((constructor)) static void _h_reg_##_name(void)	\
+	{ h_register(&_h_t_##_name); }					\
+	static void _name(const struct h_variant *variant __attribute__((unused)))
+
+#define TEST(n)			_H_REG(n, H_PLAIN, 30, 0)
+#define TEST_FMT(n)		_H_REG(n, H_FMT, 30, 0)
+#define TEST_CFG(n)		_H_REG(n, H_CFG, 30, 0)
+/* explicit timeout (seconds) and flags */
+#define TEST_X(n, k, to, fl)	_H_REG(n, k, to, fl)
+
+#define H_FAIL(...)	h_fail_at(__FILE__, __LINE__, __VA_ARGS__)
+
+#define _H_CMP(abort, a, op, b) do {					\
+	unsigned long long _a = (unsigned long long)(a);		\
+	unsigned long long _b = (unsigned long long)(b);		\
+	if (!(_a op _b)) {						\
+		H_FAIL("%s %s %s: 0x%llx (%lld) vs 0x%llx (%lld)",	\
+		       #a, #op, #b, _a, (long long)_a, _b, (long long)_b); \
+		if (abort)						\
+			h_abort();					\
+	}								\
+} while (0)
+
+#define ASSERT_EQ(a, b)	_H_CMP(1, a, ==, b)
+#define ASSERT_NE(a, b)	_H_CMP(1, a, !=, b)
+#define ASSERT_LE(a, b)	_H_CMP(1, a, <=, b)
+#define ASSERT_LT(a, b)	_H_CMP(1, a, <, b)
+#define ASSERT_GE(a, b)	_H_CMP(1, a, >=, b)
+#define ASSERT_GT(a, b)	_H_CMP(1, a, >, b)
+#define EXPECT_EQ(a, b)	_H_CMP(0, a, ==, b)
+#define EXPECT_NE(a, b)	_H_CMP(0, a, !=, b)
+#define EXPECT_LE(a, b)	_H_CMP(0, a, <=, b)
+#define EXPECT_GE(a, b)	_H_CMP(0, a, >=, b)
+#define EXPECT_LT(a, b)	_H_CMP(0, a, <, b)
+#define EXPECT_GT(a, b)	_H_CMP(0, a, >, b)
+#define ASSERT_TRUE(c)	do { if (!(c)) { H_FAIL("%s is false", #c); h_abort(); } } while (0)
+#define EXPECT_TRUE(c)	do { if (!(c)) H_FAIL("%s is false", #c); } while (0)
+
+/* expr must succeed (return >= 0) */
+#define _H_OK(abort, expr) ({						\
+	errno = 0;							\
+	long _r = (long)(expr);						\
+	if (_r < 0) {							\
+		int _e = errno;						\
+		H_FAIL("%s failed: %s (%d)", #expr, h_errname(_e), _e);	\
+		if (abort)						\
+			h_abort();					\
+	}								\
+	_r;								\
+})
+#define ASSERT_OK(expr)	_H_OK(1, expr)
+#define EXPECT_OK(expr)	_H_OK(0, expr)
+
+/* expr must return -1 with errno == e */
+#define _H_ERRNO(abort, expr, e) ({					\
+	errno = 0;							\
+	long _r = (long)(expr);						\
+	int _e = errno, _ok = (_r == -1 && _e == (e));			\
+	if (!_ok) {							\
+		if (_r == -1)						\
+			H_FAIL("%s: got %s (%d), expected %s (%d)", #expr,	\
+			       h_errname(_e), _e, h_errname(e), (e));	\
+		else							\
+			H_FAIL("%s: succeeded (ret %ld), expected %s (%d)", \
+			       #expr, _r, h_errname(e), (e));		\
+		if (abort)						\
+			h_abort();					\
+	}								\
+	_ok;								\
+})
+#define ASSERT_ERRNO(expr, e)	_H_ERRNO(1, expr, e)
+#define EXPECT_ERRNO(expr, e)	_H_ERRNO(0, expr, e)
+
+#define SKIP(...)	h_skip(__VA_ARGS__)
+
+#endif
