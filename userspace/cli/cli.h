@@ -42,6 +42,8 @@ int cli_open_dev(struct cli *c);
 int cli_open_nl(struct cli *c);
 /* explain a failed ioctl/netlink call in the tool's terms; returns EXIT_KERNEL */
 int explain(struct cli *c, const char *what, const struct iopgt_err *err);
+/* same, with "netlink dumps need CAP_NET_ADMIN" for EPERM */
+int explain_nl(struct cli *c, const char *what, const struct iopgt_err *err);
 
 /* dump.c */
 int cmd_dump(struct cli *c, int argc, char **argv);

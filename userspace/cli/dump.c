@@ -631,7 +631,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 
 		ret = iopgt_nl_dump_as(c->nl, 0, find_as_cb, d, &e2);
 		if (ret < 0) {
-			ret = explain(c, "AS_GET dump", &e2);
+			ret = explain_nl(c, "AS_GET dump", &e2);
 			goto out;
 		}
 		if (!d->ctx.format) {
@@ -662,7 +662,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 		}
 		d->out = stdout;
 		if (err.code == -EPERM)
-			ret = kern_err(c, "TREE_GET dump: netlink dumps need CAP_NET_ADMIN (EPERM)");
+			ret = explain_nl(c, "TREE_GET dump", &err);
 		else if (err.code == -ENOENT && !err.from_kernel)
 			ret = kern_err(c, "no address space %u (ENOENT)", d->id);
 		else

@@ -164,7 +164,7 @@ int cli_open_nl(struct cli *c)
 }
 
 /* netlink errors need the EPERM wording */
-static int explain_nl(struct cli *c, const char *what, const struct iopgt_err *err)
+int explain_nl(struct cli *c, const char *what, const struct iopgt_err *err)
 {
 	if (err->code == -EPERM)
 		return kern_err(c, "%s: netlink dumps need CAP_NET_ADMIN (EPERM)", what);
