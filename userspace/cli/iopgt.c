@@ -1303,6 +1303,8 @@ int main(int argc, char **argv)
 			i++;
 			continue;
 		}
+		if (!strcmp(argv[i], "--device"))
+			return usage_err(&c, "option --device needs a value");
 		return usage_err(&c, "unknown option '%s' (see --help)", argv[i]);
 	}
 	if (i >= argc) {
