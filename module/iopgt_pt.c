@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * iopgt generic_pt backend: the AMDv1, VT-d second-stage and x86-64 page
- * tables of drivers/iommu/generic_pt (Linux 6.18+, amd64 only in Debian),
+ * tables of drivers/iommu/generic_pt (where the kernel builds them: in
+ * Debian only amd64 7.x),
  * built with pt_iommu_<fmt>_init() on a struct iommu_domain that belongs to
  * no IOMMU and driven through the exported core entry points iommu_map(),
  * iommu_unmap() and iommu_iova_to_phys(), which dispatch to the table's own
