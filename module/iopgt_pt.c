@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * iopgt generic_pt backend: the AMDv1, VT-d second-stage and x86-64 page
- * tables of drivers/iommu/generic_pt (where the kernel builds them: in
- * Debian only amd64 7.x),
- * built with pt_iommu_<fmt>_init() on a struct iommu_domain that belongs to
- * no IOMMU and driven through the exported core entry points iommu_map(),
- * iommu_unmap() and iommu_iova_to_phys(), which dispatch to the table's own
- * ops because pt_iommu_<fmt>_init() sets domain->is_iommupt.
+ * tables of drivers/iommu/generic_pt (where the kernel builds them; in
+ * Debian only amd64 7.x), built with pt_iommu_<fmt>_init() on a struct
+ * iommu_domain that belongs to no IOMMU and driven through the exported
+ * core entry points iommu_map(), iommu_unmap() and iommu_iova_to_phys(),
+ * which dispatch to the table's own ops because pt_iommu_<fmt>_init() sets
+ * domain->is_iommupt.
  *
  * Everything the library needs from an IOMMU driver is provided here:
  *  - domain.ops: IOMMU_PT_DOMAIN_OPS(fmt) for iova_to_phys, plus iotlb_sync,
