@@ -35,10 +35,29 @@ static void add(struct iopgt_pte_info *o, const char *name, const char *fmt, ...
 	va_end(ap);
 }
 
+/* hot path of tree dumps: no formatting for flags */
 static void flag(struct iopgt_pte_info *o, const char *name, int set)
 {
-	if (set)
-		add(o, name, "%s", "");
+	if (set && o->nfields < IOPGT_MAX_FIELDS) {
+		o->f[o->nfields].name = name;
+		o->f[o->nfields].value[0] = 0;
+		o->nfields++;
+	}
+}
+
+/* a field whose value is a constant string */
+static void adds(struct iopgt_pte_info *o, const char *name, const char *v)
+{
+	if (o->nfields < IOPGT_MAX_FIELDS) {
+		struct iopgt_field *f = &o->f[o->nfields++];
+		size_t n = strlen(v);
+
+		if (n >= sizeof(f->value))
+			n = sizeof(f->value) - 1;
+		f->name = name;
+		memcpy(f->value, v, n);
+		f->value[n] = 0;
+	}
 }
 
 char *iopgt_fields_str(const struct iopgt_field *f, unsigned int n, char *buf,
@@ -49,20 +68,24 @@ char *iopgt_fields_str(const struct iopgt_field *f, unsigned int n, char *buf,
 
 	if (!len)
 		return buf;
-	buf[0] = 0;
-	for (i = 0; i < n && off < len; i++) {
-		int w;
+	/* plain appends: this runs once per entry of a tree dump */
+	for (i = 0; i < n; i++) {
+		size_t ln = strlen(f[i].name), lv = strlen(f[i].value);
+		size_t need = (off ? 1 : 0) + ln + (lv ? 1 + lv : 0);
 
-		if (f[i].value[0])
-			w = snprintf(buf + off, len - off, "%s%s=%s",
-				     off ? " " : "", f[i].name, f[i].value);
-		else
-			w = snprintf(buf + off, len - off, "%s%s",
-				     off ? " " : "", f[i].name);
-		if (w < 0)
+		if (off + need >= len)
 			break;
-		off += (size_t)w;
+		if (off)
+			buf[off++] = ' ';
+		memcpy(buf + off, f[i].name, ln);
+		off += ln;
+		if (lv) {
+			buf[off++] = '=';
+			memcpy(buf + off, f[i].value, lv);
+			off += lv;
+		}
 	}
+	buf[off] = 0;
 	return buf;
 }
 
@@ -268,11 +291,21 @@ static void decode_lpae(const struct iopgt_fmt_ctx *ctx, uint64_t pte,
 		if (ctx->have_regs && (!s1 || idx < 4 || (hi && hi != 0xffffffffU))) {
 			uint8_t a = (uint8_t)(attrs >> (8 * idx));
 
-			if (s1)
-				iopgt_mair_attr_str(a, buf, sizeof(buf));
-			else
-				mali_attr_str(a, buf, sizeof(buf));
-			add(o, "AttrIndx", "%u(%s)", idx, buf);
+			static __thread int cached = -1;
+			static __thread char cbuf[64];
+			int key = (s1 ? 0 : 256) + a;
+
+			if (cached != key) {
+				if (s1)
+					iopgt_mair_attr_str(a, buf, sizeof(buf));
+				else
+					mali_attr_str(a, buf, sizeof(buf));
+				snprintf(cbuf, sizeof(cbuf), "%u(%s)", idx, buf);
+				cached = key;
+			}
+			/* the cached text starts with the index digit */
+			cbuf[0] = (char)('0' + idx);
+			adds(o, "AttrIndx", cbuf);
 		} else {
 			add(o, "AttrIndx", "%u", idx);
 		}
@@ -285,7 +318,7 @@ static void decode_lpae(const struct iopgt_fmt_ctx *ctx, uint64_t pte,
 		static const char *const ap[4] = { "rw-priv", "rw", "ro-priv", "ro" };
 		unsigned int a = FIELD(pte, 7, 6);
 
-		add(o, "AP", "%s", ap[a]);
+		adds(o, "AP", ap[a]);
 		o->prot |= IOPGT_PROT_READ;
 		if (!(a & 2))
 			o->prot |= IOPGT_PROT_WRITE;
@@ -306,7 +339,7 @@ static void decode_lpae(const struct iopgt_fmt_ctx *ctx, uint64_t pte,
 
 		s2_memattr_str(m, fwb, buf, sizeof(buf));
 		add(o, "MemAttr", "0x%x(%s)", m, buf);
-		add(o, "S2AP", "%s", s2ap[a]);
+		adds(o, "S2AP", s2ap[a]);
 		if (a & 1)
 			o->prot |= IOPGT_PROT_READ;
 		if (a & 2)
@@ -316,7 +349,7 @@ static void decode_lpae(const struct iopgt_fmt_ctx *ctx, uint64_t pte,
 		else if (fwb ? m == 6 : m == 0xf)
 			o->prot |= IOPGT_PROT_CACHE;
 	}
-	add(o, "SH", "%s", sh_names[FIELD(pte, 9, 8)]);
+	adds(o, "SH", sh_names[FIELD(pte, 9, 8)]);
 	if (!mali)
 		flag(o, "AF", !!(pte & BIT64(10)));
 	if (s1) {
@@ -379,7 +412,7 @@ static void v7s_attrs(uint32_t attr, struct iopgt_pte_info *o)
 	static const char *const ap[4] = { "rw-priv", "rw", "ro-priv", "ro" };
 	unsigned int a = ((attr >> 5) & 1) << 1 | ((attr >> 1) & 1);
 
-	add(o, "AP", "%s", ap[a]);
+	adds(o, "AP", ap[a]);
 	flag(o, "AF", attr & 1);
 	flag(o, "S", !!(attr & BIT64(6)));
 	flag(o, "nG", !!(attr & BIT64(7)));
@@ -410,11 +443,11 @@ static void decode_v7s(const struct iopgt_fmt_ctx *ctx, uint64_t pte64,
 		}
 		o->kind = IOPGT_PTE_BLOCK;
 		if (pte & BIT64(18)) {
-			add(o, "type", "supersection");
+			adds(o, "type", "supersection");
 			o->oa = pte & GENMASK64(31, 24);
 			o->size_log2 = 24;
 		} else {
-			add(o, "type", "section");
+			adds(o, "type", "section");
 			o->oa = pte & GENMASK64(31, 20);
 		}
 		v7s_attrs(pte >> 10, o);
@@ -428,7 +461,7 @@ static void decode_v7s(const struct iopgt_fmt_ctx *ctx, uint64_t pte64,
 	}
 	o->kind = IOPGT_PTE_PAGE;
 	if (pte & 2) {
-		add(o, "type", "small");
+		adds(o, "type", "small");
 		o->oa = pte & GENMASK64(31, 12);
 		v7s_attrs(pte >> 4, o);
 		v7s_memtype(ctx, FIELD(pte, 8, 6), !!(pte & 8), !!(pte & 4), o);
@@ -439,7 +472,7 @@ static void decode_v7s(const struct iopgt_fmt_ctx *ctx, uint64_t pte64,
 		uint32_t attr = (pte >> 4) & 0x23;	/* AP0, AP1, AP2 */
 
 		attr |= (pte >> 4) & 0xc0;		/* S, nG */
-		add(o, "type", "large");
+		adds(o, "type", "large");
 		o->oa = pte & GENMASK64(31, 16);
 		o->size_log2 = 16;
 		v7s_attrs(attr, o);
@@ -562,7 +595,7 @@ static void decode_vtdss(uint64_t pte, uint32_t level, struct iopgt_pte_info *o)
 	flag(o, "W", !!(pte & BIT64(1)));
 	flag(o, "X", !!(pte & BIT64(2)));
 	if (leaf) {
-		add(o, "EMT", "%s", emt[FIELD(pte, 5, 3)]);
+		adds(o, "EMT", emt[FIELD(pte, 5, 3)]);
 		flag(o, "IPAT", !!(pte & BIT64(6)));
 	}
 	if (level && level <= 2)
@@ -663,7 +696,12 @@ static void decode_riscv(uint64_t pte, uint32_t level, struct iopgt_pte_info *o)
 int iopgt_decode_pte(const struct iopgt_fmt_ctx *ctx, uint64_t pte,
 		     uint32_t level, struct iopgt_pte_info *out)
 {
-	memset(out, 0, sizeof(*out));
+	/* the field array is filled up to nfields; no need to clear it */
+	out->kind = IOPGT_PTE_INVALID;
+	out->oa = 0;
+	out->size_log2 = 0;
+	out->prot = 0;
+	out->nfields = 0;
 	switch (ctx->format) {
 	case IOPGT_FMT_ARM_32_LPAE_S1:
 	case IOPGT_FMT_ARM_32_LPAE_S2:
