@@ -120,7 +120,7 @@ TEST_X(unbind_with_open_fds, H_PLAIN, 60, H_NOLEAK)
 	}
 	/* netlink: the device is gone */
 	if (nl_ok == 0) {
-		struct nl_req_attr a[2] = { { IOPGT_A_DEV_ID, 4, 0 }, { IOPGT_A_AS_ID, 4, id } };
+		struct nl_req_attr a[2] = { { IOPGT_A_DEV_ID, 4, 0 }, { IOPGT_A_AS_ID, 4, id ? id : 1 } };
 		int r;
 
 		r = nl_dump(&nl, IOPGT_NL_CMD_AS_GET, a, 1, NULL, NULL, NULL);
