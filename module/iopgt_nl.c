@@ -201,13 +201,13 @@ static int nl_start(struct netlink_callback *cb, u8 cmd,
 	if (iopgt_should_fail())
 		return -ENOMEM;
 	ctx->idev = iopgt_dev_get_current();
+	/* without an extack here (6.1), check in the first dumpit call */
+	if (!cb->extack)
+		return 0;
 	if (!ctx->idev) {
 		NL_SET_ERR_MSG(cb->extack, "no iopgt device is bound");
 		return -ENODEV;
 	}
-	/* without an extack here (6.1), check in the first dumpit call */
-	if (!cb->extack)
-		return 0;
 	ret = nl_validate(cb, cmd, policy, cb->extack);
 	if (ret) {
 		/* .done is not called when .start fails */
@@ -254,6 +254,10 @@ static int nl_dump_enter(struct netlink_callback *cb, u8 cmd,
 	int ret;
 
 	if (!ctx->validated) {
+		if (!ctx->idev) {
+			NL_SET_ERR_MSG(cb->extack, "no iopgt device is bound");
+			return -ENODEV;
+		}
 		ret = nl_validate(cb, cmd, policy, cb->extack);
 		if (ret)
 			return ret;
