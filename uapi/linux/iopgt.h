@@ -13,7 +13,11 @@
  *  - user pointers are __u64; arrays are described by (uptr, count,
  *    element size) so their elements can grow too;
  *  - unknown ioctl numbers: -ENOTTY; unknown address-space id: -ENOENT;
- *    the device was unbound: -ENODEV on every call.
+ *    the device was unbound: -ENODEV on every call (it takes precedence
+ *    over every other errno, -ENOTTY included);
+ *  - array elements follow the same size rule: an element size shorter
+ *    than version 1 of the element is -EINVAL, a longer one must have a
+ *    zeroed tail (-E2BIG).
  *
  * All numeric values in this file are this ABI's own; the module translates
  * them to the running kernel's enums by name.
@@ -192,14 +196,19 @@ struct iopgt_get_info {
  * @ias: requested input address bits (0: default)
  * @oas: requested output address bits (0: default)
  * @as_id: out: id of the new address space (never 0)
- * @out_levels: out: levels of the table the kernel built
- * @out_pgsize_bitmap: out: final page sizes the kernel settled on
+ * @out_levels: out: levels of the table the kernel built at creation
+ *	(PT_AMDV1 grows its top level while mapping: GET_HW_CFG has the
+ *	current count)
+ * @out_pgsize_bitmap: out: final page sizes the kernel settled on (sizes
+ *	>= 2^ias are dropped: they could not be mapped)
  * @out_ias: out: final input address bits
  * @out_oas: out: final output address bits
  * @out_quirks: out: quirks in effect (IOPGT_QUIRK_*)
  *
  * Returns 0, or -EINVAL for a bad request (with the format's constraints in
- * GET_INFO), -EOPNOTSUPP for an unavailable format, -ENOSPC when the device
+ * GET_INFO; not expressible there yet: LPAE oas must be one of 32, 36, 40,
+ * 42, 44, 48, 52; stage 2 needs ias <= oas; v7s ias/oas above 32 need
+ * IOPGT_QUIRK_ARM_MTK_EXT; DART oas is 36 or 42), -EOPNOTSUPP for an unavailable format, -ENOSPC when the device
  * already has max_as_per_device address spaces, -ENOMEM.
  */
 struct iopgt_as_create {
@@ -260,11 +269,15 @@ struct iopgt_map_entry {
  * @size: sizeof(struct iopgt_map)
  * @as_id: address space
  * @flags: IOPGT_MAP_*
- * @n_entries: entries at @entries_uptr, 1..max_map_entries
+ * @n_entries: entries at @entries_uptr, 1..max_map_entries (0: -EINVAL;
+ *	more than max_map_entries: -ENOSPC)
  * @entries_uptr: array of struct iopgt_map_entry
  * @entry_size: sizeof(struct iopgt_map_entry) as userspace knows it
  * @n_done: out: entries completely mapped (processing stops at the first
- *	failing entry, whose error/mapped fields say what happened)
+ *	failing entry, whose error/mapped fields say what happened); written
+ *	back on failure too. With IOPGT_MAP_ROLLBACK a failure undoes every
+ *	entry: n_done is 0, undone entries report mapped = 0 and the failing
+ *	entry keeps its error.
  *
  * Errors: -EEXIST overlap with an existing mapping, -EINVAL misaligned or
  * bad prot/pgsize, -ERANGE outside ias/oas, -ENOSPC table-memory cap.
@@ -301,7 +314,8 @@ struct iopgt_unmap_entry {
  * @size: sizeof(struct iopgt_unmap)
  * @as_id: address space
  * @flags: must be 0
- * @n_entries: entries at @entries_uptr, 1..max_map_entries
+ * @n_entries: entries at @entries_uptr, 1..max_map_entries (0: -EINVAL;
+ *	more than max_map_entries: -ENOSPC)
  * @entries_uptr: array of struct iopgt_unmap_entry
  * @entry_size: sizeof(struct iopgt_unmap_entry) as userspace knows it
  * @n_done: out: entries completely unmapped
@@ -324,7 +338,8 @@ struct iopgt_unmap {
  * @size: sizeof(struct iopgt_iova_to_phys)
  * @as_id: address space
  * @iova: address to translate, inside the input range (else -ERANGE)
- * @phys: out: the output address, 0 when not mapped
+ * @phys: out: the output address; meaningful only with
+ *	IOPGT_XLATE_MAPPED (0 is a valid output address)
  * @out_flags: out: IOPGT_XLATE_MAPPED when @iova is mapped
  * @__reserved: must be 0
  */
