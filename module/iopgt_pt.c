@@ -61,14 +61,9 @@
 #include <linux/iommu.h>
 #include <linux/generic_pt/iommu.h>
 
-MODULE_IMPORT_NS("GENERIC_PT_IOMMU");
+#include "iopgt_iommu_pages.h"
 
-/*
- * Exported (GPL, no namespace) by drivers/iommu/iommu-pages.c but declared
- * only in the private drivers/iommu/iommu-pages.h, which linux-headers does
- * not ship. Same prototype as there.
- */
-void iommu_put_pages_list(struct iommu_pages_list *list);
+MODULE_IMPORT_NS("GENERIC_PT_IOMMU");
 
 /*
  * Geometry shared by the three formats: 4 KiB granule, 512 eight-byte
