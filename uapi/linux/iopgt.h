@@ -412,13 +412,15 @@ enum iopgt_pte_kind {
 
 /**
  * struct iopgt_walk_level - one level of a walk
- * @pte: raw descriptor (for contiguous/cont-hint formats: as stored)
+ * @pte: raw descriptor as stored (0 for table entries if hidden)
  * @table_pa: physical address of the table holding @pte (0 if hidden)
  * @oa: output address or next-table address the descriptor names
- *	(table addresses 0 if hidden)
- * @span_log2: log2 of the bytes one entry at this level covers
+ *	(table addresses 0 if hidden); for a contiguous leaf the output
+ *	address of the start of the whole leaf
+ * @span_log2: log2 of the bytes the entry covers (a contiguous leaf: all
+ *	of it)
  * @level: level number in the format's own numbering
- * @index: index of @pte in its table
+ * @index: index of the slot read in its table
  * @kind: enum iopgt_pte_kind
  */
 struct iopgt_walk_level {
@@ -522,9 +524,18 @@ enum {
 #define IOPGT_AS_INFO		_IO(IOPGT_TYPE, IOPGT_CMD_AS_INFO)
 
 /*
- * Generic netlink family "iopgt" (spec: uapi/iopgt.yaml). All commands need
- * CAP_NET_ADMIN in the caller's user namespace (GENL_ADMIN_PERM); all are
- * dumps. Every message carries IOPGT_A_DEV_ID (the device instance).
+ * Generic netlink family "iopgt" (spec: uapi/iopgt.yaml), in the initial
+ * network namespace only. All commands need CAP_NET_ADMIN in the initial
+ * user namespace (GENL_ADMIN_PERM); all are dumps. Every message carries
+ * IOPGT_A_DEV_ID (the device instance).
+ *
+ * AS_GET takes an optional IOPGT_A_AS_ID filter. TREE_GET sends one message
+ * per non-empty entry; a contiguous leaf (LPAE contiguous hint, v7s large
+ * page/supersection, AMDv1 multi-slot page) is one message with the index
+ * of its first slot, its whole span and the output address of its start.
+ * Without CAP_SYS_ADMIN, table entries carry pte = 0 and oa = 0 and
+ * table_pa is 0. Request errors come back with an extack message: in the
+ * NLMSG_ERROR ack on 6.12+, in NLMSG_DONE on 6.1 kernels.
  */
 #define IOPGT_GENL_NAME		"iopgt"
 #define IOPGT_GENL_VERSION	1
