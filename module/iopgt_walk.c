@@ -560,10 +560,19 @@ int iopgt_walk_iova(struct iopgt_as *as, u64 iova, struct iopgt_walk *out)
 	const struct iopgt_walk_geom *g = &as->walk;
 	const void *table = g->top_va;
 	u64 table_pa = g->top_pa;
-	u32 depth;
+	u32 depth, reach;
 
 	if (!g->fmt)
 		return -EOPNOTSUPP;
+
+	/*
+	 * The top table covers 2^reach bytes above va_base. An IOVA beyond
+	 * that (PT_AMDV1 before its top grew, say) is not mapped: indexing
+	 * would alias it onto a low address.
+	 */
+	reach = geom_shift(g, 0) + ilog2(geom_entries(g, 0));
+	if (reach < 64 && ((iova ^ g->va_base) >> reach))
+		return 0;
 
 	for (depth = 0; depth < g->levels && depth < IOPGT_MAX_LEVELS; depth++) {
 		struct iopgt_walk_level *l = &out->levels[depth];
