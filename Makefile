@@ -5,6 +5,7 @@
 #   make demo [DEMO_TARGET=sid-arm64]               CLI session in a VM
 #   make vm-shell TARGET=sid-arm64                   interactive VM shell
 #   make vm-run TARGET=sid-arm64 RUN=script.sh [FILES="a b"]
+#   make soak [SOAK_SECONDS=3600] [TARGETS=...]      the matrix with a long fuzz run
 #   make targets                                     list valid target names
 
 TARGETS ?=
@@ -12,12 +13,22 @@ DEMO_TARGET ?= sid-arm64
 TARGET ?=
 RUN ?=
 FILES ?=
+SOAK_SECONDS ?= 3600
 
-.PHONY: all test demo vm-shell vm-run targets shellcheck clean
+.PHONY: all test soak demo vm-shell vm-run targets shellcheck clean
 
 all: test
 
 test:
+	scripts/matrix.sh test $(TARGETS)
+
+# The whole suite with the fuzzer running SOAK_SECONDS per kernel; the
+# per-test, per-program and per-VM time limits grow to match.
+soak:
+	IOPGT_FUZZ_SECONDS=$(SOAK_SECONDS) \
+	IOPGT_TEST_TIMEOUT_SCALE=$$(( $(SOAK_SECONDS) / 500 + 1 )) \
+	IOPGT_TEST_TIMEOUT=$$(( $(SOAK_SECONDS) + 600 )) \
+	IOPGT_VM_TIMEOUT=$$(( $(SOAK_SECONDS) + 2400 )) \
 	scripts/matrix.sh test $(TARGETS)
 
 demo:

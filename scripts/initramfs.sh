@@ -120,6 +120,7 @@ fi
 	printf 'IOPGT_RUN=%s\n' "$run"
 	printf 'IOPGT_TEST_TIMEOUT=%s\n' "${IOPGT_TEST_TIMEOUT:-240}"
 	printf 'IOPGT_FUZZ_SECONDS=%s\n' "${IOPGT_FUZZ_SECONDS:-20}"
+	printf 'IOPGT_TEST_TIMEOUT_SCALE=%s\n' "${IOPGT_TEST_TIMEOUT_SCALE:-1}"
 } >"$r/etc/iopgt.env"
 
 (cd "$r" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1) >"$tdir/initrd.gz"
