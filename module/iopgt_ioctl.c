@@ -409,38 +409,92 @@ out:
 	return ret ? ret : wret;
 }
 
+static void iopgt_xlate_one(struct iopgt_as *as, u64 iova, u64 *phys,
+			    u32 *out_flags)
+{
+	u64 pa;
+
+	/* iova inside the input range; as->lock held (no concurrent unmap) */
+	pa = as->fmt->ops->iova_to_phys(as, iova);
+	*out_flags = 0;
+	*phys = 0;
+	if (mtree_load(&as->shadow, iova)) {
+		*out_flags = IOPGT_XLATE_MAPPED;
+		*phys = pa;
+	}
+}
+
+/* The vector form: n_iovas entries, each with its own result and error. */
+static int iopgt_xlate_vector(struct iopgt_as *as,
+			      struct iopgt_iova_to_phys *cmd)
+{
+	void __user *base = u64_to_user_ptr(cmd->iovas_uptr);
+	u32 i, esize = cmd->entry_size;
+	int ret;
+
+	for (i = 0; i < cmd->n_iovas; i++) {
+		struct iopgt_xlate_entry e;
+
+		ret = iopgt_elem_in(&e, sizeof(e), base, i, esize);
+		if (ret)
+			return ret;
+		e.error = 0;
+		e.phys = 0;
+		e.out_flags = 0;
+		if (iopgt_as_iova_ok(as, e.iova, 1))
+			iopgt_xlate_one(as, e.iova, &e.phys, &e.out_flags);
+		else
+			e.error = -ERANGE;
+		if (copy_to_user(base + (size_t)i * esize, &e, sizeof(e)))
+			return -EFAULT;
+		if (!(i & 1023))
+			cond_resched();
+	}
+	return 0;
+}
+
 /**
  * iopgt_ioctl_iova_to_phys() - IOPGT_IOVA_TO_PHYS
  * @ucmd: call; cmd is struct iopgt_iova_to_phys
  *
- * Return: 0, -EINVAL (reserved), -ENOENT (AS), -ERANGE (iova outside the
- * input range), -EFAULT.
+ * Translates cmd->iova, or with cmd->n_iovas the vector at cmd->iovas_uptr
+ * (each entry gets its own result; an entry outside the input range gets
+ * error -ERANGE and the others are still translated).
+ *
+ * Return: 0, -EINVAL (reserved, iova set with a vector, element size),
+ * -ENOSPC (more than max_map_entries), -ENOENT (AS), -ERANGE (single iova
+ * outside the input range), -E2BIG (element tail), -EFAULT.
  */
 static int iopgt_ioctl_iova_to_phys(struct iopgt_ucmd *ucmd)
 {
 	struct iopgt_iova_to_phys *cmd = ucmd->cmd;
 	struct iopgt_as *as;
-	u64 phys;
 	int ret;
 
 	if (cmd->__reserved)
 		return -EINVAL;
+	if (cmd->n_iovas) {
+		if (cmd->iova || cmd->entry_size < sizeof(struct iopgt_xlate_entry))
+			return -EINVAL;
+		if (cmd->n_iovas > READ_ONCE(iopgt_max_map_entries))
+			return -ENOSPC;
+	} else if (cmd->entry_size || cmd->iovas_uptr) {
+		return -EINVAL;
+	}
 	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
 	if (ret)
 		return ret;
-	if (!iopgt_as_iova_ok(as, cmd->iova, 1)) {
-		iopgt_as_unlock_put(as);
-		return -ERANGE;
-	}
-	/* iova inside the input range; as->lock held (no concurrent unmap) */
-	phys = as->fmt->ops->iova_to_phys(as, cmd->iova);
 	cmd->out_flags = 0;
 	cmd->phys = 0;
-	if (mtree_load(&as->shadow, cmd->iova)) {
-		cmd->out_flags = IOPGT_XLATE_MAPPED;
-		cmd->phys = phys;
-	}
+	if (cmd->n_iovas)
+		ret = iopgt_xlate_vector(as, cmd);
+	else if (!iopgt_as_iova_ok(as, cmd->iova, 1))
+		ret = -ERANGE;
+	else
+		iopgt_xlate_one(as, cmd->iova, &cmd->phys, &cmd->out_flags);
 	iopgt_as_unlock_put(as);
+	if (ret)
+		return ret;
 	return iopgt_respond(ucmd, sizeof(*cmd));
 }
 

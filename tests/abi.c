@@ -5,6 +5,7 @@
  * ioctl numbers, unknown and destroyed address-space ids, array element
  * sizes, GET_INFO contents.
  */
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -43,18 +44,20 @@ struct ioc {
 	unsigned long cmd;
 	size_t size;
 	int has_id;	/* __u32 as_id at offset 4 */
+	size_t min_size;	/* first ABI version, if smaller than size */
 };
 
 static const struct ioc iocs[] = {
-	{ "GET_INFO", IOPGT_GET_INFO, sizeof(struct iopgt_get_info), 0 },
-	{ "AS_CREATE", IOPGT_AS_CREATE, sizeof(struct iopgt_as_create), 0 },
-	{ "AS_DESTROY", IOPGT_AS_DESTROY, sizeof(struct iopgt_as_destroy), 1 },
-	{ "MAP", IOPGT_MAP, sizeof(struct iopgt_map), 1 },
-	{ "UNMAP", IOPGT_UNMAP, sizeof(struct iopgt_unmap), 1 },
-	{ "IOVA_TO_PHYS", IOPGT_IOVA_TO_PHYS, sizeof(struct iopgt_iova_to_phys), 1 },
-	{ "GET_HW_CFG", IOPGT_GET_HW_CFG, sizeof(struct iopgt_hw_cfg), 1 },
-	{ "WALK", IOPGT_WALK, sizeof(struct iopgt_walk), 1 },
-	{ "AS_INFO", IOPGT_AS_INFO, sizeof(struct iopgt_as_info), 1 },
+	{ "GET_INFO", IOPGT_GET_INFO, sizeof(struct iopgt_get_info), 0, 0 },
+	{ "AS_CREATE", IOPGT_AS_CREATE, sizeof(struct iopgt_as_create), 0, 0 },
+	{ "AS_DESTROY", IOPGT_AS_DESTROY, sizeof(struct iopgt_as_destroy), 1, 0 },
+	{ "MAP", IOPGT_MAP, sizeof(struct iopgt_map), 1, 0 },
+	{ "UNMAP", IOPGT_UNMAP, sizeof(struct iopgt_unmap), 1, 0 },
+	{ "IOVA_TO_PHYS", IOPGT_IOVA_TO_PHYS, sizeof(struct iopgt_iova_to_phys), 1,
+	  offsetof(struct iopgt_iova_to_phys, n_iovas) },
+	{ "GET_HW_CFG", IOPGT_GET_HW_CFG, sizeof(struct iopgt_hw_cfg), 1, 0 },
+	{ "WALK", IOPGT_WALK, sizeof(struct iopgt_walk), 1, 0 },
+	{ "AS_INFO", IOPGT_AS_INFO, sizeof(struct iopgt_as_info), 1, 0 },
 };
 #define N_IOCS (sizeof(iocs) / sizeof(iocs[0]))
 
@@ -132,8 +135,13 @@ TEST(length_rules)
 		expect_result(fd, c, buf, want, "exact size");
 
 		fill(c, buf);
-		*(__u32 *)buf = c->size - 1;
+		*(__u32 *)buf = (c->min_size ? c->min_size : c->size) - 1;
 		expect_result(fd, c, buf, EINVAL, "size-1");
+		if (c->min_size) {	/* the first version is still accepted */
+			fill(c, buf);
+			*(__u32 *)buf = c->min_size;
+			expect_result(fd, c, buf, want, "first-version size");
+		}
 
 		/* the smallest struct (AS_DESTROY) has 8 bytes: size 4 and 0 */
 		fill(c, buf);

@@ -488,6 +488,87 @@ TEST_FMT(translate_walk_range)
 	close(a.fd);
 }
 
+/* IOVA_TO_PHYS with a vector of IOVAs: per-entry results and errors */
+TEST_FMT(translate_vector)
+{
+	struct iopgt_xlate_entry e[5], big[2];
+	struct iopgt_iova_to_phys x;
+	unsigned long long maxe;
+	struct as a;
+	__u64 g;
+
+	as_open(&a, variant);
+	g = a.gran;
+	ASSERT_OK(map1(a.fd, a.id, g, 5 * g, 2 * g, RW, 0, NULL));
+	memset(e, 0, sizeof(e));
+	e[0].iova = g + 3;		/* mapped */
+	e[1].iova = 2 * g + g - 1;	/* mapped, last byte */
+	e[2].iova = 8 * g;		/* not mapped */
+	e[3].iova = a.ias_top ? a.ias_top : 4 * g;	/* outside, if any */
+	e[4].iova = 0;			/* not mapped */
+	for (int i = 0; i < 5; i++) {
+		e[i].phys = 0x1234;
+		e[i].out_flags = 0x80;
+		e[i].error = 77;
+	}
+	memset(&x, 0, sizeof(x));
+	x.size = sizeof(x);
+	x.as_id = a.id;
+	x.n_iovas = 5;
+	x.entry_size = sizeof(e[0]);
+	x.iovas_uptr = (uintptr_t)e;
+	ASSERT_OK(ioctl(a.fd, IOPGT_IOVA_TO_PHYS, &x));
+	EXPECT_EQ(x.out_flags, 0);
+	EXPECT_EQ(e[0].error, 0);
+	EXPECT_EQ(e[0].out_flags, IOPGT_XLATE_MAPPED);
+	EXPECT_EQ(e[0].phys, 5 * g + 3);
+	EXPECT_EQ(e[1].out_flags, IOPGT_XLATE_MAPPED);
+	EXPECT_EQ(e[1].phys, 7 * g - 1);
+	EXPECT_EQ(e[2].error, 0);
+	EXPECT_EQ(e[2].out_flags, 0);
+	EXPECT_EQ(e[2].phys, 0);
+	if (a.ias_top) {
+		EXPECT_EQ(e[3].error, -ERANGE);
+		EXPECT_EQ(e[3].out_flags, 0);
+		EXPECT_EQ(e[3].phys, 0);
+	} else {
+		EXPECT_EQ(e[3].error, 0);
+		EXPECT_EQ(e[3].out_flags, 0);
+	}
+	EXPECT_EQ(e[4].error, 0);
+	EXPECT_EQ(e[4].out_flags, 0);
+	/* every entry agrees with the single form */
+	for (int i = 0; i < 5; i++)
+		if (!e[i].error)
+			EXPECT_EQ(xlate_or_none(a.fd, a.id, e[i].iova),
+				  e[i].out_flags ? e[i].phys : ~0ULL);
+
+	/* iova must be 0 with a vector; element size rules; caps; pointers */
+	x.iova = g;
+	EXPECT_ERRNO(ioctl(a.fd, IOPGT_IOVA_TO_PHYS, &x), EINVAL);
+	x.iova = 0;
+	x.entry_size = sizeof(e[0]) - 1;
+	EXPECT_ERRNO(ioctl(a.fd, IOPGT_IOVA_TO_PHYS, &x), EINVAL);
+	memset(big, 0, sizeof(big));
+	big[0].iova = g;
+	((char *)&big[1])[0] = 1;	/* non-zero byte past the known element */
+	x.entry_size = sizeof(big[0]) + 1;
+	x.n_iovas = 1;
+	x.iovas_uptr = (uintptr_t)big;
+	EXPECT_ERRNO(ioctl(a.fd, IOPGT_IOVA_TO_PHYS, &x), E2BIG);
+	x.entry_size = sizeof(e[0]);
+	x.iovas_uptr = 8;
+	EXPECT_ERRNO(ioctl(a.fd, IOPGT_IOVA_TO_PHYS, &x), EFAULT);
+	x.iovas_uptr = (uintptr_t)e;
+	ASSERT_OK(param_get("max_map_entries", &maxe));
+	x.n_iovas = maxe + 1;
+	EXPECT_ERRNO(ioctl(a.fd, IOPGT_IOVA_TO_PHYS, &x), ENOSPC);
+	x.n_iovas = 0;
+	x.iovas_uptr = (uintptr_t)e;
+	EXPECT_ERRNO(ioctl(a.fd, IOPGT_IOVA_TO_PHYS, &x), EINVAL);
+	close(a.fd);
+}
+
 TEST_FMT(create_field_sweep)
 {
 	const struct iopgt_format_info *fi = &variant->fi;

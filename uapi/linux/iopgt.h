@@ -334,14 +334,36 @@ struct iopgt_unmap {
 #define IOPGT_XLATE_MAPPED	(1U << 0)
 
 /**
+ * struct iopgt_xlate_entry - one element of a vector IOPGT_IOVA_TO_PHYS
+ * @iova: address to translate
+ * @phys: out: the output address; meaningful only with IOPGT_XLATE_MAPPED
+ * @out_flags: out: IOPGT_XLATE_MAPPED when @iova is mapped
+ * @error: out: 0, or -ERANGE when @iova is outside the input range
+ */
+struct iopgt_xlate_entry {
+	__u64 iova;
+	__u64 phys;
+	__u32 out_flags;
+	__s32 error;
+};
+
+/**
  * struct iopgt_iova_to_phys - IOPGT_IOVA_TO_PHYS
- * @size: sizeof(struct iopgt_iova_to_phys)
+ * @size: sizeof(struct iopgt_iova_to_phys); the first version (32 bytes,
+ *	ending at @__reserved) is still accepted
  * @as_id: address space
- * @iova: address to translate, inside the input range (else -ERANGE)
+ * @iova: address to translate, inside the input range (else -ERANGE);
+ *	must be 0 when @n_iovas is not
  * @phys: out: the output address; meaningful only with
  *	IOPGT_XLATE_MAPPED (0 is a valid output address)
  * @out_flags: out: IOPGT_XLATE_MAPPED when @iova is mapped
  * @__reserved: must be 0
+ * @n_iovas: 0: translate @iova; otherwise translate the @n_iovas entries at
+ *	@iovas_uptr instead (1..max_map_entries, more: -ENOSPC), each with
+ *	its own result and error; the call then returns 0
+ * @entry_size: sizeof(struct iopgt_xlate_entry) as userspace knows it
+ *	(element size rules as for MAP)
+ * @iovas_uptr: array of struct iopgt_xlate_entry
  */
 struct iopgt_iova_to_phys {
 	__u32 size;
@@ -350,6 +372,9 @@ struct iopgt_iova_to_phys {
 	__u64 phys;
 	__u32 out_flags;
 	__u32 __reserved;
+	__u32 n_iovas;
+	__u32 entry_size;
+	__u64 iovas_uptr;
 };
 
 /* struct iopgt_hw_cfg.out_flags */
