@@ -221,6 +221,27 @@ int pgsizes_list(__u64 bitmap, __u64 *out, int max)
 	return n;
 }
 
+int pgsizes_mix(__u64 bitmap, __u64 *out)
+{
+	__u64 all[64];
+	int n = pgsizes_list(bitmap, all, 64), k = 0;
+	int pick[6];
+
+	while (n > 1 && all[n - 1] > SZ_1G)
+		n--;
+	if (n <= 4) {
+		memcpy(out, all, n * sizeof(*out));
+		return n;
+	}
+	/* 2 and 16 slots of the smallest level, a level size, 2 of its slots, the top */
+	pick[0] = 0, pick[1] = 1, pick[2] = 4 < n ? 4 : 2;
+	pick[3] = n / 2, pick[4] = n / 2 + 1, pick[5] = n - 1;
+	for (int i = 0; i < 6; i++)
+		if (pick[i] < n && (!k || all[pick[i]] > out[k - 1]))
+			out[k++] = all[pick[i]];
+	return k;
+}
+
 const char *pgsizes_str(__u64 bitmap, char *buf, size_t len)
 {
 	size_t o = 0;

@@ -65,6 +65,13 @@ int walk(int fd, __u32 id, __u64 iova, __u32 flags, struct iopgt_walk *w);
 
 /* page sizes of a bitmap, ascending; returns count */
 int pgsizes_list(__u64 bitmap, __u64 *out, int max);
+/*
+ * A mix of at most 6 page sizes <= 1G for mapping tests: all of them when
+ * there are at most 4; otherwise (AMDv1: every power of two) the smallest,
+ * the 2- and 16-slot contiguous sizes, a mid size and the one above it, and
+ * the largest. Ascending; returns the count.
+ */
+int pgsizes_mix(__u64 bitmap, __u64 *out);
 /* "4K+2M+1G" */
 const char *pgsizes_str(__u64 bitmap, char *buf, size_t len);
 static inline int ilog2_64(__u64 v) { return 63 - __builtin_clzll(v); }
