@@ -263,6 +263,149 @@ TEST_FMT(cli_dump_translate_walk)
 	close(fd);
 }
 
+/* expected "iopgt translate --json" lines, in order */
+struct xcheck {
+	const __u64 *iova, *pa;	/* pa ~0: not mapped */
+	unsigned long long n, seen, bad, range_err;
+};
+
+static void xlate_line(const char *line, void *arg)
+{
+	struct xcheck *x = arg;
+	unsigned long long iova, pa;
+	bool mapped = strstr(line, "\"mapped\":true") != NULL;
+
+	if (!jfield(line, "\"iova\":", &iova)) {
+		if (x->bad++ < 3)
+			H_FAIL("translate --json: unparsable line %.200s", line);
+		return;
+	}
+	if (x->seen >= x->n) {
+		if (x->bad++ < 3)
+			H_FAIL("translate --json: extra line %.200s", line);
+		return;
+	}
+	if (iova != x->iova[x->seen] && x->bad++ < 3)
+		H_FAIL("translate --json: line %llu is iova 0x%llx, asked 0x%llx", x->seen, iova,
+		       (unsigned long long)x->iova[x->seen]);
+	if (strstr(line, "\"error\":\"ERANGE\"")) {
+		x->range_err++;
+		if (x->pa[x->seen] != ~0ULL - 1 && x->bad++ < 3)
+			H_FAIL("translate 0x%llx: unexpected ERANGE", iova);
+	} else if (x->pa[x->seen] == ~0ULL - 1) {
+		if (x->bad++ < 3)
+			H_FAIL("translate 0x%llx: ERANGE expected: %.200s", iova, line);
+	} else if (x->pa[x->seen] == ~0ULL) {
+		if (mapped && x->bad++ < 3)
+			H_FAIL("translate 0x%llx: mapped, expected not: %.200s", iova, line);
+	} else if (!mapped || !jfield(line, "\"phys\":", &pa) || pa != x->pa[x->seen]) {
+		if (x->bad++ < 3)
+			H_FAIL("translate 0x%llx: want 0x%llx: %.200s", iova,
+			       (unsigned long long)x->pa[x->seen], line);
+	}
+	x->seen++;
+}
+
+/*
+ * "iopgt translate" with many IOVAs (vector IOVA_TO_PHYS): explicit lists
+ * with mapped, unmapped and out-of-range addresses, and a --range walk over
+ * 5000 granules (more than one 4096-entry batch) at the default step.
+ */
+TEST_FMT(cli_translate_vector)
+{
+	struct iopgt_as_create c;
+	__u64 gran, big = 5000, base, pa0, iova[8], pa[8], *riova, *rpa;
+	char ids[16], a[8][32], rng[64];
+	int fd = dev_open(), id, n = 0;
+	struct run r;
+
+	id = as_create(fd, variant->format, IOPGT_AS_PERSISTENT, 0, 0, 0, 0, &c);
+	ASSERT_GT(id, 0);
+	snprintf(ids, sizeof(ids), "%d", id);
+	gran = c.out_pgsize_bitmap & -c.out_pgsize_bitmap;
+	base = 16 * gran;
+	pa0 = 0x80 * gran;
+	if (c.out_ias < 64 && base + 2 * big * gran > 1ULL << c.out_ias)
+		SKIP("ias %u too small for %llu granules", c.out_ias, big);
+	if (c.out_oas < 64 && pa0 + big * gran > 1ULL << c.out_oas)
+		pa0 = 0;
+	ASSERT_OK(map1(fd, id, base, pa0, big * gran, RW, ilog2_64(gran), NULL));
+	/* list: first, inside, last granule, a hole, before the mapping */
+	iova[n] = base, pa[n++] = pa0;
+	iova[n] = base + 7 * gran + 0x2a, pa[n++] = pa0 + 7 * gran + 0x2a;
+	iova[n] = base + big * gran - 1, pa[n++] = pa0 + big * gran - 1;
+	iova[n] = base + big * gran, pa[n++] = ~0ULL;
+	iova[n] = 0, pa[n++] = ~0ULL;
+	if (c.out_ias < 64)	/* one past the input range: per-entry ERANGE */
+		iova[n] = 1ULL << c.out_ias, pa[n++] = ~0ULL - 1;
+	{
+		char *argv[16] = { (char *)cli(), "translate", ids, "--json" };
+		struct xcheck x = { .iova = iova, .pa = pa, .n = n };
+
+		for (int i = 0; i < n; i++) {
+			snprintf(a[i], sizeof(a[i]), "0x%llx", (unsigned long long)iova[i]);
+			argv[4 + i] = a[i];
+		}
+		run_cli(argv, xlate_line, &x, false, &r);
+		EXPECT_EQ(x.seen, n);
+		EXPECT_EQ(x.bad, 0);
+		if (c.out_ias < 64) {
+			EXPECT_EQ(x.range_err, 1);
+			EXPECT_EQ(exit_code(&r), 1);
+		} else {
+			EXPECT_EQ(exit_code(&r), 0);
+		}
+	}
+	/* the same in text form: out-of-range reported on stderr, exit 1 */
+	if (c.out_ias < 64) {
+		char *argv[] = { (char *)cli(), "translate", ids, a[0], a[n - 1], NULL };
+		struct grab g = { .len = 0 };
+
+		run_cli(argv, grab_line, &g, false, &r);
+		EXPECT_EQ(exit_code(&r), 1);
+		if (!strstr(r.err, "outside the input address range (ERANGE)") ||
+		    !strstr(r.err, a[n - 1]))
+			H_FAIL("translate %s %s: stderr lacks the ERANGE message: %.200s", a[0],
+			       a[n - 1], r.err);
+		snprintf(rng, sizeof(rng), "0x%llx", (unsigned long long)pa0);
+		if (!strstr(g.buf, rng))
+			H_FAIL("translate %s: stdout lacks %s: %.200s", a[0], rng, g.buf);
+	}
+	/* --range over the mapping plus one granule each side, default step */
+	riova = calloc(big + 2, sizeof(*riova));
+	rpa = calloc(big + 2, sizeof(*rpa));
+	ASSERT_TRUE(riova && rpa);
+	for (__u64 k = 0; k < big + 2; k++) {
+		riova[k] = base + (k - 1) * gran;
+		rpa[k] = k && k <= big ? pa0 + (k - 1) * gran : ~0ULL;
+	}
+	snprintf(rng, sizeof(rng), "0x%llx+0x%llx", (unsigned long long)(base - gran),
+		 (unsigned long long)((big + 2) * gran));
+	{
+		char *argv[] = { (char *)cli(), "translate", ids, "--range", rng, "--json", NULL };
+		struct xcheck x = { .iova = riova, .pa = rpa, .n = big + 2 };
+
+		run_cli(argv, xlate_line, &x, false, &r);
+		EXPECT_EQ(exit_code(&r), 0);
+		EXPECT_EQ(x.seen, big + 2);
+		EXPECT_EQ(x.bad, 0);
+		h_diag("%s: --range %s: %llu lines in %.2f s", variant->name, rng, x.seen, r.secs);
+	}
+	free(riova);
+	free(rpa);
+	/* a bad argument is a usage error naming it, before any ioctl */
+	{
+		char *argv[] = { (char *)cli(), "translate", ids, a[0], "0x12zz", NULL };
+
+		run_cli(argv, NULL, NULL, false, &r);
+		EXPECT_EQ(exit_code(&r), 2);
+		if (!strstr(r.err, "0x12zz"))
+			H_FAIL("translate with a bad IOVA: message does not name it: %.200s", r.err);
+	}
+	ASSERT_OK(as_destroy(fd, id));
+	close(fd);
+}
+
 TEST(cli_unprivileged)
 {
 	char *argv[] = { (char *)cli(), "info", NULL };

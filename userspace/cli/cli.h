@@ -38,6 +38,24 @@ int arg_u64(struct cli *c, const char *what, const char *s, uint64_t *v);
 int arg_u32(struct cli *c, const char *what, const char *s, uint32_t *v);
 int arg_id(struct cli *c, const char *s, uint32_t *id);
 
+/* an option: a flag (*@flag = 1) or one with a value (*@sval) */
+struct optdef {
+	const char *name;
+	int has_arg;
+	const char **sval;
+	int *flag;
+};
+
+/*
+ * Parses argv[1..] against @defs (NULL-name terminated); up to @maxpos
+ * positional arguments land in @pos. Returns 0, EXIT_HELP after printing
+ * @usage for -h/--help, or EXIT_USAGE after a message.
+ */
+int getopts(struct cli *c, int argc, char **argv, const struct optdef *defs,
+	    char **pos, int maxpos, int *npos, const char *usage);
+/* script mode: a missing leading ID (npos == want - 1) becomes "@" */
+int need_id(struct cli *c, char **pos, int *npos, int want);
+
 int cli_open_dev(struct cli *c);
 int cli_open_nl(struct cli *c);
 /* explain a failed ioctl/netlink call in the tool's terms; returns EXIT_KERNEL */
@@ -47,6 +65,8 @@ int explain_nl(struct cli *c, const char *what, const struct iopgt_err *err);
 
 /* dump.c */
 int cmd_dump(struct cli *c, int argc, char **argv);
+/* translate.c */
+int cmd_translate(struct cli *c, int argc, char **argv);
 
 void json_string(FILE *f, const char *s);
 

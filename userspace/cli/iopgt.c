@@ -173,14 +173,7 @@ int explain_nl(struct cli *c, const char *what, const struct iopgt_err *err)
 
 /* ------------------------------------------------------------------ options */
 
-struct optdef {
-	const char *name;
-	int has_arg;
-	const char **sval;
-	int *flag;
-};
-
-static int getopts(struct cli *c, int argc, char **argv,
+int getopts(struct cli *c, int argc, char **argv,
 		   const struct optdef *defs, char **pos, int maxpos, int *npos,
 		   const char *usage)
 {
@@ -232,7 +225,7 @@ static int getopts(struct cli *c, int argc, char **argv,
 }
 
 /* script mode: a missing leading ID means the last created address space */
-static int need_id(struct cli *c, char **pos, int *npos, int want)
+int need_id(struct cli *c, char **pos, int *npos, int want)
 {
 	int i;
 
@@ -885,51 +878,6 @@ static int cmd_unmap(struct cli *c, int argc, char **argv)
 	}
 }
 
-/* ------------------------------------------------------------------ translate */
-
-static const char usage_translate[] =
-"usage: iopgt translate ID IOVA [--json]\n"
-"  The output address IOVA translates to (IOVA_TO_PHYS).\n";
-
-static int cmd_translate(struct cli *c, int argc, char **argv)
-{
-	int json = 0, npos, ret, mapped = 0;
-	const struct optdef defs[] = { { "json", 0, NULL, &json }, { 0 } };
-	struct iopgt_err err = { 0 };
-	char *pos[3];
-	uint32_t id;
-	uint64_t iova, phys = 0;
-
-	ret = getopts(c, argc, argv, defs, pos, 2, &npos, usage_translate);
-	if (ret)
-		return ret;
-	need_id(c, pos, &npos, 2);
-	if (npos != 2)
-		return usage_err(c, "want ID IOVA");
-	if (arg_id(c, pos[0], &id) || arg_u64(c, "IOVA", pos[1], &iova))
-		return EXIT_USAGE;
-	if ((ret = cli_open_dev(c)))
-		return ret;
-	if (iopgt_iova_to_phys(&c->dev, id, iova, &phys, &mapped, &err)) {
-		if (err.code == -ENOENT)
-			return kern_err(c, "no address space %u (ENOENT)", id);
-		if (err.code == -ERANGE)
-			return kern_err(c, "translate 0x%llx: outside the input address range (ERANGE)",
-					(unsigned long long)iova);
-		return explain(c, "translate", &err);
-	}
-	if (json)
-		printf("{\"iova\":\"0x%llx\",\"mapped\":%s,\"phys\":\"0x%llx\"}\n",
-		       (unsigned long long)iova, mapped ? "true" : "false",
-		       (unsigned long long)phys);
-	else if (mapped)
-		printf("0x%llx -> 0x%llx\n", (unsigned long long)iova,
-		       (unsigned long long)phys);
-	else
-		printf("0x%llx: not mapped\n", (unsigned long long)iova);
-	return 0;
-}
-
 /* ------------------------------------------------------------------ walk */
 
 static const char usage_walk[] =
@@ -1232,7 +1180,7 @@ static const char usage_main[] =
 "  list                       live address spaces (netlink)\n"
 "  map ID IOVA PADDR LEN PROT map (vector: repeat the quadruple)\n"
 "  unmap ID IOVA LEN          unmap\n"
-"  translate ID IOVA          IOVA -> output address\n"
+"  translate ID IOVA...       IOVAs -> output addresses (--range A-B)\n"
 "  walk ID IOVA               descriptors translating IOVA, decoded\n"
 "  regs ID                    hardware configuration, decoded\n"
 "  dump ID --format F         the whole tree: tree, ranges, json or dot\n"

@@ -194,6 +194,20 @@ int iopgt_iova_to_phys(struct iopgt_dev *dev, uint32_t as_id, uint64_t iova,
 	return 0;
 }
 
+int iopgt_iova_to_phys_vec(struct iopgt_dev *dev, uint32_t as_id,
+			   struct iopgt_xlate_entry *ents, uint32_t n,
+			   struct iopgt_err *err)
+{
+	struct iopgt_iova_to_phys x = {
+		.size = sizeof(x), .as_id = as_id, .n_iovas = n,
+		.entry_size = sizeof(*ents), .iovas_uptr = (uintptr_t)ents,
+	};
+
+	if (!n)
+		return iopgt_err_set(err, -EINVAL, "IOVA_TO_PHYS: no IOVA to translate");
+	return do_ioctl(dev, IOPGT_IOVA_TO_PHYS, &x, "IOVA_TO_PHYS", err);
+}
+
 int iopgt_get_hw_cfg(struct iopgt_dev *dev, uint32_t as_id,
 		     struct iopgt_hw_cfg *cfg, struct iopgt_err *err)
 {

@@ -86,6 +86,14 @@ int iopgt_unmap1(struct iopgt_dev *dev, uint32_t as_id, uint64_t iova,
 /* *@mapped (may be NULL) is 1 when @iova is mapped. */
 int iopgt_iova_to_phys(struct iopgt_dev *dev, uint32_t as_id, uint64_t iova,
 		       uint64_t *phys, int *mapped, struct iopgt_err *err);
+/*
+ * Vector form: translates ents[0..n) in one call, 1 <= n <= the device's
+ * max_map_entries (more: -ENOSPC). Each entry's phys, out_flags and error
+ * (0 or -ERANGE) are written back; the call itself fails only as a whole.
+ */
+int iopgt_iova_to_phys_vec(struct iopgt_dev *dev, uint32_t as_id,
+			   struct iopgt_xlate_entry *ents, uint32_t n,
+			   struct iopgt_err *err);
 int iopgt_get_hw_cfg(struct iopgt_dev *dev, uint32_t as_id,
 		     struct iopgt_hw_cfg *cfg, struct iopgt_err *err);
 int iopgt_walk(struct iopgt_dev *dev, uint32_t as_id, uint64_t iova,
