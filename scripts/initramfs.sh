@@ -121,6 +121,11 @@ fi
 	printf 'IOPGT_TEST_TIMEOUT=%s\n' "${IOPGT_TEST_TIMEOUT:-240}"
 	printf 'IOPGT_FUZZ_SECONDS=%s\n' "${IOPGT_FUZZ_SECONDS:-20}"
 	printf 'IOPGT_TEST_TIMEOUT_SCALE=%s\n' "${IOPGT_TEST_TIMEOUT_SCALE:-1}"
+	if [ -n "${IOPGT_CLI_DUMP_MAX:-}" ]; then
+		printf 'IOPGT_CLI_DUMP_MAX=%s\n' "$IOPGT_CLI_DUMP_MAX"
+	elif [ "$target" = "$IOPGT_CLI_BIG_TARGET" ]; then
+		printf 'IOPGT_CLI_DUMP_MAX=1000000\n'
+	fi
 } >"$r/etc/iopgt.env"
 
 (cd "$r" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1) >"$tdir/initrd.gz"
