@@ -12,7 +12,7 @@
 # Environment: OUT (build/ by default; logs in $OUT/logs), IOPGT_CACHE,
 # IOPGT_JOBS (VMs at once, default 2), IOPGT_SMP (vCPUs per VM, default
 # 2/IOPGT_JOBS), IOPGT_KABI_<suite>, IOPGT_MIRROR, IOPGT_TEST_TIMEOUT,
-# IOPGT_FUZZ_SECONDS, IOPGT_VM_TIMEOUT, IOPGT_SRC.
+# IOPGT_FUZZ_SECONDS, IOPGT_CLI_DUMP_MAX, IOPGT_VM_TIMEOUT, IOPGT_SRC.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
