@@ -6,10 +6,20 @@
  * IOPGT_FUZZ_SECONDS (default 20) bounds it; IOPGT_SEED reproduces it.
  * The kernel must never WARN (the VM run fails on any), and every error must
  * be one of the errnos the ABI documents.
+ *
+ * Each step (one ioctl, one netlink request with its reply, one close of
+ * the fd) is timed; the budget is checked after every step and the slowest
+ * step is reported. A netlink reply is read for at most NL_REPLY_SECONDS:
+ * MAP may legitimately fill an address space with millions of leaves (a
+ * few TiB of 2 MiB blocks fit the default table caps), and a TREE_GET dump
+ * of that streams for minutes under TCG; such a dump is abandoned by
+ * closing the socket mid-dump (the family's .done runs then).
  */
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/genetlink.h>
@@ -81,12 +91,56 @@ static void *fuzz_ptr(void *good, size_t len)
 	}
 }
 
-static unsigned long long n_ioctl, n_ok, n_nl;
+static unsigned long long n_ioctl, n_ok, n_nl, n_nl_cut;
+static bool use_nl;
+
+#define NL_REPLY_SECONDS	0.5
+
+/* What the current step does, kept raw; formatted only for the slowest. */
+struct step {
+	const char *op;
+	unsigned long cmd;
+	__u32 as_id;
+	__u32 n;		/* entries, or netlink messages read */
+	__u64 iova;		/* MAP/UNMAP: the longest entry */
+	__u64 length;
+};
+static struct step cur, slowest;
+static double slowest_s;
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void step_begin(const char *op, unsigned long cmd, __u32 as_id)
+{
+	memset(&cur, 0, sizeof(cur));
+	cur.op = op;
+	cur.cmd = cmd;
+	cur.as_id = as_id;
+}
+
+static void step_end(double t0)
+{
+	double d = now_s() - t0;
+
+	if (d > slowest_s) {
+		slowest_s = d;
+		slowest = cur;
+	}
+}
 
 static void do_ioctl(int fd, unsigned long cmd, void *arg, size_t len)
 {
-	int r = ioctl(fd, cmd, fuzz_ptr(arg, len));
+	int r;
 
+	if (!cur.op)
+		step_begin("ioctl", cmd, 0);
+	r = ioctl(fd, cmd, fuzz_ptr(arg, len));
 	n_ioctl++;
 	if (!r) {
 		n_ok++;
@@ -115,6 +169,7 @@ static void fuzz_one(int fd)
 	struct iopgt_format_info fi[IOPGT_FMT_COUNT + 2];
 	int op = rn(12);
 
+	cur.op = NULL;
 	memset(&b, 0, sizeof(b));
 	if (!rn(16))	/* garbage tail / reserved */
 		for (int i = 0; i < 8; i++)
@@ -146,6 +201,7 @@ static void fuzz_one(int fd)
 		b.c.levels = rn(4) ? 0 : rn(8);
 		if (nlive >= 16)
 			break;
+		step_begin("AS_CREATE", IOPGT_AS_CREATE, 0);
 		n_ioctl++;
 		if (!ioctl(fd, IOPGT_AS_CREATE, fuzz_ptr(&b, sizeof(b.c)))) {
 			n_ok++;
@@ -162,6 +218,7 @@ static void fuzz_one(int fd)
 			break;
 		b.d.size = fuzz_size(sizeof(b.d));
 		b.d.as_id = fuzz_id();
+		step_begin("AS_DESTROY", IOPGT_AS_DESTROY, b.d.as_id);
 		n_ioctl++;
 		if (!ioctl(fd, IOPGT_AS_DESTROY, &b)) {
 			n_ok++;
@@ -193,6 +250,11 @@ static void fuzz_one(int fd)
 		b.m.entry_size = rn(10) ? sizeof(me[0]) : rn(80);
 		if (b.m.entry_size > sizeof(me[0]) && b.m.n_entries * (__u64)b.m.entry_size > sizeof(me))
 			b.m.n_entries = sizeof(me) / b.m.entry_size;
+		step_begin("MAP", IOPGT_MAP, b.m.as_id);
+		cur.n = b.m.n_entries;
+		for (int i = 0; i < n; i++)
+			if (me[i].length >= cur.length)
+				cur.iova = me[i].iova, cur.length = me[i].length;
 		do_ioctl(fd, IOPGT_MAP, &b, sizeof(b.m));
 		break;
 	}
@@ -212,6 +274,11 @@ static void fuzz_one(int fd)
 		b.u.entry_size = rn(10) ? sizeof(ue[0]) : rn(60);
 		if (b.u.entry_size > sizeof(ue[0]) && b.u.n_entries * (__u64)b.u.entry_size > sizeof(ue))
 			b.u.n_entries = sizeof(ue) / b.u.entry_size;
+		step_begin("UNMAP", IOPGT_UNMAP, b.u.as_id);
+		cur.n = b.u.n_entries;
+		for (int i = 0; i < n; i++)
+			if (ue[i].length >= cur.length)
+				cur.iova = ue[i].iova, cur.length = ue[i].length;
 		do_ioctl(fd, IOPGT_UNMAP, &b, sizeof(b.u));
 		break;
 	}
@@ -219,11 +286,13 @@ static void fuzz_one(int fd)
 		b.x.size = fuzz_size(sizeof(b.x));
 		b.x.as_id = fuzz_id();
 		b.x.iova = fuzz_u64();
+		step_begin("IOVA_TO_PHYS", IOPGT_IOVA_TO_PHYS, b.x.as_id);
 		do_ioctl(fd, IOPGT_IOVA_TO_PHYS, &b, sizeof(b.x));
 		break;
 	case 9:
 		b.h.size = fuzz_size(sizeof(b.h));
 		b.h.as_id = fuzz_id();
+		step_begin("GET_HW_CFG", IOPGT_GET_HW_CFG, b.h.as_id);
 		do_ioctl(fd, IOPGT_GET_HW_CFG, &b, sizeof(b.h));
 		break;
 	case 10:
@@ -231,12 +300,14 @@ static void fuzz_one(int fd)
 		b.w.as_id = fuzz_id();
 		b.w.iova = fuzz_u64();
 		b.w.flags = rn(4) ? rn(2) : r64();
+		step_begin("WALK", IOPGT_WALK, b.w.as_id);
 		do_ioctl(fd, IOPGT_WALK, &b, sizeof(b.w));
 		break;
 	default:
 		if (rn(2)) {
 			b.ai.size = fuzz_size(sizeof(b.ai));
 			b.ai.as_id = fuzz_id();
+			step_begin("AS_INFO", IOPGT_AS_INFO, b.ai.as_id);
 			do_ioctl(fd, IOPGT_AS_INFO, &b, sizeof(b.ai));
 		} else {
 			/* unknown numbers */
@@ -246,6 +317,46 @@ static void fuzz_one(int fd)
 			do_ioctl(fd, cmd, &b, sizeof(b));
 		}
 		break;
+	}
+}
+
+/*
+ * Read the reply to the last request until NLMSG_DONE/NLMSG_ERROR, a 200 ms
+ * silence (no reply expected), or NL_REPLY_SECONDS: then the dump is
+ * abandoned by closing the socket and a fresh one is opened.
+ */
+static void nl_reply(struct nl *nl)
+{
+	static char buf[65536] __attribute__((aligned(8)));
+	double t0 = now_s();
+
+	for (;;) {
+		struct pollfd pfd = { .fd = nl->fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pfd, 1, 200) <= 0)
+			return;
+		n = recv(nl->fd, buf, sizeof(buf), 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		for (struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_seq != nl->seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR || h->nlmsg_type == NLMSG_DONE)
+				return;
+			cur.n++;
+		}
+		if (now_s() - t0 > NL_REPLY_SECONDS) {
+			n_nl_cut++;
+			nl_close(nl);
+			use_nl = nl_open(nl) == 0;
+			if (!use_nl)
+				H_FAIL("netlink: reopening the socket failed");
+			return;
+		}
 	}
 }
 
@@ -281,9 +392,13 @@ static void fuzz_nl(struct nl *nl)
 	h->nlmsg_len = p - buf;
 	if (!rn(20))
 		h->nlmsg_len -= rn(8);
+	step_begin("netlink", g->cmd, 0);
+	for (struct nlattr *a = (void *)(g + 1); (char *)a < p; a = (void *)((char *)a + NLA_ALIGN(a->nla_len)))
+		if (a->nla_type == IOPGT_A_AS_ID)
+			memcpy(&cur.as_id, a + 1, 4);
 	if (nl_send_raw(nl, buf, h->nlmsg_len) >= 0) {
 		n_nl++;
-		nl_drain(nl, 200);
+		nl_reply(nl);
 	}
 }
 
@@ -292,10 +407,9 @@ TEST_X(fuzz, H_PLAIN, 600, 0)
 	struct iopgt_format_info f[IOPGT_FMT_COUNT];
 	struct iopgt_get_info gi;
 	const char *e = getenv("IOPGT_FUZZ_SECONDS");
-	double secs = e && atof(e) > 0 ? atof(e) : 20, el;
-	struct timespec t0, t;
+	double secs = e && atof(e) > 0 ? atof(e) : 20, el, t0, ts;
 	struct nl nl;
-	bool use_nl;
+	unsigned long i = 0;
 	int fd = dev_open();
 
 	rs = h_seed() | 1;
@@ -308,23 +422,34 @@ TEST_X(fuzz, H_PLAIN, 600, 0)
 		if (f[i].flags & IOPGT_FMT_F_AVAILABLE)
 			fmts[nfmts++] = f[i].format;
 	use_nl = nl_open(&nl) == 0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = now_s();
 	do {
-		for (int i = 0; i < 64; i++)
+		/* 64 ioctls, then one netlink request, now and then a new fd */
+		ts = now_s();
+		if (++i % 65) {
 			fuzz_one(fd);
-		if (use_nl)
+		} else if (use_nl) {
 			fuzz_nl(&nl);
-		if (!rn(64)) {	/* fresh fd: every AS of the old one dies */
+		}
+		step_end(ts);
+		if (!(i % 65) && !rn(64)) {	/* fresh fd: every AS of the old one dies */
+			ts = now_s();
+			step_begin("close", 0, 0);
+			cur.n = nlive;
 			close(fd);
+			step_end(ts);
 			fd = dev_open();
 			nlive = 0;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		el = (t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9;
+		el = now_s() - t0;
 	} while (el < secs && h_failed() < 20);
-	printf("# fuzz: %llu ioctls in %.1f s (%.0f/s) seed=%llu, %llu succeeded, %llu netlink requests%s\n",
-	       n_ioctl, el, n_ioctl / el, h_seed(), n_ok, n_nl,
-	       use_nl ? "" : " (no netlink family)");
+	printf("# fuzz: %llu ioctls in %.1f s (%.0f/s) seed=%llu, %llu succeeded, %llu netlink requests (%llu dumps cut at %.1f s)%s\n",
+	       n_ioctl, el, n_ioctl / el, h_seed(), n_ok, n_nl, n_nl_cut,
+	       NL_REPLY_SECONDS, use_nl ? "" : " (no netlink family)");
+	printf("# fuzz: slowest step %.2f s (op %s cmd=%#lx as=%u n=%u iova=%#llx length=%#llx)\n",
+	       slowest_s, slowest.op ? slowest.op : "?", slowest.cmd,
+	       slowest.as_id, slowest.n, (unsigned long long)slowest.iova,
+	       (unsigned long long)slowest.length);
 	/* whatever is persistent: destroy it so the leak check sees the baseline */
 	for (int i = 0; i < npers; i++)
 		as_destroy(fd, pers[i]);
