@@ -488,60 +488,94 @@ TEST_FMT(translate_walk_range)
 	close(a.fd);
 }
 
-/* IOVA_TO_PHYS with a vector of IOVAs: per-entry results and errors */
+/*
+ * IOVA_TO_PHYS with a vector of IOVAs: per-entry results and errors, at the
+ * element's own stride and at a longer one (zero tail); the kernel writes
+ * only the known fields of the n_iovas elements, not the tails nor the
+ * element after the last.
+ */
 TEST_FMT(translate_vector)
 {
+	const size_t esz = sizeof(struct iopgt_xlate_entry);
+	const size_t strides[] = { esz, esz + 16 };
+	unsigned char buf[6 * (sizeof(struct iopgt_xlate_entry) + 16)] __attribute__((aligned(8)));
+	unsigned char ref[sizeof(buf)];
 	struct iopgt_xlate_entry e[5], big[2];
 	struct iopgt_iova_to_phys x;
 	unsigned long long maxe;
+	__u64 iovas[6];
 	struct as a;
 	__u64 g;
 
 	as_open(&a, variant);
 	g = a.gran;
 	ASSERT_OK(map1(a.fd, a.id, g, 5 * g, 2 * g, RW, 0, NULL));
-	memset(e, 0, sizeof(e));
-	e[0].iova = g + 3;		/* mapped */
-	e[1].iova = 2 * g + g - 1;	/* mapped, last byte */
-	e[2].iova = 8 * g;		/* not mapped */
-	e[3].iova = a.ias_top ? a.ias_top : 4 * g;	/* outside, if any */
-	e[4].iova = 0;			/* not mapped */
-	for (int i = 0; i < 5; i++) {
-		e[i].phys = 0x1234;
-		e[i].out_flags = 0x80;
-		e[i].error = 77;
+	iovas[0] = g + 3;		/* mapped */
+	iovas[1] = 2 * g + g - 1;	/* mapped, last byte */
+	iovas[2] = 8 * g;		/* not mapped */
+	iovas[3] = a.ias_top ? a.ias_top : 4 * g;	/* outside, if any */
+	iovas[4] = 0;			/* not mapped */
+	iovas[5] = g;			/* mapped, but past n_iovas */
+	for (unsigned int s = 0; s < sizeof(strides) / sizeof(strides[0]); s++) {
+		size_t st = strides[s];
+		int nf = h_failed();
+
+		memset(buf, 0, sizeof(buf));
+		for (int i = 0; i < 6; i++) {
+			struct iopgt_xlate_entry *p = (void *)(buf + i * st);
+
+			p->iova = iovas[i];
+			p->phys = 0x1234;
+			p->out_flags = 0x80;
+			p->error = 77;
+		}
+		memcpy(ref, buf, sizeof(buf));
+		memset(&x, 0, sizeof(x));
+		x.size = sizeof(x);
+		x.as_id = a.id;
+		x.n_iovas = 5;
+		x.entry_size = st;
+		x.iovas_uptr = (uintptr_t)buf;
+		ASSERT_OK(ioctl(a.fd, IOPGT_IOVA_TO_PHYS, &x));
+		EXPECT_EQ(x.out_flags, 0);
+		for (int i = 0; i < 5; i++) {
+			memcpy(&e[i], buf + i * st, esz);
+			EXPECT_EQ(e[i].iova, iovas[i]);
+			/* the tail of a longer element is left alone */
+			EXPECT_EQ(memcmp(buf + i * st + esz, ref + i * st + esz, st - esz), 0);
+		}
+		/* the element after the last is not touched */
+		EXPECT_EQ(memcmp(buf + 5 * st, ref + 5 * st, st), 0);
+		EXPECT_EQ(e[0].error, 0);
+		EXPECT_EQ(e[0].out_flags, IOPGT_XLATE_MAPPED);
+		EXPECT_EQ(e[0].phys, 5 * g + 3);
+		EXPECT_EQ(e[1].error, 0);
+		EXPECT_EQ(e[1].out_flags, IOPGT_XLATE_MAPPED);
+		EXPECT_EQ(e[1].phys, 7 * g - 1);
+		EXPECT_EQ(e[2].error, 0);
+		EXPECT_EQ(e[2].out_flags, 0);
+		EXPECT_EQ(e[2].phys, 0);
+		if (a.ias_top) {
+			EXPECT_EQ(e[3].error, -ERANGE);
+			EXPECT_EQ(e[3].out_flags, 0);
+			EXPECT_EQ(e[3].phys, 0);
+		} else {
+			EXPECT_EQ(e[3].error, 0);
+			EXPECT_EQ(e[3].out_flags, 0);
+		}
+		EXPECT_EQ(e[4].error, 0);
+		EXPECT_EQ(e[4].out_flags, 0);
+		EXPECT_EQ(e[4].phys, 0);
+		/* every entry agrees with the single form */
+		for (int i = 0; i < 5; i++)
+			if (!e[i].error)
+				EXPECT_EQ(xlate_or_none(a.fd, a.id, e[i].iova),
+					  e[i].out_flags ? e[i].phys : ~0ULL);
+		if (h_failed() != nf)
+			h_diag("the failures above: entry_size %zu", st);
 	}
-	memset(&x, 0, sizeof(x));
-	x.size = sizeof(x);
-	x.as_id = a.id;
-	x.n_iovas = 5;
-	x.entry_size = sizeof(e[0]);
+	x.entry_size = esz;
 	x.iovas_uptr = (uintptr_t)e;
-	ASSERT_OK(ioctl(a.fd, IOPGT_IOVA_TO_PHYS, &x));
-	EXPECT_EQ(x.out_flags, 0);
-	EXPECT_EQ(e[0].error, 0);
-	EXPECT_EQ(e[0].out_flags, IOPGT_XLATE_MAPPED);
-	EXPECT_EQ(e[0].phys, 5 * g + 3);
-	EXPECT_EQ(e[1].out_flags, IOPGT_XLATE_MAPPED);
-	EXPECT_EQ(e[1].phys, 7 * g - 1);
-	EXPECT_EQ(e[2].error, 0);
-	EXPECT_EQ(e[2].out_flags, 0);
-	EXPECT_EQ(e[2].phys, 0);
-	if (a.ias_top) {
-		EXPECT_EQ(e[3].error, -ERANGE);
-		EXPECT_EQ(e[3].out_flags, 0);
-		EXPECT_EQ(e[3].phys, 0);
-	} else {
-		EXPECT_EQ(e[3].error, 0);
-		EXPECT_EQ(e[3].out_flags, 0);
-	}
-	EXPECT_EQ(e[4].error, 0);
-	EXPECT_EQ(e[4].out_flags, 0);
-	/* every entry agrees with the single form */
-	for (int i = 0; i < 5; i++)
-		if (!e[i].error)
-			EXPECT_EQ(xlate_or_none(a.fd, a.id, e[i].iova),
-				  e[i].out_flags ? e[i].phys : ~0ULL);
 
 	/* iova must be 0 with a vector; element size rules; caps; pointers */
 	x.iova = g;
