@@ -269,11 +269,14 @@ struct xcheck {
 	unsigned long long n, seen, bad, range_err;
 };
 
-static void xlate_line(const char *line, void *arg)
+static void xlate_line(const char *raw, void *arg)
 {
 	struct xcheck *x = arg;
 	unsigned long long iova, pa;
-	bool mapped = strstr(line, "\"mapped\":true") != NULL;
+	bool mapped = strstr(raw, "\"mapped\":true") != NULL;
+	char line[256];
+
+	snprintf(line, sizeof(line), "%.*s", (int)strcspn(raw, "\n"), raw);
 
 	if (!jfield(line, "\"iova\":", &iova)) {
 		if (x->bad++ < 3)
