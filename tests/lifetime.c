@@ -236,7 +236,7 @@ TEST_X(unbind_rebind_cycles, H_PLAIN, 200, H_NOLEAK)
 {
 	pthread_t th[NTHREADS];
 	struct leak_snap base, s;
-	int cycles = 50, fd;
+	int cycles = 50, done = 0, fd;
 	const char *e = getenv("IOPGT_LIFETIME_CYCLES");
 	struct timespec t0, t1;
 
@@ -268,6 +268,7 @@ TEST_X(unbind_rebind_cycles, H_PLAIN, 200, H_NOLEAK)
 		if (!leak_same(&base, &s, "unbind_rebind_cycles"))
 			H_FAIL("cycle %d: counters not back to baseline", c);
 		atomic_store(&may_open, 1);
+		done = c + 1;
 		if (h_failed())
 			break;
 	}
@@ -278,7 +279,8 @@ TEST_X(unbind_rebind_cycles, H_PLAIN, 200, H_NOLEAK)
 		pthread_join(th[i], NULL);
 	bind_dev();
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	h_diag("%d cycles, %llu thread ops, %llu ENODEV exits, %.1f s, format %s", cycles,
+	h_diag("%d of %d cycles, %llu thread ops, %llu ENODEV exits, %.1f s, format %s", done,
+	       cycles,
 	       (unsigned long long)atomic_load(&nops), (unsigned long long)atomic_load(&nenodev),
 	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
 	       g_fmt ? format_name(g_fmt) : "none");

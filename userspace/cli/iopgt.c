@@ -670,17 +670,63 @@ static void range_str(char *buf, size_t len, uint64_t a, uint64_t l)
 		 (unsigned long long)l);
 }
 
+/*
+ * Which of MAP's EINVAL rules @e breaks, from the address space's final
+ * configuration; NULL when none can be named.
+ */
+static const char *map_einval_why(struct cli *c, uint32_t id,
+				  const struct iopgt_map_entry *e, char *buf,
+				  size_t len)
+{
+	struct iopgt_hw_cfg hw;
+	struct iopgt_err err = { 0 };
+	char sz[32], bm[128];
+	uint64_t pg, a;
+
+	if (!e->length)
+		return "the length is 0";
+	if (!(e->prot & (IOPGT_PROT_READ | IOPGT_PROT_WRITE)))
+		return "prot has neither r nor w";
+	if (e->prot & ~IOPGT_PROT_ALL) {
+		snprintf(buf, len, "unknown prot bits 0x%x", e->prot & ~IOPGT_PROT_ALL);
+		return buf;
+	}
+	if (iopgt_get_hw_cfg(&c->dev, id, &hw, &err) || !hw.pgsize_bitmap)
+		return NULL;
+	iopgt_pgsizes_str(hw.pgsize_bitmap, bm, sizeof(bm));
+	if (e->pgsize_log2 && (e->pgsize_log2 >= 64 ||
+			       !(hw.pgsize_bitmap & (1ULL << e->pgsize_log2)))) {
+		snprintf(buf, len, "page size 2^%u is not one of this address space's (%s)",
+			 e->pgsize_log2, bm);
+		return buf;
+	}
+	pg = e->pgsize_log2 ? 1ULL << e->pgsize_log2 : hw.pgsize_bitmap & -hw.pgsize_bitmap;
+	iopgt_size_str(pg, sz, sizeof(sz));
+	a = (e->iova & (pg - 1)) ? e->iova : (e->paddr & (pg - 1)) ? e->paddr : e->length;
+	if (a & (pg - 1)) {
+		snprintf(buf, len, "%s 0x%llx is not a multiple of the %s page size %s",
+			 a == e->iova ? "IOVA" : a == e->paddr ? "PADDR" : "length",
+			 (unsigned long long)a, e->pgsize_log2 ? "forced" : "smallest", sz);
+		return buf;
+	}
+	return NULL;
+}
+
 static int map_errmsg(struct cli *c, const struct iopgt_map_entry *e, int code,
 		      uint32_t id)
 {
-	char r[64];
-	const char *n = iopgt_errno_name(code);
+	char r[64], why[256];
+	const char *n = iopgt_errno_name(code), *w;
 
 	range_str(r, sizeof(r), e->iova, e->length);
 	switch (-code) {
 	case EEXIST:
 		return kern_err(c, "map %s: overlaps an existing mapping (EEXIST)", r);
 	case EINVAL:
+		w = map_einval_why(c, id, e, why, sizeof(why));
+		if (w)
+			return kern_err(c, "map %s -> 0x%llx: %s (EINVAL)", r,
+					(unsigned long long)e->paddr, w);
 		return kern_err(c, "map %s -> 0x%llx: misaligned address or length, or prot/page size not accepted (EINVAL)",
 				r, (unsigned long long)e->paddr);
 	case ERANGE:
