@@ -409,6 +409,101 @@ TEST_FMT(cli_translate_vector)
 	close(fd);
 }
 
+/* one CLI call that must fail with @code and a stderr line containing @needle */
+static void cli_fails(int code, const char *needle, char *const argv[])
+{
+	struct run r;
+
+	run_cli(argv, NULL, NULL, false, &r);
+	if (exit_code(&r) != code || !strstr(r.err, needle))
+		H_FAIL("iopgt %s %s %s %s: exit %d, stderr '%s'; want exit %d and '%s'", argv[1],
+		       argv[2] ? argv[2] : "", argv[2] && argv[3] ? argv[3] : "",
+		       argv[2] && argv[3] && argv[4] ? argv[4] : "", exit_code(&r), r.err, code,
+		       needle);
+}
+
+/*
+ * Kernel refusals come back in the tool's terms: which rule a MAP broke
+ * (overlap, which of IOVA/PADDR/length is misaligned, page size, prot,
+ * which end is beyond ias/oas), unknown ids.
+ */
+TEST_FMT(cli_error_messages)
+{
+	struct iopgt_as_create c;
+	char ids[16], beyond_ias[32], beyond_oas[32], big_pg[32], pg[32], half[32];
+	__u64 gran;
+	int fd = dev_open(), id;
+
+	id = as_create(fd, variant->format, IOPGT_AS_PERSISTENT, 0, 0, 0, 0, &c);
+	ASSERT_GT(id, 0);
+	snprintf(ids, sizeof(ids), "%d", id);
+	gran = c.out_pgsize_bitmap & -c.out_pgsize_bitmap;
+	snprintf(pg, sizeof(pg), "0x%llx", (unsigned long long)gran);
+	snprintf(half, sizeof(half), "0x%llx", (unsigned long long)(gran / 2));
+	snprintf(big_pg, sizeof(big_pg), "0x%llx", (unsigned long long)(gran * 4));
+	ASSERT_OK(map1(fd, id, 16 * gran, 0, gran, RW, 0, NULL));
+	{
+		char iv[32];
+		char *argv[] = { (char *)cli(), "map", ids, iv, "0", pg, "rw", NULL };
+
+		snprintf(iv, sizeof(iv), "0x%llx", (unsigned long long)(16 * gran));
+		cli_fails(1, "overlaps an existing mapping (EEXIST)", argv);
+	}
+	{
+		char iv[32];
+		char *argv[] = { (char *)cli(), "map", ids, iv, "0", half, "rw", NULL };
+
+		snprintf(iv, sizeof(iv), "0x%llx", (unsigned long long)(32 * gran));
+		cli_fails(1, "is not a multiple of the smallest page size", argv);
+		argv[5] = pg;
+		snprintf(iv, sizeof(iv), "0x%llx", (unsigned long long)(32 * gran + gran / 2));
+		cli_fails(1, "IOVA", argv);
+		snprintf(iv, sizeof(iv), "0x%llx", (unsigned long long)(32 * gran));
+		argv[4] = half;
+		cli_fails(1, "PADDR", argv);
+		argv[4] = "0";
+		argv[6] = "0x4";	/* IOPGT_PROT_CACHE alone */
+		cli_fails(1, "prot has neither r nor w (EINVAL)", argv);
+	}
+	/* a power-of-two page size this address space does not have */
+	for (int b = ilog2_64(gran) + 1; b < 63; b++) {
+		char iv[32];
+		char *argv[] = { (char *)cli(), "map", ids, iv, "0", big_pg, "rw", "--pgsize",
+				 big_pg, NULL };
+
+		if (c.out_pgsize_bitmap & (1ULL << b))
+			continue;
+		if (c.out_ias < 64 && b + 1 > (int)c.out_ias)
+			break;	/* would be beyond ias too */
+		snprintf(big_pg, sizeof(big_pg), "0x%llx", 1ULL << b);
+		snprintf(iv, sizeof(iv), "0x%llx", 1ULL << b);
+		cli_fails(1, "is not one of this address space's", argv);
+		break;
+	}
+	if (c.out_ias < 64) {
+		char *argv[] = { (char *)cli(), "map", ids, beyond_ias, "0", pg, "rw", NULL };
+
+		snprintf(beyond_ias, sizeof(beyond_ias), "0x%llx",
+			 (unsigned long long)((1ULL << c.out_ias) - gran));
+		argv[5] = big_pg;
+		snprintf(big_pg, sizeof(big_pg), "0x%llx", (unsigned long long)(2 * gran));
+		cli_fails(1, "input range (ias) (ERANGE)", argv);
+	}
+	if (c.out_oas < 64) {
+		char *argv[] = { (char *)cli(), "map", ids, pg, beyond_oas, pg, "rw", NULL };
+
+		snprintf(beyond_oas, sizeof(beyond_oas), "0x%llx", (unsigned long long)(1ULL << c.out_oas));
+		cli_fails(1, "output range (oas) (ERANGE)", argv);
+	}
+	ASSERT_OK(as_destroy(fd, id));
+	{
+		char *argv[] = { (char *)cli(), "translate", ids, "0", NULL };
+
+		cli_fails(1, "no address space", argv);
+	}
+	close(fd);
+}
+
 TEST(cli_unprivileged)
 {
 	char *argv[] = { (char *)cli(), "info", NULL };

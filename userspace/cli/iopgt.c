@@ -712,6 +712,32 @@ static const char *map_einval_why(struct cli *c, uint32_t id,
 	return NULL;
 }
 
+/* which end of MAP's range is beyond ias/oas; NULL when neither can be named */
+static const char *map_erange_why(struct cli *c, uint32_t id,
+				  const struct iopgt_map_entry *e, char *buf,
+				  size_t len)
+{
+	struct iopgt_hw_cfg hw;
+	struct iopgt_err err = { 0 };
+	uint64_t last;
+
+	if (iopgt_get_hw_cfg(&c->dev, id, &hw, &err))
+		return NULL;
+	if (hw.ias < 64 && (__builtin_add_overflow(e->iova, e->length - 1, &last) ||
+			    last >> hw.ias)) {
+		snprintf(buf, len, "the IOVA range ends beyond the %u-bit input range (ias)",
+			 hw.ias);
+		return buf;
+	}
+	if (hw.oas < 64 && (__builtin_add_overflow(e->paddr, e->length - 1, &last) ||
+			    last >> hw.oas)) {
+		snprintf(buf, len, "the output range ends beyond the %u-bit output range (oas)",
+			 hw.oas);
+		return buf;
+	}
+	return NULL;
+}
+
 static int map_errmsg(struct cli *c, const struct iopgt_map_entry *e, int code,
 		      uint32_t id)
 {
@@ -730,6 +756,10 @@ static int map_errmsg(struct cli *c, const struct iopgt_map_entry *e, int code,
 		return kern_err(c, "map %s -> 0x%llx: misaligned address or length, or prot/page size not accepted (EINVAL)",
 				r, (unsigned long long)e->paddr);
 	case ERANGE:
+		w = map_erange_why(c, id, e, why, sizeof(why));
+		if (w)
+			return kern_err(c, "map %s -> 0x%llx: %s (ERANGE)", r,
+					(unsigned long long)e->paddr, w);
 		return kern_err(c, "map %s -> 0x%llx: outside the input (ias) or output (oas) address range (ERANGE)",
 				r, (unsigned long long)e->paddr);
 	case ENOSPC:
