@@ -263,6 +263,209 @@ TEST_FMT(cli_dump_translate_walk)
 	close(fd);
 }
 
+/* ---- one `iopgt script` over every available format ---- */
+
+#define SCRIPT_MAX_FMTS	IOPGT_FMT_COUNT
+
+struct sfmt {
+	const char *name;
+	struct ext ex[8];
+	int ne;
+	unsigned long long want[64], total;
+	/* what the output showed */
+	struct jcheck j;
+	unsigned long long tree_leaves, range_bytes, dot_open, dot_close, walks_ok, xlates_ok;
+	int n_probe;
+	__u64 probe_iova[8], probe_pa[8];
+};
+
+struct sstate {
+	struct sfmt *f;
+	int nf, cur;
+	char sect[16];
+	unsigned long long bad;
+};
+
+static void script_line(const char *line, void *arg)
+{
+	struct sstate *st = arg;
+	struct sfmt *f = st->cur >= 0 ? &st->f[st->cur] : NULL;
+	unsigned long long a, b, iova, pa;
+
+	if (!strncmp(line, "@@AS ", 5)) {
+		st->cur++;
+		st->sect[0] = 0;
+		if (st->cur >= st->nf || strncmp(line + 5, st->f[st->cur].name,
+						 strlen(st->f[st->cur].name))) {
+			H_FAIL("script output: unexpected marker %.100s", line);
+			st->cur = st->nf - 1;
+		}
+		return;
+	}
+	if (!strncmp(line, "@@", 2)) {
+		snprintf(st->sect, sizeof(st->sect), "%.*s", (int)strcspn(line + 2, " \n"), line + 2);
+		return;
+	}
+	if (!f)
+		return;
+	if (!strcmp(st->sect, "JSON")) {
+		json_line(line, &f->j);
+	} else if (!strcmp(st->sect, "TREE")) {
+		if (line[0] != '#' && (strstr(line, " page ") || strstr(line, " block ")))
+			f->tree_leaves++;
+	} else if (!strcmp(st->sect, "RANGES")) {
+		if (sscanf(line, "0x%llx-0x%llx", &a, &b) == 2 && b > a)
+			f->range_bytes += b - a;
+	} else if (!strcmp(st->sect, "DOT")) {
+		if (!strncmp(line, "digraph", 7))
+			f->dot_open++;
+		else if (!strcmp(line, "}\n"))
+			f->dot_close++;
+	} else if (!strcmp(st->sect, "PROBE")) {
+		/* walk: "AS n FMT iova 0x..: -> 0x.."; translate: "0x.. -> 0x.." */
+		const char *w = strstr(line, " iova 0x");
+
+		for (int k = 0; k < f->n_probe; k++) {
+			if (w && sscanf(w, " iova 0x%llx: -> 0x%llx", &iova, &pa) == 2 &&
+			    iova <= f->probe_iova[k] && f->probe_iova[k] - iova < 0x1000) {
+				/* the IOVA as given or page-aligned, and its output */
+				if (pa == f->probe_pa[k] - (f->probe_iova[k] - iova))
+					f->walks_ok++;
+				else if (st->bad++ < 5)
+					H_FAIL("%s: walk 0x%llx -> 0x%llx, mapped to 0x%llx", f->name,
+					       iova, pa, (unsigned long long)f->probe_pa[k]);
+			} else if (!w && sscanf(line, "0x%llx -> 0x%llx", &iova, &pa) == 2 &&
+				   iova == f->probe_iova[k]) {
+				if (pa == f->probe_pa[k])
+					f->xlates_ok++;
+				else if (st->bad++ < 5)
+					H_FAIL("%s: translate 0x%llx -> 0x%llx, mapped to 0x%llx", f->name,
+					       iova, pa, (unsigned long long)f->probe_pa[k]);
+			}
+		}
+	}
+}
+
+/*
+ * Issue 4's script, literally: one `iopgt script FILE` creates an address
+ * space per available format, maps a mix of page sizes (forced with
+ * --pgsize), dumps each in all four formats and walks and translates one
+ * IOVA per extent; the output is checked section by section (JSON leaves
+ * per page size and output address, tree leaf count, ranges byte total,
+ * a complete dot graph, walk and translate against the mapping).
+ */
+TEST(cli_script_every_format)
+{
+	struct iopgt_format_info fi[IOPGT_FMT_COUNT];
+	struct iopgt_get_info gi;
+	struct sfmt *sf = calloc(SCRIPT_MAX_FMTS, sizeof(*sf));
+	struct sstate st = { .f = sf, .cur = -1 };
+	char path[] = "/tmp/iopgt-script-XXXXXX";
+	int fd = dev_open(), sfd, nf = 0;
+	struct run r;
+	FILE *out;
+
+	ASSERT_TRUE(sf != NULL);
+	ASSERT_OK(get_info(fd, &gi, fi));
+	sfd = mkstemp(path);
+	ASSERT_GE(sfd, 0);
+	out = fdopen(sfd, "w");
+	ASSERT_TRUE(out != NULL);
+	for (unsigned int i = 0; i < gi.n_formats && i < IOPGT_FMT_COUNT; i++) {
+		struct iopgt_as_create c;
+		struct sfmt *f = &sf[nf];
+		__u64 sizes[6], iova = 0;
+		int n, id;
+
+		if (!(fi[i].flags & IOPGT_FMT_F_AVAILABLE))
+			continue;
+		/* learn the default geometry the script's create will get */
+		id = as_create(fd, fi[i].format, 0, 0, 0, 0, 0, &c);
+		ASSERT_GT(id, 0);
+		ASSERT_OK(as_destroy(fd, id));
+		f->name = format_name(fi[i].format);
+		fprintf(out, "echo @@AS %s\ncreate %s\n", f->name, f->name);
+		n = pgsizes_mix(c.out_pgsize_bitmap, sizes);
+		for (int k = 0; k < n; k++) {
+			__u64 sz = sizes[k], cnt = k ? 2 : 19, pa = (0x40 + 8 * k) * sz;
+
+			iova = (iova + sz - 1) & ~(sz - 1);
+			if (c.out_ias < 64 && iova + cnt * sz > 1ULL << c.out_ias)
+				break;
+			if (c.out_oas < 64 && pa + cnt * sz > 1ULL << c.out_oas)
+				pa = 0;
+			fprintf(out, "map 0x%llx 0x%llx 0x%llx rw --pgsize 0x%llx\n",
+				(unsigned long long)iova, (unsigned long long)pa,
+				(unsigned long long)(cnt * sz), (unsigned long long)sz);
+			f->ex[f->ne++] = (struct ext){ iova, pa, cnt * sz, sz };
+			f->want[ilog2_64(sz)] += cnt;
+			f->total += cnt * sz;
+			f->probe_iova[f->n_probe] = iova + cnt * sz - sz + 0x2a8;
+			f->probe_pa[f->n_probe++] = pa + cnt * sz - sz + 0x2a8;
+			iova += (cnt + 1) * sz;
+		}
+		f->j.ex = f->ex;
+		f->j.ne = f->ne;
+		fputs("echo @@JSON\ndump --format json\necho @@TREE\ndump --format tree\n"
+		      "echo @@RANGES\ndump --format ranges\necho @@DOT\ndump --format dot\n"
+		      "echo @@PROBE\n", out);
+		for (int k = 0; k < f->n_probe; k++)
+			fprintf(out, "walk 0x%llx\ntranslate 0x%llx\n",
+				(unsigned long long)f->probe_iova[k],
+				(unsigned long long)f->probe_iova[k]);
+		nf++;
+	}
+	fclose(out);
+	close(fd);
+	if (!nf) {
+		unlink(path);
+		free(sf);
+		SKIP("no page-table format available on this kernel");
+	}
+	st.nf = nf;
+	{
+		char *argv[] = { (char *)cli(), "script", path, NULL };
+
+		run_cli(argv, script_line, &st, false, &r);
+	}
+	unlink(path);
+	EXPECT_EQ(exit_code(&r), 0);
+	if (exit_code(&r))
+		h_diag("stderr: %.300s", r.err);
+	EXPECT_EQ(st.cur, nf - 1);
+	for (int i = 0; i < nf; i++) {
+		struct sfmt *f = &sf[i];
+		unsigned long long leaves = 0;
+
+		for (int b = 0; b < 64; b++) {
+			leaves += f->want[b];
+			if (f->j.leaves[b] != f->want[b])
+				H_FAIL("%s: json has %llu leaves of 2^%d, mapped %llu", f->name,
+				       f->j.leaves[b], b, f->want[b]);
+		}
+		if (f->j.bad || f->j.bytes != f->total)
+			H_FAIL("%s: json: %llu bad leaves, 0x%llx bytes, mapped 0x%llx", f->name,
+			       f->j.bad, f->j.bytes, f->total);
+		if (f->tree_leaves != leaves)
+			H_FAIL("%s: tree has %llu leaf lines, mapped %llu leaves", f->name,
+			       f->tree_leaves, leaves);
+		if (f->range_bytes != f->total)
+			H_FAIL("%s: ranges cover 0x%llx bytes, mapped 0x%llx", f->name,
+			       f->range_bytes, f->total);
+		if (f->dot_open != 1 || f->dot_close != 1)
+			H_FAIL("%s: dot graph opened %llu times, closed %llu", f->name,
+			       f->dot_open, f->dot_close);
+		if (f->walks_ok != (unsigned long long)f->n_probe ||
+		    f->xlates_ok != (unsigned long long)f->n_probe)
+			H_FAIL("%s: %llu walks and %llu translations agreed, of %d", f->name,
+			       f->walks_ok, f->xlates_ok, f->n_probe);
+		h_diag("%s: %llu leaves in %d extents, %llu tree leaf lines, ranges 0x%llx bytes, %llu/%d walks and %llu/%d translations as mapped",
+		       f->name, leaves, f->ne, f->tree_leaves, f->range_bytes, f->walks_ok,
+		       f->n_probe, f->xlates_ok, f->n_probe);
+	}
+	free(sf);
+}
+
 /* expected "iopgt translate --json" lines, in order */
 struct xcheck {
 	const __u64 *iova, *pa;	/* pa ~0: not mapped */
