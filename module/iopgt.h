@@ -318,6 +318,8 @@ void iopgt_dev_exit(struct iopgt_dev *idev, int cookie);
  * @n_extents: entries in @shadow
  * @table_bytes: page-table memory as the walker last counted it; exact
  *	when !@table_bytes_dirty (read it with iopgt_as_table_bytes())
+ * @n_tables: tables the walker last counted, the top one included; exact
+ *	under the same rule as @table_bytes
  * @table_bytes_pending: upper bound of table memory added since the last
  *	count (cap checks use @table_bytes + this)
  * @table_bytes_dirty: the tables changed since the last count. Counting
@@ -354,6 +356,7 @@ struct iopgt_as {
 	u64 mapped_bytes;
 	u64 n_extents;
 	u64 table_bytes;
+	u64 n_tables;
 	u64 table_bytes_pending;
 	bool table_bytes_dirty;
 	struct maple_tree shadow;

@@ -77,7 +77,7 @@ struct iopgt_as *iopgt_as_get_next(struct iopgt_dev *idev, u32 *id)
 /* Recount the tables (walker) and fold the change into the device total. */
 void iopgt_as_update_table_bytes(struct iopgt_as *as)
 {
-	u64 now = iopgt_walk_count_table_bytes(as);
+	u64 now = iopgt_walk_count_table_bytes(as, &as->n_tables);
 
 	atomic64_add((s64)(now - as->table_bytes), &as->idev->table_bytes);
 	atomic64_sub(as->table_bytes_pending, &as->idev->table_bytes_pending);
@@ -144,6 +144,7 @@ void iopgt_as_kill(struct iopgt_as *as)
 		atomic64_sub(as->table_bytes_pending,
 			     &idev->table_bytes_pending);
 		as->table_bytes = 0;
+		as->n_tables = 0;
 		as->table_bytes_pending = 0;
 		as->mapped_bytes = 0;
 		as->n_extents = 0;

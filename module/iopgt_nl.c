@@ -335,8 +335,11 @@ static int nl_put_as(struct sk_buff *skb, struct netlink_callback *cb,
 {
 	struct iopgt_nl_ctx *ctx = nl_ctx(cb);
 	u32 flags = 0;
+	u64 table_bytes;
 	void *hdr;
 
+	/* recounts the tables if they changed since the last count */
+	table_bytes = iopgt_as_table_bytes(as);
 	if (as->flags & IOPGT_AS_F_PERSISTENT)
 		flags |= IOPGT_AS_INFO_PERSISTENT;
 	if (as->flags & IOPGT_AS_F_NONCOHERENT)
@@ -352,7 +355,9 @@ static int nl_put_as(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u32(skb, IOPGT_A_AS_OWNER, pid_vnr(as->owner_pid)) ||
 	    nla_put_u64_64bit(skb, IOPGT_A_AS_MAPPED, as->mapped_bytes,
 			      IOPGT_A_PAD) ||
-	    nla_put_u64_64bit(skb, IOPGT_A_AS_TABLE_BYTES, as->table_bytes,
+	    nla_put_u64_64bit(skb, IOPGT_A_AS_TABLE_BYTES, table_bytes,
+			      IOPGT_A_PAD) ||
+	    nla_put_u64_64bit(skb, IOPGT_A_AS_TABLES, as->n_tables,
 			      IOPGT_A_PAD) ||
 	    nla_put_u64_64bit(skb, IOPGT_A_AS_GENERATION, as->generation,
 			      IOPGT_A_PAD) ||

@@ -784,6 +784,8 @@ static u64 tables_needed(const struct iopgt_walk_geom *g, u32 depth,
 /**
  * iopgt_walk_count_table_bytes() - memory held by the tables of an AS
  * @as: address space, as->lock held, live
+ * @n_tables: out (may be NULL): number of tables, the top one included
+ *	(once, even when it spans several pages)
  *
  * Counts the top table and every table reachable through a TABLE
  * descriptor, each with the memory its allocator takes for it (a whole
@@ -792,13 +794,15 @@ static u64 tables_needed(const struct iopgt_walk_geom *g, u32 depth,
  *
  * Return: bytes.
  */
-u64 iopgt_walk_count_table_bytes(struct iopgt_as *as)
+u64 iopgt_walk_count_table_bytes(struct iopgt_as *as, u64 *n_tables)
 {
 	const struct iopgt_walk_geom *g = &as->walk;
 	struct walk_frame st[IOPGT_MAX_LEVELS];
 	u64 tables = 0;
 	u32 d = 0;
 
+	if (n_tables)
+		*n_tables = 1;
 	if (!g->fmt)
 		return g->top_bytes;
 	if (g->levels < 2)
@@ -842,6 +846,8 @@ u64 iopgt_walk_count_table_bytes(struct iopgt_as *as)
 		}
 		fr->idx++;
 	}
+	if (n_tables)
+		*n_tables = 1 + tables;
 	return g->top_bytes + tables * g->table_bytes;
 }
 

@@ -283,6 +283,8 @@ struct as_find {
 	int found;
 	__u64 mapped;
 	__u32 ias;
+	__u64 tables, table_bytes;
+	bool has_tables;
 };
 
 static int as_find_cb(const struct nl_msg *m, void *arg)
@@ -295,6 +297,11 @@ static int as_find_cb(const struct nl_msg *m, void *arg)
 			f->mapped = nla_u64(m->tb[IOPGT_A_AS_MAPPED]);
 		if (m->tb[IOPGT_A_AS_IAS])
 			f->ias = nla_u32(m->tb[IOPGT_A_AS_IAS]);
+		if (m->tb[IOPGT_A_AS_TABLE_BYTES])
+			f->table_bytes = nla_u64(m->tb[IOPGT_A_AS_TABLE_BYTES]);
+		f->has_tables = m->tb[IOPGT_A_AS_TABLES] != NULL;
+		if (f->has_tables)
+			f->tables = nla_u64(m->tb[IOPGT_A_AS_TABLES]);
 	}
 	return 0;
 }
@@ -353,20 +360,37 @@ TEST_FMT(dump_filters_and_lists)
 		EXPECT_GE(d.tables + d.n, 1);
 		free(d.l);
 	}
-	/* AS_GET lists it with its counters */
-	{
-		struct as_find af = { id, 0, 0, 0 };
+	/*
+	 * AS_GET lists it with its counters: the tables are the top one plus
+	 * every TABLE entry of a full dump, their bytes what AS_INFO says;
+	 * again after unmapping everything (the libraries keep empty tables).
+	 */
+	for (int pass = 0; pass < 2; pass++) {
+		struct as_find af = { .id = id };
 		struct nl_req_attr a[1] = { { IOPGT_A_DEV_ID, 4, 0 } };
+		struct iopgt_as_info ai;
 		int r;
 		__u64 total = 0;
 
+		if (pass == 1)
+			for (int i = 0; i < ne; i++)
+				ASSERT_OK(unmap1(fd, id, ex[i].iova, ex[i].len, NULL));
+		ASSERT_EQ(dump_collect(&nl, id, &d, NULL, 0, &intr), 0);
+		free(d.l);
 		r = nl_dump(&nl, IOPGT_NL_CMD_AS_GET, a, 1, as_find_cb, &af, NULL);
 		EXPECT_EQ(r, 0);
 		EXPECT_EQ(af.found, 1);
-		for (int i = 0; i < ne; i++)
+		for (int i = 0; i < ne && !pass; i++)
 			total += ex[i].len;
 		EXPECT_EQ(af.mapped, total);
 		EXPECT_EQ(af.ias, c.out_ias);
+		EXPECT_TRUE(af.has_tables);
+		EXPECT_EQ(af.tables, d.tables + 1);
+		ASSERT_OK(as_info(fd, id, &ai));
+		EXPECT_EQ(af.table_bytes, ai.table_bytes);
+		h_diag("%s: %s: %llu tables, %llu bytes", variant->name,
+		       pass ? "after unmapping all" : "mapped", (unsigned long long)af.tables,
+		       (unsigned long long)af.table_bytes);
 	}
 	/* FORMAT_GET: one message per known format, names as GET_INFO */
 	{

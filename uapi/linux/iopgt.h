@@ -604,6 +604,7 @@ enum {
 	IOPGT_A_DUMP_MAX_LEVEL,	/* u32: request filter: deepest level depth (0 = top) */
 	IOPGT_A_ENTRY_DEPTH,	/* u32: 0 for the top table, +1 per level down */
 	IOPGT_A_PAD,
+	IOPGT_A_AS_TABLES,	/* u64: tables held, the top one included */
 	__IOPGT_A_MAX,
 };
 #define IOPGT_A_MAX (__IOPGT_A_MAX - 1)

@@ -600,8 +600,8 @@ static int cmd_destroy(struct cli *c, int argc, char **argv)
 static const char usage_list[] =
 "usage: iopgt list [--json]\n"
 "  Live address spaces of the device (generic netlink dump; needs\n"
-"  CAP_NET_ADMIN): id, format, owner pid, flags, mapped bytes, table bytes,\n"
-"  generation.\n";
+"  CAP_NET_ADMIN): id, format, owner pid, flags, mapped bytes, page-table\n"
+"  tables held (the top one included) and their bytes, generation.\n";
 
 static int list_cb(const struct iopgt_nl_as *a, void *arg)
 {
@@ -612,21 +612,23 @@ static int list_cb(const struct iopgt_nl_as *a, void *arg)
 	if (json) {
 		printf("{\"id\":%u,\"format\":%u,\"format_name\":\"%s\",\"owner\":%u,"
 		       "\"persistent\":%s,\"noncoherent\":%s,\"mapped\":%llu,"
-		       "\"table_bytes\":%llu,\"generation\":%llu,\"ias\":%u,\"oas\":%u,"
-		       "\"levels\":%u,\"pgsizes\":\"0x%llx\"}\n",
+		       "\"tables\":%llu,\"table_bytes\":%llu,\"generation\":%llu,"
+		       "\"ias\":%u,\"oas\":%u,\"levels\":%u,\"pgsizes\":\"0x%llx\"}\n",
 		       a->as_id, a->format, fn ? fn : "?", a->owner,
 		       a->flags & IOPGT_AS_INFO_PERSISTENT ? "true" : "false",
 		       a->flags & IOPGT_AS_INFO_NONCOHERENT ? "true" : "false",
 		       (unsigned long long)a->mapped,
+		       (unsigned long long)a->tables,
 		       (unsigned long long)a->table_bytes,
 		       (unsigned long long)a->generation, a->ias, a->oas, a->levels,
 		       (unsigned long long)a->pgsizes);
 		return 0;
 	}
-	printf("%-4u %-16s %-7u %-13s %14llu %12llu %10llu  ias=%u oas=%u levels=%u pgsizes=%s\n",
+	printf("%-4u %-16s %-7u %-13s %14llu %7llu %12llu %10llu  ias=%u oas=%u levels=%u pgsizes=%s\n",
 	       a->as_id, fn ? fn : "?", a->owner,
 	       a->flags & IOPGT_AS_INFO_PERSISTENT ? "persistent" : "fd-bound",
-	       (unsigned long long)a->mapped, (unsigned long long)a->table_bytes,
+	       (unsigned long long)a->mapped, (unsigned long long)a->tables,
+	       (unsigned long long)a->table_bytes,
 	       (unsigned long long)a->generation, a->ias, a->oas, a->levels,
 	       iopgt_pgsizes_str(a->pgsizes, pg, sizeof(pg)));
 	return 0;
@@ -645,8 +647,8 @@ static int cmd_list(struct cli *c, int argc, char **argv)
 	if ((ret = cli_open_nl(c)))
 		return ret;
 	if (!json)
-		printf("%-4s %-16s %-7s %-13s %14s %12s %10s\n", "ID", "FORMAT", "OWNER",
-		       "LIFETIME", "MAPPED", "TABLE_BYTES", "GEN");
+		printf("%-4s %-16s %-7s %-13s %14s %7s %12s %10s\n", "ID", "FORMAT", "OWNER",
+		       "LIFETIME", "MAPPED", "TABLES", "TABLE_BYTES", "GEN");
 	if (iopgt_nl_dump_as(c->nl, 0, list_cb, &json, &err))
 		return explain_nl(c, "AS_GET dump", &err);
 	return 0;

@@ -394,6 +394,7 @@ static int as_msg(const struct nlmsghdr *nlh, void *arg)
 	a.owner = get_u32(&tb, IOPGT_A_AS_OWNER);
 	a.mapped = get_u64(&tb, IOPGT_A_AS_MAPPED);
 	a.table_bytes = get_u64(&tb, IOPGT_A_AS_TABLE_BYTES);
+	a.tables = get_u64(&tb, IOPGT_A_AS_TABLES);
 	a.generation = get_u64(&tb, IOPGT_A_AS_GENERATION);
 	a.ias = get_u32(&tb, IOPGT_A_AS_IAS);
 	a.oas = get_u32(&tb, IOPGT_A_AS_OAS);

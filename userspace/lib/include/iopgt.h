@@ -136,6 +136,7 @@ struct iopgt_nl_as {
 	uint64_t table_bytes;
 	uint64_t generation;
 	uint64_t pgsizes;
+	uint64_t tables;	/* 0 from a module without IOPGT_A_AS_TABLES */
 };
 
 struct iopgt_tree_entry {
