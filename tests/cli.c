@@ -97,6 +97,30 @@ struct ext {
 	__u64 iova, pa, len, pgsize;
 };
 
+/*
+ * The page-size mix the CLI tests map: 19 granules, then 2 pages of each
+ * larger size of pgsizes_mix(), each extent aligned to its page size with
+ * a gap of one page, inside ias/oas. Returns the number of extents.
+ */
+static int plan_mix(const struct iopgt_as_create *c, struct ext *ex)
+{
+	__u64 sizes[6], iova = 0;
+	int n = pgsizes_mix(c->out_pgsize_bitmap, sizes), ne = 0;
+
+	for (int i = 0; i < n; i++) {
+		__u64 s = sizes[i], cnt = i ? 2 : 19, pa = (0x40 + 8 * i) * s;
+
+		iova = (iova + s - 1) & ~(s - 1);
+		if (c->out_ias < 64 && iova + cnt * s > 1ULL << c->out_ias)
+			break;
+		if (c->out_oas < 64 && pa + cnt * s > 1ULL << c->out_oas)
+			pa = 0;
+		ex[ne++] = (struct ext){ iova, pa, cnt * s, s };
+		iova += (cnt + 1) * s;
+	}
+	return ne;
+}
+
 struct jcheck {
 	const struct ext *ex;
 	int ne;
@@ -177,28 +201,19 @@ TEST_FMT(cli_dump_translate_walk)
 	static const char *const fmts[] = { "tree", "ranges", "json", "dot" };
 	struct iopgt_as_create c;
 	struct ext ex[16];
-	__u64 sizes[64], iova = 0;
 	char ids[16];
-	int fd = dev_open(), id, n, ne = 0;
+	int fd = dev_open(), id, ne;
 	unsigned long long want[64] = { 0 }, total = 0;
 
 	id = as_create(fd, variant->format, IOPGT_AS_PERSISTENT, 0, 0, 0, 0, &c);
 	ASSERT_GT(id, 0);
 	snprintf(ids, sizeof(ids), "%d", id);
-	n = pgsizes_mix(c.out_pgsize_bitmap, sizes);
-	for (int i = 0; i < n; i++) {
-		__u64 s = sizes[i], cnt = i ? 2 : 19, pa = (0x40 + 8 * i) * s;
-
-		iova = (iova + s - 1) & ~(s - 1);
-		if (c.out_ias < 64 && iova + cnt * s > 1ULL << c.out_ias)
-			break;
-		if (c.out_oas < 64 && pa + cnt * s > 1ULL << c.out_oas)
-			pa = 0;
-		ASSERT_OK(map1(fd, id, iova, pa, cnt * s, RW, ilog2_64(s), NULL));
-		ex[ne++] = (struct ext){ iova, pa, cnt * s, s };
-		want[ilog2_64(s)] += cnt;
-		total += cnt * s;
-		iova += (cnt + 1) * s;
+	ne = plan_mix(&c, ex);
+	for (int i = 0; i < ne; i++) {
+		ASSERT_OK(map1(fd, id, ex[i].iova, ex[i].pa, ex[i].len, RW,
+			       ilog2_64(ex[i].pgsize), NULL));
+		want[ilog2_64(ex[i].pgsize)] += ex[i].len / ex[i].pgsize;
+		total += ex[i].len;
 	}
 	for (unsigned int k = 0; k < 4; k++) {
 		char *argv[] = { (char *)cli(), "dump", ids, "--format", (char *)fmts[k], NULL };
@@ -374,8 +389,7 @@ TEST(cli_script_every_format)
 	for (unsigned int i = 0; i < gi.n_formats && i < IOPGT_FMT_COUNT; i++) {
 		struct iopgt_as_create c;
 		struct sfmt *f = &sf[nf];
-		__u64 sizes[6], iova = 0;
-		int n, id;
+		int id;
 
 		if (!(fi[i].flags & IOPGT_FMT_F_AVAILABLE))
 			continue;
@@ -385,24 +399,17 @@ TEST(cli_script_every_format)
 		ASSERT_OK(as_destroy(fd, id));
 		f->name = format_name(fi[i].format);
 		fprintf(out, "echo @@AS %s\ncreate %s\n", f->name, f->name);
-		n = pgsizes_mix(c.out_pgsize_bitmap, sizes);
-		for (int k = 0; k < n; k++) {
-			__u64 sz = sizes[k], cnt = k ? 2 : 19, pa = (0x40 + 8 * k) * sz;
+		f->ne = plan_mix(&c, f->ex);
+		for (int k = 0; k < f->ne; k++) {
+			const struct ext *e = &f->ex[k];
 
-			iova = (iova + sz - 1) & ~(sz - 1);
-			if (c.out_ias < 64 && iova + cnt * sz > 1ULL << c.out_ias)
-				break;
-			if (c.out_oas < 64 && pa + cnt * sz > 1ULL << c.out_oas)
-				pa = 0;
 			fprintf(out, "map 0x%llx 0x%llx 0x%llx rw --pgsize 0x%llx\n",
-				(unsigned long long)iova, (unsigned long long)pa,
-				(unsigned long long)(cnt * sz), (unsigned long long)sz);
-			f->ex[f->ne++] = (struct ext){ iova, pa, cnt * sz, sz };
-			f->want[ilog2_64(sz)] += cnt;
-			f->total += cnt * sz;
-			f->probe_iova[f->n_probe] = iova + cnt * sz - sz + 0x2a8;
-			f->probe_pa[f->n_probe++] = pa + cnt * sz - sz + 0x2a8;
-			iova += (cnt + 1) * sz;
+				(unsigned long long)e->iova, (unsigned long long)e->pa,
+				(unsigned long long)e->len, (unsigned long long)e->pgsize);
+			f->want[ilog2_64(e->pgsize)] += e->len / e->pgsize;
+			f->total += e->len;
+			f->probe_iova[f->n_probe] = e->iova + e->len - e->pgsize + 0x2a8;
+			f->probe_pa[f->n_probe++] = e->pa + e->len - e->pgsize + 0x2a8;
 		}
 		f->j.ex = f->ex;
 		f->j.ne = f->ne;
