@@ -736,8 +736,6 @@ TEST_X(cli_big_dump_rss, H_PLAIN, 230, 0)
 		IOPGT_FMT_ARM_64_LPAE_S1, IOPGT_FMT_PT_X86_64, IOPGT_FMT_PT_AMDV1,
 		IOPGT_FMT_PT_VTDSS,
 	};
-	struct iopgt_format_info f[IOPGT_FMT_COUNT];
-	struct iopgt_get_info gi;
 	/*
 	 * The CLI renders 10-14K leaves/s under TCG: 1M (75-100 s) only where
 	 * the matrix asks for it (IOPGT_CLI_DUMP_MAX, set for one target).
@@ -746,14 +744,10 @@ TEST_X(cli_big_dump_rss, H_PLAIN, 230, 0)
 	unsigned long long maxn = e && atoll(e) > 0 ? atoll(e) : 100000;
 	double per_leaf_100k = 0;
 	long rss0 = 0;
-	__u32 fmt = 0;
+	__u32 fmt;
 	int fd = dev_open();
 
-	ASSERT_OK(get_info(fd, &gi, f));
-	for (unsigned int p = 0; p < sizeof(prefer) / sizeof(prefer[0]) && !fmt; p++)
-		for (unsigned int i = 0; i < gi.n_formats && i < IOPGT_FMT_COUNT; i++)
-			if (f[i].format == prefer[p] && (f[i].flags & IOPGT_FMT_F_AVAILABLE))
-				fmt = prefer[p];
+	fmt = first_available(fd, prefer, sizeof(prefer) / sizeof(prefer[0]));
 	if (!fmt)
 		SKIP("no format with 4K pages and a >= 32-bit IAS available on this kernel");
 	for (unsigned long long n = 10000; n <= maxn; n *= 10) {

@@ -523,20 +523,14 @@ TEST_X(big_dump, H_PLAIN, 220, 0)
 		IOPGT_FMT_ARM_64_LPAE_S1, IOPGT_FMT_PT_X86_64, IOPGT_FMT_PT_AMDV1,
 		IOPGT_FMT_ARM_32_LPAE_S1, IOPGT_FMT_PT_VTDSS,
 	};
-	struct iopgt_format_info f[IOPGT_FMT_COUNT];
-	struct iopgt_get_info gi;
 	struct iopgt_as_create c;
 	struct nl nl;
-	__u32 fmt = 0;
+	__u32 fmt;
 	int fd = dev_open();
 	const char *e = getenv("IOPGT_BIG_DUMP_MAX");
 	unsigned long long maxn = e && atoll(e) > 0 ? atoll(e) : 1000000;
 
-	ASSERT_OK(get_info(fd, &gi, f));
-	for (unsigned int p = 0; p < sizeof(prefer) / sizeof(prefer[0]) && !fmt; p++)
-		for (unsigned int i = 0; i < gi.n_formats && i < IOPGT_FMT_COUNT; i++)
-			if (f[i].format == prefer[p] && (f[i].flags & IOPGT_FMT_F_AVAILABLE))
-				fmt = prefer[p];
+	fmt = first_available(fd, prefer, sizeof(prefer) / sizeof(prefer[0]));
 	if (!fmt)
 		SKIP("no format with 4K pages and a >= 32-bit IAS available on this kernel");
 	need_nl(&nl);

@@ -242,6 +242,20 @@ int pgsizes_mix(__u64 bitmap, __u64 *out)
 	return k;
 }
 
+__u32 first_available(int fd, const __u32 *prefer, unsigned int n)
+{
+	struct iopgt_format_info f[IOPGT_FMT_COUNT];
+	struct iopgt_get_info gi;
+
+	if (get_info(fd, &gi, f))
+		return 0;
+	for (unsigned int p = 0; p < n; p++)
+		for (unsigned int i = 0; i < gi.n_formats && i < IOPGT_FMT_COUNT; i++)
+			if (f[i].format == prefer[p] && (f[i].flags & IOPGT_FMT_F_AVAILABLE))
+				return prefer[p];
+	return 0;
+}
+
 const char *pgsizes_str(__u64 bitmap, char *buf, size_t len)
 {
 	size_t o = 0;

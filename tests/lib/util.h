@@ -72,6 +72,8 @@ int pgsizes_list(__u64 bitmap, __u64 *out, int max);
  * the largest. Ascending; returns the count.
  */
 int pgsizes_mix(__u64 bitmap, __u64 *out);
+/* the first of @prefer[0..n) this kernel has available, 0 if none */
+__u32 first_available(int fd, const __u32 *prefer, unsigned int n);
 /* "4K+2M+1G" */
 const char *pgsizes_str(__u64 bitmap, char *buf, size_t len);
 static inline int ilog2_64(__u64 v) { return 63 - __builtin_clzll(v); }
