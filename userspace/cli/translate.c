@@ -168,11 +168,16 @@ int cmd_translate(struct cli *c, int argc, char **argv)
 	struct xlate_out o = { 0 };
 	uint64_t start = 0, end = 0, step = 0, count = 0;
 	uint32_t id, batch = 1, n = 0;
+	uint64_t *list;
 	char **pos;
 
 	pos = calloc(argc + 1, sizeof(*pos));
-	if (!pos)
+	list = calloc(argc + 1, sizeof(*list));
+	if (!pos || !list) {
+		free(pos);
+		free(list);
 		return kern_err(c, "out of memory");
+	}
 	ret = getopts(c, argc, argv, defs, pos, argc, &npos, usage_translate);
 	if (ret)
 		goto out;
@@ -198,11 +203,9 @@ int cmd_translate(struct cli *c, int argc, char **argv)
 	}
 	o.json = json;
 	o.single = !range_s && npos == 2;
-	/* parse every IOVA before the first call: a typo maps nothing */
+	/* parse every IOVA before the first call: a typo sends nothing */
 	for (int i = 1; i < npos; i++) {
-		uint64_t v;
-
-		if (arg_u64(c, "IOVA", pos[i], &v)) {
+		if (arg_u64(c, "IOVA", pos[i], &list[i - 1])) {
 			ret = EXIT_USAGE;
 			goto out;
 		}
@@ -237,10 +240,7 @@ int cmd_translate(struct cli *c, int argc, char **argv)
 	for (uint64_t k = 0; k < count; k++) {
 		uint64_t iova;
 
-		if (range_s)
-			iova = start + k * step;
-		else
-			iopgt_parse_u64(pos[1 + k], &iova);
+		iova = range_s ? start + k * step : list[k];
 		ents[n++] = (struct iopgt_xlate_entry){ .iova = iova };
 		if (n == batch) {
 			ret = flush_batch(c, id, &o, ents, n);
@@ -256,6 +256,7 @@ int cmd_translate(struct cli *c, int argc, char **argv)
 		printf("# %llu mapped, %llu not mapped\n", o.n_mapped, o.n_unmapped);
 out:
 	free(ents);
+	free(list);
 	free(pos);
 	return ret;
 }
