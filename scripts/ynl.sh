@@ -46,7 +46,7 @@ source_pkg() {
 do_source() {
 	local pkg ver d tmp deb
 	read -r pkg ver < <(source_pkg) || die "cannot resolve the $ysuite kernel source package"
-	[ -n "${pkg:-}" ] && [ -n "${ver:-}" ] || die "cannot resolve the $ysuite kernel source package"
+	{ [ -n "${pkg:-}" ] && [ -n "${ver:-}" ]; } || die "cannot resolve the $ysuite kernel source package"
 	d=$IOPGT_CACHE/ynl/$pkg-$ver
 	if [ ! -f "$d/src/MAINTAINERS" ]; then
 		mkdir -p "$d"
@@ -64,7 +64,7 @@ do_source() {
 			tar -x -C "$tmp/src" --strip-components=1 --wildcards \
 				"$pkg/tools/net/ynl/*" "$pkg/Documentation/netlink/*" "$pkg/MAINTAINERS" ||
 			{ rm -rf "$tmp"; die "cannot unpack $deb"; }
-		[ -f "$tmp/src/tools/net/ynl/pyynl/ynl_gen_c.py" ] && [ -f "$tmp/src/tools/net/ynl/lib/ynl.c" ] ||
+		{ [ -f "$tmp/src/tools/net/ynl/pyynl/ynl_gen_c.py" ] && [ -f "$tmp/src/tools/net/ynl/lib/ynl.c" ]; } ||
 			{ rm -rf "$tmp"; die "$pkg=$ver has no tools/net/ynl/pyynl/ynl_gen_c.py or tools/net/ynl/lib/ynl.c"; }
 		rm -rf "$d/src"
 		mv "$tmp/src" "$d/src"
