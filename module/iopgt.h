@@ -121,7 +121,8 @@ struct iopgt_backend_ops {
  * @id: enum iopgt_format
  * @name: uapi name, e.g. "ARM_64_LPAE_S1"
  * @flags: IOPGT_FMT_F_* except AVAILABLE (set by the core when
- *	@unavail_reason is IOPGT_UNAVAIL_NONE)
+ *	@unavail_reason is IOPGT_UNAVAIL_NONE); bits outside
+ *	IOPGT_FMT_F_DESC_MASK are the backend's own and never reported
  * @unavail_reason: enum iopgt_unavail_reason
  * @ops: backend; required when available
  * @kfmt: backend private: the kernel's enum value (io-pgtable) etc.
@@ -178,6 +179,47 @@ const struct iopgt_fmt_desc *iopgt_fmt_get(u32 id);
 static inline bool iopgt_fmt_available(const struct iopgt_fmt_desc *d)
 {
 	return d && d->unavail_reason == IOPGT_UNAVAIL_NONE && d->ops;
+}
+
+/* the bits of iopgt_fmt_desc::flags that userspace may see */
+#define IOPGT_FMT_F_DESC_MASK	(IOPGT_FMT_F_IO_PGTABLE | IOPGT_FMT_F_GENERIC_PT | \
+				 IOPGT_FMT_F_HW_WALK | IOPGT_FMT_F_NONCOHERENT)
+
+/**
+ * iopgt_fmt_uapi_flags() - the IOPGT_FMT_F_* flags of a format
+ * @d: descriptor (not NULL)
+ *
+ * The only source of the flags that IOPGT_GET_INFO (format_info.flags) and
+ * the netlink FORMAT_GET (IOPGT_A_FORMAT_FLAGS) report, so the two views
+ * cannot differ: the uapi bits of @d->flags, without the backend's private
+ * ones, plus IOPGT_FMT_F_AVAILABLE.
+ *
+ * Return: IOPGT_FMT_F_* bits.
+ */
+static inline u32 iopgt_fmt_uapi_flags(const struct iopgt_fmt_desc *d)
+{
+	u32 flags = d->flags & IOPGT_FMT_F_DESC_MASK;
+
+	if (iopgt_fmt_available(d))
+		flags |= IOPGT_FMT_F_AVAILABLE;
+	return flags;
+}
+
+/**
+ * iopgt_fmt_uapi_unavail() - why a format is not available, as reported
+ * @d: descriptor (not NULL)
+ *
+ * Shared by IOPGT_GET_INFO and the netlink FORMAT_GET like
+ * iopgt_fmt_uapi_flags(): a format without a backend whose reason says
+ * none is IOPGT_UNAVAIL_NO_BACKEND.
+ *
+ * Return: enum iopgt_unavail_reason (IOPGT_UNAVAIL_NONE when available).
+ */
+static inline u32 iopgt_fmt_uapi_unavail(const struct iopgt_fmt_desc *d)
+{
+	if (!iopgt_fmt_available(d) && d->unavail_reason == IOPGT_UNAVAIL_NONE)
+		return IOPGT_UNAVAIL_NO_BACKEND;
+	return d->unavail_reason;
 }
 
 /* io-pgtable backend (iopgt_iopt.c): registers its formats */

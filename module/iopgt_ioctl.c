@@ -66,16 +66,11 @@ static void iopgt_fill_format_info(const struct iopgt_fmt_desc *d,
 
 	memset(fi, 0, sizeof(*fi));
 	fi->format = d->id;
-	fi->unavail_reason = d->unavail_reason;
-	fi->flags = d->flags & (IOPGT_FMT_F_IO_PGTABLE | IOPGT_FMT_F_GENERIC_PT |
-				IOPGT_FMT_F_HW_WALK | IOPGT_FMT_F_NONCOHERENT);
+	fi->unavail_reason = iopgt_fmt_uapi_unavail(d);
+	fi->flags = iopgt_fmt_uapi_flags(d);
 	strscpy(fi->name, d->name, sizeof(fi->name));
-	if (!iopgt_fmt_available(d)) {
-		if (fi->unavail_reason == IOPGT_UNAVAIL_NONE)
-			fi->unavail_reason = IOPGT_UNAVAIL_NO_BACKEND;
+	if (!(fi->flags & IOPGT_FMT_F_AVAILABLE))
 		return;
-	}
-	fi->flags |= IOPGT_FMT_F_AVAILABLE;
 	fi->quirks = d->quirks;
 	fi->n_pgsize_sets = min_t(u32, d->n_pgsize_sets, IOPGT_MAX_PGSIZE_SETS);
 	for (i = 0; i < fi->n_pgsize_sets; i++)

@@ -40,6 +40,8 @@ enum iopgt_iopt_family {
 #define IOPT_FAMILY(d)	((enum iopgt_iopt_family)((d)->flags >> 16))
 #define IOPT_FAM_FLAG(f)	((u32)(f) << 16)
 #define IOPT_32BIT	BIT(15)	/* ARM_32_LPAE_*: adjusted limits */
+/* private to this backend: above the reported bits (iopgt_fmt_uapi_flags()) */
+static_assert(!((IOPT_32BIT | IOPT_FAM_FLAG(0xffff)) & IOPGT_FMT_F_DESC_MASK));
 
 #ifdef HAVE_EXPORT_ALLOC_IO_PGTABLE_OPS
 

@@ -279,19 +279,17 @@ static int nl_put_format(struct sk_buff *skb, struct netlink_callback *cb,
 			 const struct iopgt_fmt_desc *d, u32 id)
 {
 	struct iopgt_nl_ctx *ctx = nl_ctx(cb);
-	u32 flags = d->flags;
 	void *hdr;
 
-	if (iopgt_fmt_available(d))
-		flags |= IOPGT_FMT_F_AVAILABLE;
 	hdr = nl_put_hdr(skb, cb, IOPGT_NL_CMD_FORMAT_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, IOPGT_A_DEV_ID, ctx->idev->instance) ||
 	    nla_put_u32(skb, IOPGT_A_FORMAT, id) ||
 	    nla_put_string(skb, IOPGT_A_FORMAT_NAME, d->name ?: "") ||
-	    nla_put_u32(skb, IOPGT_A_FORMAT_FLAGS, flags) ||
-	    nla_put_u32(skb, IOPGT_A_FORMAT_UNAVAIL, d->unavail_reason)) {
+	    nla_put_u32(skb, IOPGT_A_FORMAT_FLAGS, iopgt_fmt_uapi_flags(d)) ||
+	    nla_put_u32(skb, IOPGT_A_FORMAT_UNAVAIL,
+			iopgt_fmt_uapi_unavail(d))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
