@@ -19,7 +19,7 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-here=$(dirname "$0")
+here=$(cd "$(dirname "$0")" && pwd)
 SRC=${IOPGT_SRC:-$IOPGT_REPO}
 ysuite=${IOPGT_YNL_SUITE:-sid}
 
@@ -54,7 +54,7 @@ do_source() {
 		log "ynl: downloading $pkg=$ver ($ysuite)"
 		if ! (cd "$tmp" && "$here/archive.sh" apt "$ysuite" -q download "$pkg=$ver") >"$tmp/download.log" 2>&1; then
 			local why
-			why=$(grep -E '^(E|Err):' "$tmp/download.log" | head -n1)
+			why=$(grep -E '^(E|Err):' "$tmp/download.log" | head -n1) || true
 			rm -rf "$tmp"
 			die "cannot download $pkg=$ver from the $ysuite archive: ${why:-see apt output}"
 		fi
@@ -86,7 +86,7 @@ do_client() {
 	local root=$1 dir=$2 cc=$3 src err key gen g
 	rm -rf "${root:?}$dir"
 	err=$(mktemp)
-	if ! src=$(with_lock ynl-source "$0" source 2>"$err"); then
+	if ! src=$(with_lock ynl-source "$here/ynl.sh" source 2>"$err"); then
 		skip_client "$root" "$dir" "$(sed -n 's/^iopgt: error: //p' "$err" | head -n1)"
 		rm -f "$err"
 		return 0
@@ -99,7 +99,7 @@ do_client() {
 			log "ynl: installing python3-yaml python3-jsonschema in $root"
 			if ! in_root "$root" apt-get -q -y install python3 python3-yaml python3-jsonschema \
 				>"$root.ynl-apt.log" 2>&1; then
-				skip_client "$root" "$dir" "cannot install python3-yaml python3-jsonschema in the build root: $(grep -E '^E:' "$root.ynl-apt.log" | head -n1)"
+				skip_client "$root" "$dir" "cannot install python3-yaml python3-jsonschema in the build root: $(grep -E '^E:' "$root.ynl-apt.log" | head -n1 || true)"
 				return 0
 			fi
 		fi
