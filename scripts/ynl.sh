@@ -54,7 +54,7 @@ do_source() {
 		log "ynl: downloading $pkg=$ver ($ysuite)"
 		if ! (cd "$tmp" && "$here/archive.sh" apt "$ysuite" -q download "$pkg=$ver") >"$tmp/download.log" 2>&1; then
 			local why
-			why=$(grep -E '^(E|Err):' "$tmp/download.log" | head -n1) || true
+			why=$(grep -E -A1 '^(E|Err):' "$tmp/download.log" | head -n2 | tr -s ' \n' ' ') || true
 			rm -rf "$tmp"
 			die "cannot download $pkg=$ver from the $ysuite archive: ${why:-see apt output}"
 		fi
