@@ -18,7 +18,7 @@
 
 #include "cli.h"
 
-#define MAX_POS		64
+#define MAX_POS		128
 
 /* ------------------------------------------------------------------ errors */
 
@@ -454,6 +454,162 @@ static const char usage_create[] =
 "  (case-insensitive; PT_ prefix optional) or a number.\n"
 "  quirks: ns, no_perms, mtk_ext, mtk_ttbr_ext, ttbr1, outer_wbwa, hd, s2fwb\n";
 
+/* GET_INFO with the info of @format (fi zeroed when unknown); 0 on success */
+static int get_fmt_info(struct cli *c, uint32_t format, struct iopgt_get_info *gi,
+			struct iopgt_format_info *fi)
+{
+	struct iopgt_format_info *f = NULL;
+	struct iopgt_err err = { 0 };
+	unsigned int n = 0, i;
+
+	memset(fi, 0, sizeof(*fi));
+	if (iopgt_get_info_all(&c->dev, gi, &f, &n, &err))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (f[i].format == format)
+			*fi = f[i];
+	free(f);
+	return 0;
+}
+
+/* "32,36,40" from an oas_set bitmap */
+static char *bits_str(uint64_t set, char *buf, size_t len)
+{
+	size_t off = 0;
+	int b;
+
+	buf[0] = 0;
+	for (b = 0; b < 64 && off < len; b++)
+		if (set & (1ULL << b)) {
+			int w = snprintf(buf + off, len - off, "%s%d", off ? "," : "", b);
+
+			if (w < 0)
+				break;
+			off += (size_t)w;
+		}
+	return buf;
+}
+
+/*
+ * AS_CREATE failed: say which rule, as the kernel named it in out_reason,
+ * with the values from the request and GET_INFO.
+ */
+static int create_errmsg(struct cli *c, const char *what,
+			 const struct iopgt_as_create *req,
+			 const struct iopgt_err *err)
+{
+	struct iopgt_get_info gi;
+	struct iopgt_format_info fi;
+	const char *n = iopgt_errno_name(err->code);
+	char a[160], b[160], fname[IOPGT_NAME_LEN + 1];
+	uint32_t ias, oas;
+	int have = !get_fmt_info(c, req->format, &gi, &fi);
+
+	memcpy(fname, fi.name, IOPGT_NAME_LEN);
+	fname[IOPGT_NAME_LEN] = 0;
+	ias = req->ias ? req->ias : fi.ias_default;
+	oas = req->oas ? req->oas : fi.oas_default;
+	switch (req->out_reason) {
+	case IOPGT_REASON_FORMAT_UNKNOWN:
+		return kern_err(c, "%s: unknown format id %u: this module knows ids 1-%u (see 'iopgt formats') (%s)",
+				what, req->format, have ? gi.n_formats : IOPGT_FMT_COUNT - 1, n);
+	case IOPGT_REASON_FORMAT_UNAVAILABLE:
+		return kern_err(c, "%s: this format is not available on this kernel: %s (%s); see 'iopgt formats'",
+				what, have ? iopgt_unavail_str(fi.unavail_reason) : "unknown why", n);
+	case IOPGT_REASON_NONCOHERENT_UNSUPPORTED:
+		if (have && (fi.flags & IOPGT_FMT_F_NONCOHERENT))
+			return kern_err(c, "%s: --noncoherent: non-coherent table walks are not possible on this device (its DMA pre-flight failed) (%s)",
+					what, n);
+		return kern_err(c, "%s: --noncoherent: this format does not support non-coherent table walks; drop --noncoherent (%s)",
+				what, n);
+	case IOPGT_REASON_QUIRK_UNSUPPORTED:
+		return kern_err(c, "%s: quirks %s: this format accepts only %s (%s)", what,
+				iopgt_quirks_str(req->quirks, a, sizeof(a)),
+				have && fi.quirks ? iopgt_quirks_str(fi.quirks, b, sizeof(b)) : "none", n);
+	case IOPGT_REASON_QUIRK_COMBINATION:
+		return kern_err(c, "%s: quirks %s: outer_wbwa needs --noncoherent, mtk_ext needs no_perms, mtk_ttbr_ext needs mtk_ext (%s)",
+				what, iopgt_quirks_str(req->quirks, a, sizeof(a)), n);
+	case IOPGT_REASON_LEVELS:
+		if (have && !fi.levels_max)
+			return kern_err(c, "%s: --levels %u: io-pgtable formats take no level count (%s)",
+					what, req->levels, n);
+		return kern_err(c, "%s: --levels %u with ias %u: this format takes %u-%u levels and each level count covers only some ias values (%s)",
+				what, req->levels, ias, fi.levels_min, fi.levels_max, n);
+	case IOPGT_REASON_IAS_RANGE:
+		return kern_err(c, "%s: ias %u is outside this format's range %u-%u (%s)",
+				what, ias, fi.ias_min, fi.ias_max, n);
+	case IOPGT_REASON_OAS_RANGE:
+		return kern_err(c, "%s: oas %u is outside this format's range %u-%u (%s)",
+				what, oas, fi.oas_min, fi.oas_max, n);
+	case IOPGT_REASON_PGSIZES:
+		iopgt_pgsizes_str(req->pgsize_bitmap, a, sizeof(a));
+		b[0] = 0;
+		for (unsigned int k = 0; have && k < fi.n_pgsize_sets && k < IOPGT_MAX_PGSIZE_SETS; k++) {
+			char one[64];
+
+			iopgt_pgsizes_str(fi.pgsize_sets[k], one, sizeof(one));
+			snprintf(b + strlen(b), sizeof(b) - strlen(b), "%s%s", k ? " | " : "", one);
+		}
+		return kern_err(c, "%s: page sizes %s: want a subset of one of %s that contains its smallest size (%s)",
+				what, a, b[0] ? b : "the format's sets", n);
+	case IOPGT_REASON_OAS_NOT_IN_SET:
+		return kern_err(c, "%s: oas %u: this format accepts oas %s only%s (%s)", what, oas,
+				bits_str(fi.oas_set, a, sizeof(a)),
+				fi.rules & IOPGT_FMT_RULE_CLAMP_48 ?
+				" (above 48 clamped to 48 unless the granule is 64K)" : "", n);
+	case IOPGT_REASON_IAS_ABOVE_OAS:
+		return kern_err(c, "%s: ias %u > oas %u: this format needs ias <= oas (%s)",
+				what, ias, oas, n);
+	case IOPGT_REASON_NEEDS_MTK_EXT:
+		return kern_err(c, "%s: ias %u / oas %u: above 32 bits need --quirks mtk_ext,no_perms (%s)",
+				what, ias, oas, n);
+	case IOPGT_REASON_IAS_FOR_GRANULE:
+		return kern_err(c, "%s: ias %u is too large for the smallest page size %s (%s)", what, ias,
+				iopgt_size_str(req->pgsize_bitmap & -req->pgsize_bitmap, a, sizeof(a)), n);
+	case IOPGT_REASON_PGSIZES_ABOVE_IAS:
+		return kern_err(c, "%s: every page size is at least 2^ias (ias %u): nothing could be mapped (%s)",
+				what, ias, n);
+	case IOPGT_REASON_AS_CAP:
+		return kern_err(c, "%s: the device already has max_as_per_device = %u address spaces (%s)",
+				what, have ? gi.max_as_per_device : 0, n);
+	case IOPGT_REASON_AS_TABLE_CAP:
+		return kern_err(c, "%s: the top table alone exceeds the per-address-space page-table cap max_table_bytes_per_as = %s (%s)",
+				what, iopgt_size_str(gi.max_table_bytes_per_as, a, sizeof(a)), n);
+	case IOPGT_REASON_DEV_TABLE_CAP:
+		return kern_err(c, "%s: the device's page-table memory cap max_table_bytes = %s is reached (%s in use) (%s)",
+				what, iopgt_size_str(gi.max_table_bytes, a, sizeof(a)),
+				iopgt_size_str(gi.table_bytes, b, sizeof(b)), n);
+	case IOPGT_REASON_ONE_AT_A_TIME:
+		return kern_err(c, "%s: this kernel allows one live address space of this format at a time (%s)",
+				what, n);
+	case IOPGT_REASON_NOMEM:
+		return kern_err(c, "%s: the kernel is out of memory (%s)", what, n);
+	case IOPGT_REASON_LIBRARY_REFUSED:
+		return kern_err(c, "%s: the kernel's page-table library refused this configuration (%s)",
+				what, n);
+	case IOPGT_REASON_NONE:
+		break;
+	default:
+		return kern_err(c, "%s: %s (reason %u) (%s)", what,
+				iopgt_reason_str(req->out_reason), req->out_reason, n);
+	}
+	/* a kernel without out_reason: the errno alone */
+	switch (-err->code) {
+	case EOPNOTSUPP:
+		return kern_err(c, "%s: this format or --noncoherent is not available on this kernel (EOPNOTSUPP); see 'iopgt formats'",
+				what);
+	case EINVAL:
+		return kern_err(c, "%s: the kernel rejected this configuration (EINVAL); see 'iopgt formats'",
+				what);
+	case ENOSPC:
+		return kern_err(c, "%s: a cap was reached: max_as_per_device or page-table memory (ENOSPC)",
+				what);
+	case ENOMEM:
+		return kern_err(c, "%s: the kernel is out of memory (ENOMEM)", what);
+	}
+	return explain(c, what, err);
+}
+
 static int cmd_create(struct cli *c, int argc, char **argv)
 {
 	const char *ias_s = NULL, *oas_s = NULL, *pg_s = NULL, *q_s = NULL, *lv_s = NULL;
@@ -517,20 +673,7 @@ static int cmd_create(struct cli *c, int argc, char **argv)
 		char what[96];
 
 		snprintf(what, sizeof(what), "create %s", fn ? fn : pos[0]);
-		switch (-err.code) {
-		case EOPNOTSUPP:
-			return kern_err(c, "%s: this format is not available on this kernel (EOPNOTSUPP); see 'iopgt formats'",
-					what);
-		case EINVAL:
-			return kern_err(c, "%s: the kernel rejected this configuration (ias/oas/pgsizes/quirks/levels outside what 'iopgt formats' lists) (EINVAL)",
-					what);
-		case ENOSPC:
-			return kern_err(c, "%s: too many address spaces on this device (max_as cap) (ENOSPC)",
-					what);
-		case ENOMEM:
-			return kern_err(c, "%s: out of memory or table-memory cap (ENOMEM)", what);
-		}
-		return explain(c, what, &err);
+		return create_errmsg(c, what, &req, &err);
 	}
 	c->last_id = req.as_id;
 	c->have_last = 1;
@@ -552,6 +695,23 @@ static int cmd_create(struct cli *c, int argc, char **argv)
 		       iopgt_format_name(req.format) ? iopgt_format_name(req.format) : "?",
 		       req.out_levels, req.out_ias, req.out_oas, pg, q,
 		       pers ? " persistent" : "", noncoh ? " noncoherent" : "");
+	}
+	if (req.out_flags & (IOPGT_AS_CREATE_IAS_CLAMPED | IOPGT_AS_CREATE_OAS_CLAMPED)) {
+		struct iopgt_get_info gi;
+		struct iopgt_format_info fi;
+		const char *why = "";
+
+		if (!get_fmt_info(c, req.format, &gi, &fi) &&
+		    (fi.rules & IOPGT_FMT_RULE_CLAMP_48))
+			why = " (this format clamps ias/oas above 48 unless the granule is 64K)";
+		if (req.out_flags & IOPGT_AS_CREATE_IAS_CLAMPED)
+			fprintf(stderr, "%s create: note: ias %u%s became %u%s\n", c->prog,
+				req.ias ? req.ias : fi.ias_default,
+				req.ias ? "" : " (the default)", req.out_ias, why);
+		if (req.out_flags & IOPGT_AS_CREATE_OAS_CLAMPED)
+			fprintf(stderr, "%s create: note: oas %u%s became %u%s\n", c->prog,
+				req.oas ? req.oas : fi.oas_default,
+				req.oas ? "" : " (the default)", req.out_oas, why);
 	}
 	if (!pers && !c->script)
 		fprintf(stderr, "%s create: note: address space %u is not persistent and is destroyed when this command exits (use --persistent, or 'iopgt script')\n",
@@ -659,7 +819,7 @@ static int cmd_list(struct cli *c, int argc, char **argv)
 static const char usage_map[] =
 "usage: iopgt map ID IOVA PADDR LEN PROT [IOVA PADDR LEN PROT ...]\n"
 "                 [--pgsize SIZE] [--rollback] [--json]\n"
-"  Map LEN bytes at IOVA to PADDR. Several quadruples make one vector call.\n"
+"  Map LEN bytes at IOVA to PADDR. Up to 16 quadruples make one vector call.\n"
 "  PROT: letters or a comma list of r, w, x, nx, cache, mmio, priv\n"
 "        (e.g. rw, r, rw,nx,cache); or raw IOPGT_PROT_* bits as a number.\n"
 "  --pgsize   force this page size (default: the largest that fits)\n"
@@ -673,71 +833,75 @@ static void range_str(char *buf, size_t len, uint64_t a, uint64_t l)
 }
 
 /*
- * Which of MAP's EINVAL rules @e breaks, from the address space's final
- * configuration; NULL when none can be named.
+ * The rule a MAP/UNMAP entry broke, as the kernel named it (@reason), with
+ * the values involved; NULL when the kernel gave no reason.
  */
-static const char *map_einval_why(struct cli *c, uint32_t id,
-				  const struct iopgt_map_entry *e, char *buf,
-				  size_t len)
+static const char *entry_why(struct cli *c, uint32_t id, uint32_t reason,
+			     uint64_t iova, uint64_t paddr, uint64_t len,
+			     uint32_t prot, uint32_t pgsize_log2, char *buf,
+			     size_t blen)
 {
 	struct iopgt_hw_cfg hw;
+	struct iopgt_get_info gi;
 	struct iopgt_err err = { 0 };
-	char sz[32], bm[128];
-	uint64_t pg, a;
+	char sz[32], bm[128], sz2[32];
+	uint64_t pg;
+	int have_hw = !iopgt_get_hw_cfg(&c->dev, id, &hw, &err);
 
-	if (!e->length)
-		return "the length is 0";
-	if (!(e->prot & (IOPGT_PROT_READ | IOPGT_PROT_WRITE)))
-		return "prot has neither r nor w";
-	if (e->prot & ~IOPGT_PROT_ALL) {
-		snprintf(buf, len, "unknown prot bits 0x%x", e->prot & ~IOPGT_PROT_ALL);
-		return buf;
-	}
-	if (iopgt_get_hw_cfg(&c->dev, id, &hw, &err) || !hw.pgsize_bitmap)
-		return NULL;
-	iopgt_pgsizes_str(hw.pgsize_bitmap, bm, sizeof(bm));
-	if (e->pgsize_log2 && (e->pgsize_log2 >= 64 ||
-			       !(hw.pgsize_bitmap & (1ULL << e->pgsize_log2)))) {
-		snprintf(buf, len, "page size 2^%u is not one of this address space's (%s)",
-			 e->pgsize_log2, bm);
-		return buf;
-	}
-	pg = e->pgsize_log2 ? 1ULL << e->pgsize_log2 : hw.pgsize_bitmap & -hw.pgsize_bitmap;
+	if (!have_hw)
+		memset(&hw, 0, sizeof(hw));
+	pg = pgsize_log2 && pgsize_log2 < 64 ? 1ULL << pgsize_log2 :
+	     hw.pgsize_bitmap & -hw.pgsize_bitmap;
 	iopgt_size_str(pg, sz, sizeof(sz));
-	a = (e->iova & (pg - 1)) ? e->iova : (e->paddr & (pg - 1)) ? e->paddr : e->length;
-	if (a & (pg - 1)) {
-		snprintf(buf, len, "%s 0x%llx is not a multiple of the %s page size %s",
-			 a == e->iova ? "IOVA" : a == e->paddr ? "PADDR" : "length",
-			 (unsigned long long)a, e->pgsize_log2 ? "forced" : "smallest", sz);
-		return buf;
-	}
-	return NULL;
-}
-
-/* which end of MAP's range is beyond ias/oas; NULL when neither can be named */
-static const char *map_erange_why(struct cli *c, uint32_t id,
-				  const struct iopgt_map_entry *e, char *buf,
-				  size_t len)
-{
-	struct iopgt_hw_cfg hw;
-	struct iopgt_err err = { 0 };
-	uint64_t last;
-
-	if (iopgt_get_hw_cfg(&c->dev, id, &hw, &err))
+	switch (reason) {
+	case IOPGT_REASON_NONE:
 		return NULL;
-	if (hw.ias < 64 && (__builtin_add_overflow(e->iova, e->length - 1, &last) ||
-			    last >> hw.ias)) {
-		snprintf(buf, len, "the IOVA range ends beyond the %u-bit input range (ias)",
-			 hw.ias);
+	case IOPGT_REASON_PROT_UNKNOWN:
+		snprintf(buf, blen, "unknown prot bits 0x%x", prot & ~IOPGT_PROT_ALL);
+		return buf;
+	case IOPGT_REASON_PGSIZE_UNKNOWN:
+		snprintf(buf, blen, "page size 2^%u is not one of this address space's (%s)",
+			 pgsize_log2, iopgt_pgsizes_str(hw.pgsize_bitmap, bm, sizeof(bm)));
+		return buf;
+	case IOPGT_REASON_IOVA_MISALIGNED:
+	case IOPGT_REASON_PADDR_MISALIGNED:
+	case IOPGT_REASON_LENGTH_MISALIGNED: {
+		int r = reason == IOPGT_REASON_IOVA_MISALIGNED;
+		int p = reason == IOPGT_REASON_PADDR_MISALIGNED;
+
+		snprintf(buf, blen, "%s 0x%llx is not a multiple of the %s page size %s",
+			 r ? "IOVA" : p ? "PADDR" : "length",
+			 (unsigned long long)(r ? iova : p ? paddr : len),
+			 pgsize_log2 ? "forced" : "smallest", sz);
 		return buf;
 	}
-	if (hw.oas < 64 && (__builtin_add_overflow(e->paddr, e->length - 1, &last) ||
-			    last >> hw.oas)) {
-		snprintf(buf, len, "the output range ends beyond the %u-bit output range (oas)",
-			 hw.oas);
+	case IOPGT_REASON_IOVA_BELOW_WINDOW:
+		snprintf(buf, blen, "IOVA 0x%llx is below the TTBR1 input window 0x%llx-0xffffffffffffffff (the top 2^%u bytes)",
+			 (unsigned long long)iova,
+			 hw.ias < 64 ? (unsigned long long)(~0ULL << hw.ias) : 0ULL, hw.ias);
+		return buf;
+	case IOPGT_REASON_IOVA_BEYOND_IAS:
+		snprintf(buf, blen, "the IOVA range 0x%llx+0x%llx ends beyond the %u-bit input range (ias)",
+			 (unsigned long long)iova, (unsigned long long)len, hw.ias);
+		return buf;
+	case IOPGT_REASON_PADDR_BEYOND_OAS:
+		snprintf(buf, blen, "the output range 0x%llx+0x%llx ends beyond the %u-bit output range (oas)",
+			 (unsigned long long)paddr, (unsigned long long)len, hw.oas);
+		return buf;
+	case IOPGT_REASON_AS_TABLE_CAP:
+	case IOPGT_REASON_DEV_TABLE_CAP:
+		if (iopgt_get_info(&c->dev, &gi, NULL, NULL, &err))
+			return iopgt_reason_str(reason);
+		if (reason == IOPGT_REASON_AS_TABLE_CAP)
+			snprintf(buf, blen, "the page tables would exceed the per-address-space cap max_table_bytes_per_as = %s",
+				 iopgt_size_str(gi.max_table_bytes_per_as, sz2, sizeof(sz2)));
+		else
+			snprintf(buf, blen, "the page tables would exceed the device's cap max_table_bytes = %s (%s in use)",
+				 iopgt_size_str(gi.max_table_bytes, sz2, sizeof(sz2)),
+				 iopgt_size_str(gi.table_bytes, bm, sizeof(bm)));
 		return buf;
 	}
-	return NULL;
+	return iopgt_reason_str(reason);
 }
 
 static int map_errmsg(struct cli *c, const struct iopgt_map_entry *e, int code,
@@ -747,29 +911,27 @@ static int map_errmsg(struct cli *c, const struct iopgt_map_entry *e, int code,
 	const char *n = iopgt_errno_name(code), *w;
 
 	range_str(r, sizeof(r), e->iova, e->length);
+	w = entry_why(c, id, e->reason, e->iova, e->paddr, e->length, e->prot,
+		      e->pgsize_log2, why, sizeof(why));
+	if (w)
+		return kern_err(c, "map %s -> 0x%llx: %s (%s)", r,
+				(unsigned long long)e->paddr, w, n);
+	/* a kernel that names no rule: the errno alone */
 	switch (-code) {
 	case EEXIST:
 		return kern_err(c, "map %s: overlaps an existing mapping (EEXIST)", r);
 	case EINVAL:
-		w = map_einval_why(c, id, e, why, sizeof(why));
-		if (w)
-			return kern_err(c, "map %s -> 0x%llx: %s (EINVAL)", r,
-					(unsigned long long)e->paddr, w);
 		return kern_err(c, "map %s -> 0x%llx: misaligned address or length, or prot/page size not accepted (EINVAL)",
 				r, (unsigned long long)e->paddr);
 	case ERANGE:
-		w = map_erange_why(c, id, e, why, sizeof(why));
-		if (w)
-			return kern_err(c, "map %s -> 0x%llx: %s (ERANGE)", r,
-					(unsigned long long)e->paddr, w);
 		return kern_err(c, "map %s -> 0x%llx: outside the input (ias) or output (oas) address range (ERANGE)",
 				r, (unsigned long long)e->paddr);
 	case ENOSPC:
-		return kern_err(c, "map %s: page-table memory cap reached (ENOSPC)", r);
+		return kern_err(c, "map %s: a page-table memory cap was reached (ENOSPC)", r);
 	case ENOENT:
 		return kern_err(c, "map %s: no address space %u (ENOENT)", r, id);
 	case ENOMEM:
-		return kern_err(c, "map %s: out of memory (ENOMEM)", r);
+		return kern_err(c, "map %s: the kernel is out of memory (ENOMEM)", r);
 	}
 	return kern_err(c, "map %s: %s (%s)", r, strerror(-code), n);
 }
@@ -876,7 +1038,8 @@ static int cmd_map(struct cli *c, int argc, char **argv)
 
 static const char usage_unmap[] =
 "usage: iopgt unmap ID IOVA LEN [IOVA LEN ...] [--json]\n"
-"  Unmap whole leaves covering IOVA..IOVA+LEN (no holes, no partial blocks).\n";
+"  Unmap whole leaves covering IOVA..IOVA+LEN (no holes, no partial blocks).\n"
+"  Up to 16 pairs make one vector call.\n";
 
 static int cmd_unmap(struct cli *c, int argc, char **argv)
 {
@@ -942,6 +1105,15 @@ static int cmd_unmap(struct cli *c, int argc, char **argv)
 			       (unsigned long long)e->iova,
 			       (unsigned long long)e->unmapped, code,
 			       iopgt_errno_name(code));
+		{
+			char why[256];
+			const char *w = entry_why(c, id, e->reason, e->iova, 0, e->length,
+						  0, 0, why, sizeof(why));
+
+			if (w)
+				return kern_err(c, "unmap %s: %s (%s)", r, w,
+						iopgt_errno_name(code));
+		}
 		switch (-code) {
 		case ENOENT:
 			return kern_err(c, "unmap %s: part of the range is not mapped (ENOENT)", r);

@@ -130,6 +130,50 @@ const char *iopgt_unavail_str(uint32_t reason)
 	return "unknown reason";
 }
 
+const char *iopgt_reason_str(uint32_t reason)
+{
+	switch (reason) {
+	case IOPGT_REASON_NONE: return "no reason given";
+	case IOPGT_REASON_RESERVED: return "a reserved field is not 0";
+	case IOPGT_REASON_LENGTH_ZERO: return "the length is 0";
+	case IOPGT_REASON_PROT_NO_RW: return "prot has neither r nor w";
+	case IOPGT_REASON_PROT_UNKNOWN: return "prot has unknown bits";
+	case IOPGT_REASON_PGSIZE_UNKNOWN: return "the page size is not one of the address space's";
+	case IOPGT_REASON_IOVA_MISALIGNED: return "the IOVA is not a multiple of the page size";
+	case IOPGT_REASON_PADDR_MISALIGNED: return "the PADDR is not a multiple of the page size";
+	case IOPGT_REASON_LENGTH_MISALIGNED: return "the length is not a multiple of the page size";
+	case IOPGT_REASON_IOVA_BELOW_WINDOW: return "the IOVA is below the TTBR1 input window";
+	case IOPGT_REASON_IOVA_BEYOND_IAS: return "the IOVA range ends beyond the input range (ias)";
+	case IOPGT_REASON_PADDR_BEYOND_OAS: return "the output range ends beyond the output range (oas)";
+	case IOPGT_REASON_OVERLAP: return "overlaps an existing mapping";
+	case IOPGT_REASON_HOLE: return "part of the range is not mapped";
+	case IOPGT_REASON_PARTIAL_BLOCK: return "an end of the range cuts a larger leaf";
+	case IOPGT_REASON_AS_TABLE_CAP: return "the per-address-space page-table memory cap is reached";
+	case IOPGT_REASON_DEV_TABLE_CAP: return "the per-device page-table memory cap is reached";
+	case IOPGT_REASON_NOMEM: return "the kernel is out of memory";
+	case IOPGT_REASON_INTERRUPTED: return "interrupted by a fatal signal";
+	case IOPGT_REASON_FLAGS_UNKNOWN: return "unknown flags";
+	case IOPGT_REASON_FORMAT_UNKNOWN: return "unknown format id";
+	case IOPGT_REASON_FORMAT_UNAVAILABLE: return "the format is not available on this kernel";
+	case IOPGT_REASON_NONCOHERENT_UNSUPPORTED: return "non-coherent table walks are not supported";
+	case IOPGT_REASON_QUIRK_UNSUPPORTED: return "a quirk the format does not accept";
+	case IOPGT_REASON_QUIRK_COMBINATION: return "a quirk needs another quirk or a non-coherent walk";
+	case IOPGT_REASON_LEVELS: return "the level count is not accepted";
+	case IOPGT_REASON_IAS_RANGE: return "ias is outside the format's range";
+	case IOPGT_REASON_OAS_RANGE: return "oas is outside the format's range";
+	case IOPGT_REASON_PGSIZES: return "the page sizes are not one of the format's sets";
+	case IOPGT_REASON_OAS_NOT_IN_SET: return "oas is not one of the values the format accepts";
+	case IOPGT_REASON_IAS_ABOVE_OAS: return "the format needs ias <= oas";
+	case IOPGT_REASON_NEEDS_MTK_EXT: return "ias/oas above 32 need the mtk_ext quirk";
+	case IOPGT_REASON_IAS_FOR_GRANULE: return "ias is too large for the granule";
+	case IOPGT_REASON_PGSIZES_ABOVE_IAS: return "every page size is at least 2^ias";
+	case IOPGT_REASON_AS_CAP: return "the device has max_as_per_device address spaces";
+	case IOPGT_REASON_ONE_AT_A_TIME: return "this kernel allows one such address space at a time";
+	case IOPGT_REASON_LIBRARY_REFUSED: return "the kernel's page-table library refused";
+	}
+	return "unknown reason";
+}
+
 static const char *const quirk_names[64] = {
 	[0] = "ns", [1] = "no_perms", [3] = "mtk_ext", [4] = "mtk_ttbr_ext",
 	[5] = "ttbr1", [6] = "outer_wbwa", [7] = "hd", [8] = "s2fwb",
@@ -431,8 +475,29 @@ char *iopgt_size_str(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "0");
 	else if (u < 0)
 		snprintf(buf, len, "%llu", (unsigned long long)bytes);
-	else
+	else if (v < 1024 || u == 5)
 		snprintf(buf, len, "%llu%c", (unsigned long long)v, units[u]);
+	else {
+		/* 8T+4K rather than 8589934596K: one term per unit, largest first */
+		size_t off = 0;
+		int k;
+
+		buf[0] = 0;
+		for (k = 5; k >= 0 && off < len; k--) {
+			uint64_t part = (bytes >> (10 * (k + 1))) & 1023;
+			int w;
+
+			if (k == 5)
+				part = bytes >> 60;
+			if (!part)
+				continue;
+			w = snprintf(buf + off, len - off, "%s%llu%c", off ? "+" : "",
+				     (unsigned long long)part, units[k]);
+			if (w < 0)
+				break;
+			off += (size_t)w;
+		}
+	}
 	return buf;
 }
 

@@ -195,6 +195,8 @@ const char *iopgt_format_name(uint32_t format);	/* "ARM_64_LPAE_S1" or NULL */
 int iopgt_format_from_name(const char *name);	/* case-insensitive; -1 */
 const char *iopgt_kind_name(uint32_t kind);	/* "invalid", "table", ... */
 const char *iopgt_unavail_str(uint32_t reason);
+/* enum iopgt_reason as a phrase: "overlaps an existing mapping" */
+const char *iopgt_reason_str(uint32_t reason);
 const char *iopgt_quirk_name(unsigned int bit);	/* "ns", "ttbr1" ... or NULL */
 
 /* ------------------------------------------------------------------ parsers */
@@ -225,7 +227,7 @@ int iopgt_parse_pgsizes(const char *s, uint64_t *bitmap);
 /* Quirk list "ttbr1,ns,..." -> IOPGT_QUIRK_* */
 int iopgt_parse_quirks(const char *s, uint64_t *quirks, char *bad, size_t badlen);
 
-/* "4K", "2M", "1G", "0x3000" (exact power-of-two units only) */
+/* "4K", "2M", "12K"; sums of units when one unit needs 4+ digits: "8T+4K" */
 char *iopgt_size_str(uint64_t bytes, char *buf, size_t len);
 /* "rw nx cache" style prot string */
 char *iopgt_prot_str(uint32_t prot, char *buf, size_t len);
