@@ -329,6 +329,36 @@ static const char *backend_str(uint32_t flags)
 	return "-";
 }
 
+/* "32,36,40" from an oas_set bitmap */
+static char *bits_str(uint64_t set, char *buf, size_t len)
+{
+	size_t off = 0;
+	int b;
+
+	buf[0] = 0;
+	for (b = 0; b < 64 && off < len; b++)
+		if (set & (1ULL << b)) {
+			int w = snprintf(buf + off, len - off, "%s%d", off ? "," : "", b);
+
+			if (w < 0)
+				break;
+			off += (size_t)w;
+		}
+	return buf;
+}
+
+/* IOPGT_FMT_RULE_* as words */
+static char *rules_str(uint32_t rules, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s%s",
+		 rules & IOPGT_FMT_RULE_IAS_LE_OAS ? "ias<=oas" : "",
+		 (rules & IOPGT_FMT_RULE_IAS_LE_OAS) && (rules & ~1U) ? "," : "",
+		 rules & IOPGT_FMT_RULE_EXT_NEEDS_MTK_EXT ? "ias/oas>32-need-mtk_ext" : "",
+		 (rules & IOPGT_FMT_RULE_EXT_NEEDS_MTK_EXT) && (rules & IOPGT_FMT_RULE_CLAMP_48) ? "," : "",
+		 rules & IOPGT_FMT_RULE_CLAMP_48 ? ">48-clamped-unless-64K" : "");
+	return buf;
+}
+
 static int nl_format_cb(const struct iopgt_nl_format *f, void *arg)
 {
 	int json = *(int *)arg;
@@ -414,6 +444,12 @@ static int cmd_formats(struct cli *c, int argc, char **argv)
 			       fi->ias_default, fi->oas_default, fi->levels_min,
 			       fi->levels_max);
 			json_string(stdout, fi->quirks ? q : "");
+			printf(",\"oas_set\":[");
+			for (k = 0; k < 64; k++)
+				if (fi->oas_set & (1ULL << k))
+					printf("%s%u", (fi->oas_set & ((1ULL << k) - 1)) ? "," : "", k);
+			printf("],\"rules\":");
+			json_string(stdout, rules_str(fi->rules, one, sizeof(one)));
 			printf("}");
 			continue;
 		}
@@ -423,17 +459,23 @@ static int cmd_formats(struct cli *c, int argc, char **argv)
 			continue;
 		}
 		{
-			char ias[16], oas[16], lv[16];
+			char ias[16], oas[32], lv[16];
 
 			snprintf(ias, sizeof(ias), "%u-%u", fi->ias_min, fi->ias_max);
-			snprintf(oas, sizeof(oas), "%u-%u", fi->oas_min, fi->oas_max);
+			if (fi->oas_set)
+				bits_str(fi->oas_set & (~0ULL >> (63 - fi->oas_max)) &
+					 ~((1ULL << fi->oas_min) - 1), oas, sizeof(oas));
+			else
+				snprintf(oas, sizeof(oas), "%u-%u", fi->oas_min, fi->oas_max);
 			if (fi->levels_max)
 				snprintf(lv, sizeof(lv), "%u-%u", fi->levels_min,
 					 fi->levels_max);
 			else
 				snprintf(lv, sizeof(lv), "-");
-			printf("%-16s %-10s %-5s %-22s %-7s %-7s %-6s %s\n", name,
-			       backend_str(fi->flags), "yes", pg, ias, oas, lv, q);
+			printf("%-16s %-10s %-5s %-22s %-7s %-7s %-6s %s%s%s\n", name,
+			       backend_str(fi->flags), "yes", pg, ias, oas, lv, q,
+			       fi->rules ? "  rules: " : "",
+			       fi->rules ? rules_str(fi->rules, one, sizeof(one)) : "");
 		}
 	}
 	if (json)
@@ -470,24 +512,6 @@ static int get_fmt_info(struct cli *c, uint32_t format, struct iopgt_get_info *g
 			*fi = f[i];
 	free(f);
 	return 0;
-}
-
-/* "32,36,40" from an oas_set bitmap */
-static char *bits_str(uint64_t set, char *buf, size_t len)
-{
-	size_t off = 0;
-	int b;
-
-	buf[0] = 0;
-	for (b = 0; b < 64 && off < len; b++)
-		if (set & (1ULL << b)) {
-			int w = snprintf(buf + off, len - off, "%s%d", off ? "," : "", b);
-
-			if (w < 0)
-				break;
-			off += (size_t)w;
-		}
-	return buf;
 }
 
 /*

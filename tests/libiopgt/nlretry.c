@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libiopgt against the kernel (built only when the tests get USERSPACE_O):
+ * iopgt_nl_dump_tree_retry() retries a dump the kernel flagged
+ * NLM_F_DUMP_INTR whether or not the caller passed an error struct
+ * (issue 9 item 5: it used to give up with -EINTR when err was NULL).
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "iopgt.h"
+
+static atomic_int stop;
+static int g_fd, g_id;
+static __u64 g_gran, g_base;
+
+static void *racer(void *arg)
+{
+	__u64 s = 0x9e3779b97f4a7c15ULL;
+
+	(void)arg;
+	while (!atomic_load(&stop)) {
+		__u64 iova = g_base + (rnd64(&s) % 256) * g_gran;
+
+		if (map1(g_fd, g_id, iova, iova, g_gran, RW, 0, NULL))
+			unmap1(g_fd, g_id, iova, g_gran, NULL);
+	}
+	return NULL;
+}
+
+struct cnt {
+	unsigned long long entries, restarts;
+};
+
+static int on_entry(const struct iopgt_tree_entry *e, void *arg)
+{
+	(void)e;
+	((struct cnt *)arg)->entries++;
+	return 0;
+}
+
+static int on_restart(void *arg)
+{
+	((struct cnt *)arg)->entries = 0;
+	((struct cnt *)arg)->restarts++;
+	return 0;
+}
+
+TEST_X(dump_tree_retry_without_err, H_FMT, 120, 0)
+{
+	struct iopgt_as_create c;
+	struct iopgt_nl *nl = NULL;
+	struct iopgt_err err = { 0 };
+	pthread_t th;
+	int attempts, retried = 0;
+
+	g_fd = dev_open();
+	g_id = as_create(g_fd, variant->format, IOPGT_AS_PERSISTENT, 0, 0, 0, 0, &c);
+	ASSERT_GT(g_id, 0);
+	g_gran = c.out_pgsize_bitmap & -c.out_pgsize_bitmap;
+	ASSERT_OK(map1(g_fd, g_id, 0, 0, 4096 * g_gran, RW, ilog2_64(g_gran), NULL));
+	g_base = 4112 * g_gran;
+	if (iopgt_nl_open(&nl, &err))
+		H_FAIL("iopgt_nl_open: %s", err.msg);
+	ASSERT_TRUE(nl != NULL);
+	atomic_store(&stop, 0);
+	ASSERT_OK(-pthread_create(&th, NULL, racer, NULL));
+	for (attempts = 0; attempts < 40 && !retried; attempts++) {
+		struct cnt n = { 0, 0 };
+		unsigned int tries = 0;
+		int r = iopgt_nl_dump_tree_retry(nl, 0, g_id, NULL, on_entry, &n, on_restart,
+						 1000, &tries, NULL);
+
+		if (r) {
+			H_FAIL("dump_tree_retry(err = NULL): %s after %u attempt(s), %llu restart(s)",
+			       h_errname(-r), tries, n.restarts);
+			break;
+		}
+		if (n.entries < 4096)
+			H_FAIL("only %llu entries", n.entries);
+		if (tries > 1) {
+			retried = 1;
+			EXPECT_EQ(n.restarts, tries - 1);
+		}
+	}
+	atomic_store(&stop, 1);
+	pthread_join(th, NULL);
+	h_diag("%d dump(s) until one needed a retry", attempts);
+	if (!retried && !h_failed())
+		H_FAIL("no dump was interrupted in %d attempts: the test proves nothing", attempts);
+	iopgt_nl_close(nl);
+	as_destroy(g_fd, g_id);
+	close(g_fd);
+}
