@@ -329,24 +329,6 @@ static const char *backend_str(uint32_t flags)
 	return "-";
 }
 
-/* "32,36,40" from an oas_set bitmap */
-static char *bits_str(uint64_t set, char *buf, size_t len)
-{
-	size_t off = 0;
-	int b;
-
-	buf[0] = 0;
-	for (b = 0; b < 64 && off < len; b++)
-		if (set & (1ULL << b)) {
-			int w = snprintf(buf + off, len - off, "%s%d", off ? "," : "", b);
-
-			if (w < 0)
-				break;
-			off += (size_t)w;
-		}
-	return buf;
-}
-
 /* IOPGT_FMT_RULE_* as words */
 static char *rules_str(uint32_t rules, char *buf, size_t len)
 {
@@ -463,7 +445,7 @@ static int cmd_formats(struct cli *c, int argc, char **argv)
 
 			snprintf(ias, sizeof(ias), "%u-%u", fi->ias_min, fi->ias_max);
 			if (fi->oas_set)
-				bits_str(fi->oas_set & (~0ULL >> (63 - fi->oas_max)) &
+				iopgt_bits_str(fi->oas_set & (~0ULL >> (63 - fi->oas_max)) &
 					 ~((1ULL << fi->oas_min) - 1), oas, sizeof(oas));
 			else
 				snprintf(oas, sizeof(oas), "%u-%u", fi->oas_min, fi->oas_max);
@@ -524,113 +506,12 @@ static int create_errmsg(struct cli *c, const char *what,
 {
 	struct iopgt_get_info gi;
 	struct iopgt_format_info fi;
-	const char *n = iopgt_errno_name(err->code);
-	char a[160], b[160], fname[IOPGT_NAME_LEN + 1];
-	uint32_t ias, oas;
+	char msg[512];
 	int have = !get_fmt_info(c, req->format, &gi, &fi);
 
-	memcpy(fname, fi.name, IOPGT_NAME_LEN);
-	fname[IOPGT_NAME_LEN] = 0;
-	ias = req->ias ? req->ias : fi.ias_default;
-	oas = req->oas ? req->oas : fi.oas_default;
-	switch (req->out_reason) {
-	case IOPGT_REASON_FORMAT_UNKNOWN:
-		return kern_err(c, "%s: unknown format id %u: this module knows ids 1-%u (see 'iopgt formats') (%s)",
-				what, req->format, have ? gi.n_formats : IOPGT_FMT_COUNT - 1, n);
-	case IOPGT_REASON_FORMAT_UNAVAILABLE:
-		return kern_err(c, "%s: this format is not available on this kernel: %s (%s); see 'iopgt formats'",
-				what, have ? iopgt_unavail_str(fi.unavail_reason) : "unknown why", n);
-	case IOPGT_REASON_NONCOHERENT_UNSUPPORTED:
-		if (have && (fi.flags & IOPGT_FMT_F_NONCOHERENT))
-			return kern_err(c, "%s: --noncoherent: non-coherent table walks are not possible on this device (its DMA pre-flight failed) (%s)",
-					what, n);
-		return kern_err(c, "%s: --noncoherent: this format does not support non-coherent table walks; drop --noncoherent (%s)",
-				what, n);
-	case IOPGT_REASON_QUIRK_UNSUPPORTED:
-		return kern_err(c, "%s: quirks %s: this format accepts only %s (%s)", what,
-				iopgt_quirks_str(req->quirks, a, sizeof(a)),
-				have && fi.quirks ? iopgt_quirks_str(fi.quirks, b, sizeof(b)) : "none", n);
-	case IOPGT_REASON_QUIRK_COMBINATION:
-		return kern_err(c, "%s: quirks %s: outer_wbwa needs --noncoherent, mtk_ext needs no_perms, mtk_ttbr_ext needs mtk_ext (%s)",
-				what, iopgt_quirks_str(req->quirks, a, sizeof(a)), n);
-	case IOPGT_REASON_LEVELS:
-		if (have && !fi.levels_max)
-			return kern_err(c, "%s: --levels %u: io-pgtable formats take no level count (%s)",
-					what, req->levels, n);
-		return kern_err(c, "%s: --levels %u with ias %u: this format takes %u-%u levels and each level count covers only some ias values (%s)",
-				what, req->levels, ias, fi.levels_min, fi.levels_max, n);
-	case IOPGT_REASON_IAS_RANGE:
-		return kern_err(c, "%s: ias %u is outside this format's range %u-%u (%s)",
-				what, ias, fi.ias_min, fi.ias_max, n);
-	case IOPGT_REASON_OAS_RANGE:
-		return kern_err(c, "%s: oas %u is outside this format's range %u-%u (%s)",
-				what, oas, fi.oas_min, fi.oas_max, n);
-	case IOPGT_REASON_PGSIZES:
-		iopgt_pgsizes_str(req->pgsize_bitmap, a, sizeof(a));
-		b[0] = 0;
-		for (unsigned int k = 0; have && k < fi.n_pgsize_sets && k < IOPGT_MAX_PGSIZE_SETS; k++) {
-			char one[64];
-
-			iopgt_pgsizes_str(fi.pgsize_sets[k], one, sizeof(one));
-			snprintf(b + strlen(b), sizeof(b) - strlen(b), "%s%s", k ? " | " : "", one);
-		}
-		return kern_err(c, "%s: page sizes %s: want a subset of one of %s that contains its smallest size (%s)",
-				what, a, b[0] ? b : "the format's sets", n);
-	case IOPGT_REASON_OAS_NOT_IN_SET:
-		return kern_err(c, "%s: oas %u: this format accepts oas %s only%s (%s)", what, oas,
-				bits_str(fi.oas_set, a, sizeof(a)),
-				fi.rules & IOPGT_FMT_RULE_CLAMP_48 ?
-				" (above 48 clamped to 48 unless the granule is 64K)" : "", n);
-	case IOPGT_REASON_IAS_ABOVE_OAS:
-		return kern_err(c, "%s: ias %u > oas %u: this format needs ias <= oas (%s)",
-				what, ias, oas, n);
-	case IOPGT_REASON_NEEDS_MTK_EXT:
-		return kern_err(c, "%s: ias %u / oas %u: above 32 bits need --quirks mtk_ext,no_perms (%s)",
-				what, ias, oas, n);
-	case IOPGT_REASON_IAS_FOR_GRANULE:
-		return kern_err(c, "%s: ias %u is too large for the smallest page size %s (%s)", what, ias,
-				iopgt_size_str(req->pgsize_bitmap & -req->pgsize_bitmap, a, sizeof(a)), n);
-	case IOPGT_REASON_PGSIZES_ABOVE_IAS:
-		return kern_err(c, "%s: every page size is at least 2^ias (ias %u): nothing could be mapped (%s)",
-				what, ias, n);
-	case IOPGT_REASON_AS_CAP:
-		return kern_err(c, "%s: the device already has max_as_per_device = %u address spaces (%s)",
-				what, have ? gi.max_as_per_device : 0, n);
-	case IOPGT_REASON_AS_TABLE_CAP:
-		return kern_err(c, "%s: the top table alone exceeds the per-address-space page-table cap max_table_bytes_per_as = %s (%s)",
-				what, iopgt_size_str(gi.max_table_bytes_per_as, a, sizeof(a)), n);
-	case IOPGT_REASON_DEV_TABLE_CAP:
-		return kern_err(c, "%s: the device's page-table memory cap max_table_bytes = %s is reached (%s in use) (%s)",
-				what, iopgt_size_str(gi.max_table_bytes, a, sizeof(a)),
-				iopgt_size_str(gi.table_bytes, b, sizeof(b)), n);
-	case IOPGT_REASON_ONE_AT_A_TIME:
-		return kern_err(c, "%s: this kernel allows one live address space of this format at a time (%s)",
-				what, n);
-	case IOPGT_REASON_NOMEM:
-		return kern_err(c, "%s: the kernel is out of memory (%s)", what, n);
-	case IOPGT_REASON_LIBRARY_REFUSED:
-		return kern_err(c, "%s: the kernel's page-table library refused this configuration (%s)",
-				what, n);
-	case IOPGT_REASON_NONE:
-		break;
-	default:
-		return kern_err(c, "%s: %s (reason %u) (%s)", what,
-				iopgt_reason_str(req->out_reason), req->out_reason, n);
-	}
-	/* a kernel without out_reason: the errno alone */
-	switch (-err->code) {
-	case EOPNOTSUPP:
-		return kern_err(c, "%s: this format or --noncoherent is not available on this kernel (EOPNOTSUPP); see 'iopgt formats'",
-				what);
-	case EINVAL:
-		return kern_err(c, "%s: the kernel rejected this configuration (EINVAL); see 'iopgt formats'",
-				what);
-	case ENOSPC:
-		return kern_err(c, "%s: a cap was reached: max_as_per_device or page-table memory (ENOSPC)",
-				what);
-	case ENOMEM:
-		return kern_err(c, "%s: the kernel is out of memory (ENOMEM)", what);
-	}
+	if (iopgt_create_err_str(req, err->code, have ? &gi : NULL, have ? &fi : NULL,
+				 msg, sizeof(msg)))
+		return kern_err(c, "%s: %s", what, msg);
 	return explain(c, what, err);
 }
 
@@ -868,64 +749,15 @@ static const char *entry_why(struct cli *c, uint32_t id, uint32_t reason,
 	struct iopgt_hw_cfg hw;
 	struct iopgt_get_info gi;
 	struct iopgt_err err = { 0 };
-	char sz[32], bm[128], sz2[32];
-	uint64_t pg;
-	int have_hw = !iopgt_get_hw_cfg(&c->dev, id, &hw, &err);
+	int have_hw, have_gi = 0;
 
-	if (!have_hw)
-		memset(&hw, 0, sizeof(hw));
-	pg = pgsize_log2 && pgsize_log2 < 64 ? 1ULL << pgsize_log2 :
-	     hw.pgsize_bitmap & -hw.pgsize_bitmap;
-	iopgt_size_str(pg, sz, sizeof(sz));
-	switch (reason) {
-	case IOPGT_REASON_NONE:
+	if (!reason)
 		return NULL;
-	case IOPGT_REASON_PROT_UNKNOWN:
-		snprintf(buf, blen, "unknown prot bits 0x%x", prot & ~IOPGT_PROT_ALL);
-		return buf;
-	case IOPGT_REASON_PGSIZE_UNKNOWN:
-		snprintf(buf, blen, "page size 2^%u is not one of this address space's (%s)",
-			 pgsize_log2, iopgt_pgsizes_str(hw.pgsize_bitmap, bm, sizeof(bm)));
-		return buf;
-	case IOPGT_REASON_IOVA_MISALIGNED:
-	case IOPGT_REASON_PADDR_MISALIGNED:
-	case IOPGT_REASON_LENGTH_MISALIGNED: {
-		int r = reason == IOPGT_REASON_IOVA_MISALIGNED;
-		int p = reason == IOPGT_REASON_PADDR_MISALIGNED;
-
-		snprintf(buf, blen, "%s 0x%llx is not a multiple of the %s page size %s",
-			 r ? "IOVA" : p ? "PADDR" : "length",
-			 (unsigned long long)(r ? iova : p ? paddr : len),
-			 pgsize_log2 ? "forced" : "smallest", sz);
-		return buf;
-	}
-	case IOPGT_REASON_IOVA_BELOW_WINDOW:
-		snprintf(buf, blen, "IOVA 0x%llx is below the TTBR1 input window 0x%llx-0xffffffffffffffff (the top 2^%u bytes)",
-			 (unsigned long long)iova,
-			 hw.ias < 64 ? (unsigned long long)(~0ULL << hw.ias) : 0ULL, hw.ias);
-		return buf;
-	case IOPGT_REASON_IOVA_BEYOND_IAS:
-		snprintf(buf, blen, "the IOVA range 0x%llx+0x%llx ends beyond the %u-bit input range (ias)",
-			 (unsigned long long)iova, (unsigned long long)len, hw.ias);
-		return buf;
-	case IOPGT_REASON_PADDR_BEYOND_OAS:
-		snprintf(buf, blen, "the output range 0x%llx+0x%llx ends beyond the %u-bit output range (oas)",
-			 (unsigned long long)paddr, (unsigned long long)len, hw.oas);
-		return buf;
-	case IOPGT_REASON_AS_TABLE_CAP:
-	case IOPGT_REASON_DEV_TABLE_CAP:
-		if (iopgt_get_info(&c->dev, &gi, NULL, NULL, &err))
-			return iopgt_reason_str(reason);
-		if (reason == IOPGT_REASON_AS_TABLE_CAP)
-			snprintf(buf, blen, "the page tables would exceed the per-address-space cap max_table_bytes_per_as = %s",
-				 iopgt_size_str(gi.max_table_bytes_per_as, sz2, sizeof(sz2)));
-		else
-			snprintf(buf, blen, "the page tables would exceed the device's cap max_table_bytes = %s (%s in use)",
-				 iopgt_size_str(gi.max_table_bytes, sz2, sizeof(sz2)),
-				 iopgt_size_str(gi.table_bytes, bm, sizeof(bm)));
-		return buf;
-	}
-	return iopgt_reason_str(reason);
+	have_hw = !iopgt_get_hw_cfg(&c->dev, id, &hw, &err);
+	if (reason == IOPGT_REASON_AS_TABLE_CAP || reason == IOPGT_REASON_DEV_TABLE_CAP)
+		have_gi = !iopgt_get_info(&c->dev, &gi, NULL, NULL, &err);
+	return iopgt_entry_err_str(reason, iova, paddr, len, prot, pgsize_log2,
+				   have_hw ? &hw : NULL, have_gi ? &gi : NULL, buf, blen);
 }
 
 static int map_errmsg(struct cli *c, const struct iopgt_map_entry *e, int code,

@@ -197,6 +197,29 @@ const char *iopgt_kind_name(uint32_t kind);	/* "invalid", "table", ... */
 const char *iopgt_unavail_str(uint32_t reason);
 /* enum iopgt_reason as a phrase: "overlaps an existing mapping" */
 const char *iopgt_reason_str(uint32_t reason);
+/*
+ * What a refused AS_CREATE broke, in words with the values involved
+ * ("ias 48 > oas 40: this format needs ias <= oas (EINVAL)"), from the
+ * kernel's req->out_reason; @gi/@fi (GET_INFO and the format's info; may
+ * be NULL) supply the limits. @code: the negative errno. Returns @buf, or
+ * NULL when neither the reason nor the errno can be named.
+ */
+const char *iopgt_create_err_str(const struct iopgt_as_create *req, int code,
+				 const struct iopgt_get_info *gi,
+				 const struct iopgt_format_info *fi, char *buf,
+				 size_t len);
+/*
+ * The same for a MAP/UNMAP entry's reason (paddr/prot/pgsize_log2 0 for
+ * UNMAP); @hw (the AS's GET_HW_CFG) and @gi may be NULL. NULL for
+ * IOPGT_REASON_NONE.
+ */
+const char *iopgt_entry_err_str(uint32_t reason, uint64_t iova, uint64_t paddr,
+				uint64_t length, uint32_t prot, uint32_t pgsize_log2,
+				const struct iopgt_hw_cfg *hw,
+				const struct iopgt_get_info *gi, char *buf,
+				size_t len);
+/* "32,36,40" for the bits of @set */
+char *iopgt_bits_str(uint64_t set, char *buf, size_t len);
 const char *iopgt_quirk_name(unsigned int bit);	/* "ns", "ttbr1" ... or NULL */
 
 /* ------------------------------------------------------------------ parsers */
