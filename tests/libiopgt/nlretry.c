@@ -7,6 +7,8 @@
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -16,16 +18,22 @@ static atomic_int stop;
 static int g_fd, g_id;
 static __u64 g_gran, g_base;
 
+/* maps and unmaps away from the dumped leaves for a burst of @arg ms */
 static void *racer(void *arg)
 {
+	long limit = (long)(intptr_t)arg;
 	__u64 s = 0x9e3779b97f4a7c15ULL;
+	struct timespec t0, t;
 
-	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!atomic_load(&stop)) {
 		__u64 iova = g_base + (rnd64(&s) % 256) * g_gran;
 
 		if (map1(g_fd, g_id, iova, iova, g_gran, RW, 0, NULL))
 			unmap1(g_fd, g_id, iova, g_gran, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 > limit)
+			break;
 	}
 	return NULL;
 }
@@ -48,7 +56,7 @@ static int on_restart(void *arg)
 	return 0;
 }
 
-TEST_X(dump_tree_retry_without_err, H_FMT, 120, 0)
+TEST_X(dump_tree_retry_without_err, H_FMT, 60, 0)
 {
 	struct iopgt_as_create c;
 	struct iopgt_nl *nl = NULL;
@@ -66,12 +74,17 @@ TEST_X(dump_tree_retry_without_err, H_FMT, 120, 0)
 		H_FAIL("iopgt_nl_open: %s", err.msg);
 	ASSERT_TRUE(nl != NULL);
 	atomic_store(&stop, 0);
-	ASSERT_OK(-pthread_create(&th, NULL, racer, NULL));
 	for (attempts = 0; attempts < 40 && !retried; attempts++) {
 		struct cnt n = { 0, 0 };
 		unsigned int tries = 0;
-		int r = iopgt_nl_dump_tree_retry(nl, 0, g_id, NULL, on_entry, &n, on_restart,
-						 1000, &tries, NULL);
+		int r;
+
+		ASSERT_OK(-pthread_create(&th, NULL, racer, (void *)(intptr_t)(200 + 50 * attempts)));
+		r = iopgt_nl_dump_tree_retry(nl, 0, g_id, NULL, on_entry, &n, on_restart,
+					     100000, &tries, NULL);
+		atomic_store(&stop, 1);
+		pthread_join(th, NULL);
+		atomic_store(&stop, 0);
 
 		if (r) {
 			H_FAIL("dump_tree_retry(err = NULL): %s after %u attempt(s), %llu restart(s)",
@@ -85,8 +98,6 @@ TEST_X(dump_tree_retry_without_err, H_FMT, 120, 0)
 			EXPECT_EQ(n.restarts, tries - 1);
 		}
 	}
-	atomic_store(&stop, 1);
-	pthread_join(th, NULL);
 	h_diag("%d dump(s) until one needed a retry", attempts);
 	if (!retried && !h_failed())
 		H_FAIL("no dump was interrupted in %d attempts: the test proves nothing", attempts);
