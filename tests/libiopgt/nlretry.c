@@ -56,7 +56,7 @@ static int on_restart(void *arg)
 	return 0;
 }
 
-TEST_X(dump_tree_retry_without_err, H_FMT, 60, 0)
+TEST_X(dump_tree_retry_without_err, H_PLAIN, 90, 0)
 {
 	struct iopgt_as_create c;
 	struct iopgt_nl *nl = NULL;
@@ -64,8 +64,18 @@ TEST_X(dump_tree_retry_without_err, H_FMT, 60, 0)
 	pthread_t th;
 	int attempts, retried = 0;
 
+	struct iopgt_get_info gi;
+	struct iopgt_format_info fi[IOPGT_FMT_COUNT];
+	__u32 f = 0;
+
 	g_fd = dev_open();
-	g_id = as_create(g_fd, variant->format, IOPGT_AS_PERSISTENT, 0, 0, 0, 0, &c);
+	ASSERT_OK(get_info(g_fd, &gi, fi));
+	for (unsigned int i = 0; i < gi.n_formats && i < IOPGT_FMT_COUNT && !f; i++)
+		if (fi[i].flags & IOPGT_FMT_F_AVAILABLE)
+			f = fi[i].format;
+	if (!f)
+		h_skip("no available format");
+	g_id = as_create(g_fd, f, IOPGT_AS_PERSISTENT, 0, 0, 0, 0, &c);
 	ASSERT_GT(g_id, 0);
 	g_gran = c.out_pgsize_bitmap & -c.out_pgsize_bitmap;
 	ASSERT_OK(map1(g_fd, g_id, 0, 0, 4096 * g_gran, RW, ilog2_64(g_gran), NULL));
