@@ -281,10 +281,15 @@ TEST_FMT(map_unmap_reasons)
 	if (c.out_ias < 64)
 		UNMAP_R(fd, id, (1ULL << c.out_ias) - g, 2 * g, ERANGE,
 			IOPGT_REASON_IOVA_BEYOND_IAS);
-	if (big && (c.out_ias >= 64 || 2 * big <= 1ULL << c.out_ias)) {
-		MAP_R(fd, id, big, big, big, RW, ilog2_64(big), 0, 0);
-		UNMAP_R(fd, id, big, g, EINVAL, IOPGT_REASON_PARTIAL_BLOCK);
-		UNMAP_R(fd, id, big, big, 0, 0);
+	if (big) {
+		__u64 at = (16 * g + big - 1) & ~(big - 1);	/* clear of [0, 4g) */
+
+		if (c.out_ias >= 64 || at + big <= 1ULL << c.out_ias) {
+			MAP_R(fd, id, at, at, big, RW, ilog2_64(big), 0, 0);
+			UNMAP_R(fd, id, at, g, EINVAL, IOPGT_REASON_PARTIAL_BLOCK);
+			UNMAP_R(fd, id, at + big - g, g, EINVAL, IOPGT_REASON_PARTIAL_BLOCK);
+			UNMAP_R(fd, id, at, big, 0, 0);
+		}
 	}
 	UNMAP_R(fd, id, 0, 4 * g, 0, 0);
 	as_destroy(fd, id);
