@@ -86,7 +86,8 @@ s64 iopgt_module_allocs(void);
  *	backend checks the format-specific rules) and fill as->backend,
  *	as->ias/oas/pgsize_bitmap/quirks/levels/start_level/granule,
  *	as->va_first/va_last and as->regs[]. Called with as->lock held, not
- *	yet visible to anyone else. Returns 0 or -errno.
+ *	yet visible to anyone else. Returns 0 or -errno; on failure it may
+ *	set as->create_reason (enum iopgt_reason, AS_CREATE's out_reason).
  * @destroy: free everything @create made. Called once, as->lock held.
  * @map: map @pgcount pages of @pgsize at @iova -> @paddr. Maps all of them
  *	or fails; *@mapped is the number of bytes actually mapped either way
@@ -141,6 +142,8 @@ struct iopgt_backend_ops {
  * @pgsize_default: pgsize_bitmap when the request says 0
  * @addr_regs: bit i set: regs[i] holds a physical address (hidden from
  *	callers without CAP_SYS_ADMIN); bit 7 is always added by the core
+ * @oas_set: GET_INFO's oas_set (bit n: oas n accepted; 0: the whole range)
+ * @rules: IOPGT_FMT_RULE_* the backend enforces (GET_INFO's rules)
  */
 struct iopgt_fmt_desc {
 	u32 id;
@@ -158,6 +161,8 @@ struct iopgt_fmt_desc {
 	u32 ias_default, oas_default;
 	u64 pgsize_default;
 	u32 addr_regs;
+	u64 oas_set;
+	u32 rules;
 };
 
 /**
@@ -372,6 +377,8 @@ void iopgt_dev_exit(struct iopgt_dev *idev, int cookie);
  *	external lock (@lock), no allocations under spinlocks
  * @backend: backend object (io-pgtable ops holder / generic_pt domain)
  * @walk: walker geometry (iopgt_walk.h), set by iopgt_walk_init()
+ * @create_reason: set by the backend's create on failure (enum
+ *	iopgt_reason); meaningless afterwards
  */
 struct iopgt_as {
 	struct kref kref;
@@ -404,6 +411,7 @@ struct iopgt_as {
 	struct maple_tree shadow;
 	void *backend;
 	struct iopgt_walk_geom walk;
+	u32 create_reason;
 };
 
 /**
@@ -463,6 +471,7 @@ void iopgt_as_release_all(struct iopgt_dev *idev);
 int iopgt_as_map_one(struct iopgt_as *as, struct iopgt_map_entry *e);
 int iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 			 u64 *unmapped);
+int iopgt_as_unmap_entry(struct iopgt_as *as, struct iopgt_unmap_entry *e);
 int iopgt_as_check_unmap(struct iopgt_as *as, u64 iova, u64 length);
 void iopgt_as_update_table_bytes(struct iopgt_as *as);
 

@@ -83,6 +83,8 @@ static void iopgt_fill_format_info(const struct iopgt_fmt_desc *d,
 	fi->levels_max = d->levels_max;
 	fi->ias_default = d->ias_default;
 	fi->oas_default = d->oas_default;
+	fi->oas_set = d->oas_set;
+	fi->rules = d->rules;
 }
 
 /**
@@ -90,8 +92,9 @@ static void iopgt_fill_format_info(const struct iopgt_fmt_desc *d,
  * @ucmd: call; cmd is struct iopgt_get_info
  *
  * Writes min(n_formats, IOPGT_FMT_COUNT - 1) format infos of
- * format_info_size bytes each (>= the v1 element size, else -EINVAL; a
- * larger element's unknown tail must be zero, else -E2BIG).
+ * format_info_size bytes each (>= IOPGT_FORMAT_INFO_SIZE_V1, else -EINVAL;
+ * a shorter element than the kernel's gets what fits, a larger element's
+ * unknown tail must be zero, else -E2BIG).
  *
  * Return: 0, -EINVAL, -E2BIG, -EFAULT.
  */
@@ -106,7 +109,9 @@ static int iopgt_ioctl_get_info(struct iopgt_ucmd *ucmd)
 
 	if (cmd->flags || cmd->__reserved)
 		return -EINVAL;
-	if (cap && esize < sizeof(struct iopgt_format_info))
+	BUILD_BUG_ON(IOPGT_FORMAT_INFO_SIZE_V1 !=
+		     offsetofend(struct iopgt_format_info, oas_default));
+	if (cap && esize < IOPGT_FORMAT_INFO_SIZE_V1)
 		return -EINVAL;
 
 	for (i = 1; i < IOPGT_FMT_COUNT; i++) {
@@ -122,7 +127,8 @@ static int iopgt_ioctl_get_info(struct iopgt_ucmd *ucmd)
 				       esize);
 		if (ret)
 			return ret;
-		if (copy_to_user(uptr + (size_t)n * esize, &fi, sizeof(fi)))
+		if (copy_to_user(uptr + (size_t)n * esize, &fi,
+				 min_t(size_t, esize, sizeof(fi))))
 			return -EFAULT;
 		n++;
 	}
@@ -146,6 +152,8 @@ static int iopgt_ioctl_get_info(struct iopgt_ucmd *ucmd)
  * iopgt_ioctl_as_create() - IOPGT_AS_CREATE
  * @ucmd: call; cmd is struct iopgt_as_create
  *
+ * A refused request is written back too (out_reason names the rule).
+ *
  * Return: see struct iopgt_as_create.
  */
 static int iopgt_ioctl_as_create(struct iopgt_ucmd *ucmd)
@@ -154,8 +162,11 @@ static int iopgt_ioctl_as_create(struct iopgt_ucmd *ucmd)
 	int ret;
 
 	ret = iopgt_as_create(ucmd->idev, ucmd->file, cmd);
-	if (ret)
+	if (ret) {
+		/* the errno is the answer; the reason is a best effort */
+		iopgt_respond(ucmd, sizeof(*cmd));
 		return ret;
+	}
 	ret = iopgt_respond(ucmd, sizeof(*cmd));
 	if (ret)	/* nobody learnt the id: do not leak the AS */
 		iopgt_as_destroy(ucmd->idev, cmd->as_id);
@@ -225,7 +236,7 @@ static int iopgt_map_writeback(void __user *base, u32 i, u32 esize,
 			 offsetof(struct iopgt_map_entry, mapped);
 
 	if (copy_to_user(p, &e->mapped,
-			 offsetofend(struct iopgt_map_entry, error) -
+			 offsetofend(struct iopgt_map_entry, reason) -
 			 offsetof(struct iopgt_map_entry, mapped)))
 		return -EFAULT;
 	return 0;
@@ -371,17 +382,12 @@ static int iopgt_ioctl_unmap(struct iopgt_ucmd *ucmd)
 		ret = iopgt_elem_in(&e, sizeof(e), base, i, esize);
 		if (ret)
 			break;
-		e.unmapped = 0;
-		if (e.__reserved)
-			ret = -EINVAL;
-		else
-			ret = iopgt_as_unmap_range(as, e.iova, e.length,
-						   &e.unmapped);
+		ret = iopgt_as_unmap_entry(as, &e);
 		e.error = ret;
 		p = base + (size_t)i * esize +
 		    offsetof(struct iopgt_unmap_entry, unmapped);
 		if (copy_to_user(p, &e.unmapped,
-				 offsetofend(struct iopgt_unmap_entry, error) -
+				 offsetofend(struct iopgt_unmap_entry, reason) -
 				 offsetof(struct iopgt_unmap_entry, unmapped))) {
 			ret = -EFAULT;
 			break;

@@ -434,6 +434,47 @@ static void iopgt_dev_teardown(void *data)
 	iopgt_dev_put(idev);
 }
 
+static const char * const iopgt_unavail_text[] = {
+	[IOPGT_UNAVAIL_NOT_BUILT] = "not built into this kernel",
+	[IOPGT_UNAVAIL_UNSAFE] = "not usable standalone",
+	[IOPGT_UNAVAIL_NO_BACKEND] = "its page-table library is not exported",
+	[IOPGT_UNAVAIL_UNKNOWN_TO_KERNEL] = "unknown to this kernel",
+};
+
+/*
+ * With no usable format every AS_CREATE fails: say so, and why, once per
+ * module load (rebinding the device does not repeat it).
+ */
+static void iopgt_log_no_format(struct device *dev)
+{
+	static bool logged;
+	char names[256];
+	u32 i, r;
+
+	for (i = 1; i < IOPGT_FMT_COUNT; i++)
+		if (iopgt_fmt_available(iopgt_fmt_get(i)))
+			return;
+	if (logged)
+		return;
+	logged = true;
+	for (r = 1; r < ARRAY_SIZE(iopgt_unavail_text); r++) {
+		size_t len = 0;
+
+		names[0] = 0;
+		for (i = 1; i < IOPGT_FMT_COUNT; i++) {
+			const struct iopgt_fmt_desc *d = iopgt_fmt_get(i);
+
+			if (d->unavail_reason != r)
+				continue;
+			len += scnprintf(names + len, sizeof(names) - len, "%s%s",
+					 len ? " " : "", d->name);
+		}
+		if (len)
+			dev_warn(dev, "no usable page-table format: %s: %s\n",
+				 iopgt_unavail_text[r], names);
+	}
+}
+
 static int iopgt_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
@@ -494,6 +535,7 @@ static int iopgt_probe(struct platform_device *pdev)
 
 	dev_info(dev, "ready: /dev/%s, DMA pre-flight %s\n", idev->misc_name,
 		 idev->noncoherent_ok ? "ok" : "failed (no non-coherent walks)");
+	iopgt_log_no_format(dev);
 	return 0;
 }
 
