@@ -37,6 +37,12 @@ extern unsigned long long iopgt_max_table_bytes;
 extern unsigned long long iopgt_max_as_table_bytes;
 extern unsigned int iopgt_max_map_entries;
 
+/*
+ * Allocations whose number userspace decides (shadow-map nodes, table
+ * pages): a failure is -ENOMEM, quietly and without the OOM killer.
+ */
+#define IOPGT_GFP_USER_SIZED	(GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
+
 /* Upper bounds of the count parameters (the byte caps: RAM / 4) */
 #define IOPGT_MAX_AS_LIMIT		4096
 #define IOPGT_MAX_MAP_ENTRIES_LIMIT	16777216

@@ -532,7 +532,7 @@ static int iopgt_map_run(struct iopgt_as *as, u64 iova, u64 paddr, u64 pgsize,
 		return -ENOMEM;
 	ret = mtree_insert_range(&as->shadow, iova, iova + len - 1,
 				 iopgt_shadow_mk(__ffs64(pgsize), as->map_tag),
-				 GFP_KERNEL);
+				 IOPGT_GFP_USER_SIZED);
 	if (ret)
 		return ret == -EEXIST ? -EEXIST : -ENOMEM;
 
@@ -820,7 +820,7 @@ int iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 			if (iopgt_should_fail())
 				return -ENOMEM;
 			ret = mtree_store_range(&as->shadow, pos, plast, NULL,
-						GFP_KERNEL);
+						IOPGT_GFP_USER_SIZED);
 			if (ret)
 				return -ENOMEM;
 			if (first_run < pos && last_run > plast)

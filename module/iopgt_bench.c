@@ -52,7 +52,8 @@ static int iopgt_bench_map(struct iopgt_as *as, u64 iova, u64 paddr,
 	if (ret)
 		return ret;
 	ret = mtree_insert_range(&as->shadow, iova, iova + len - 1,
-				 iopgt_shadow_mk(__ffs64(g), 0), GFP_KERNEL);
+				 iopgt_shadow_mk(__ffs64(g), 0),
+				 IOPGT_GFP_USER_SIZED);
 	if (ret) {
 		iopgt_as_update_table_bytes(as);	/* drop the reservation */
 		return ret;

@@ -420,8 +420,7 @@ static int iopgt_iopt_map(struct iopgt_as *as, u64 iova, u64 paddr,
 		 * table boundary.
 		 */
 		ret = ops->map_pages(ops, iova, paddr, pgsize, pgcount, prot,
-				     GFP_KERNEL | __GFP_NOWARN |
-				     __GFP_RETRY_MAYFAIL, &done);
+				     IOPGT_GFP_USER_SIZED, &done);
 		*mapped += done;
 		if (ret)
 			return ret;
