@@ -37,6 +37,16 @@ extern unsigned long long iopgt_max_table_bytes;
 extern unsigned long long iopgt_max_as_table_bytes;
 extern unsigned int iopgt_max_map_entries;
 
+/*
+ * Allocations whose number userspace decides (shadow-map nodes, table
+ * pages): a failure is -ENOMEM, quietly and without the OOM killer.
+ */
+#define IOPGT_GFP_USER_SIZED	(GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
+
+/* Upper bounds of the count parameters (the byte caps: RAM / 4) */
+#define IOPGT_MAX_AS_LIMIT		4096
+#define IOPGT_MAX_MAP_ENTRIES_LIMIT	16777216
+
 /* ------------------------------------------------------------------ */
 /* Accounting and fault injection (iopgt_main.c)                       */
 
@@ -373,8 +383,11 @@ void iopgt_dev_exit(struct iopgt_dev *idev, int cookie);
  *	scans every non-leaf table, so it is done lazily: when a map's bound
  *	was non-zero (end of the MAP call), when a cap would be exceeded, and
  *	before the value is reported
- * @shadow: mapped runs: [first, last] -> xa_mk_value(log2 page size);
- *	external lock (@lock), no allocations under spinlocks
+ * @shadow: mapped runs: [first, last] -> iopgt_shadow_mk(log2 page size,
+ *	tag of the MAP call that made it); external lock (@lock), no
+ *	allocations under spinlocks
+ * @map_tag: tag of the current (or last) MAP call, never 0 once a MAP ran
+ *	(0 marks runs the bench made); see iopgt_as_map_begin()
  * @backend: backend object (io-pgtable ops holder / generic_pt domain)
  * @walk: walker geometry (iopgt_walk.h), set by iopgt_walk_init()
  * @create_reason: set by the backend's create on failure (enum
@@ -409,6 +422,7 @@ struct iopgt_as {
 	u64 table_bytes_pending;
 	bool table_bytes_dirty;
 	struct maple_tree shadow;
+	u64 map_tag;
 	void *backend;
 	struct iopgt_walk_geom walk;
 	u32 create_reason;
@@ -469,6 +483,33 @@ void iopgt_as_kill(struct iopgt_as *as);
 void iopgt_as_release_file(struct iopgt_dev *idev, struct iopgt_file *file);
 void iopgt_as_release_all(struct iopgt_dev *idev);
 int iopgt_as_map_one(struct iopgt_as *as, struct iopgt_map_entry *e);
+void iopgt_as_map_begin(struct iopgt_as *as);
+void iopgt_as_map_rollback(struct iopgt_as *as, u64 first, u64 last);
+int iopgt_as_table_reserve(struct iopgt_as *as, u64 bound);
+
+/*
+ * Shadow map values: bits 0-5 the log2 of the run's page size, the bits
+ * above it the tag of the MAP call that made the run (xa_mk_value() takes
+ * at most LONG_MAX: the tag is masked to IOPGT_SHADOW_TAG_MASK).
+ */
+#define IOPGT_SHADOW_TAG_SHIFT	6
+#define IOPGT_SHADOW_TAG_MASK	(ULONG_MAX >> (IOPGT_SHADOW_TAG_SHIFT + 1))
+
+static inline void *iopgt_shadow_mk(u32 pgsize_log2, u64 tag)
+{
+	return xa_mk_value(((unsigned long)(tag & IOPGT_SHADOW_TAG_MASK) <<
+			    IOPGT_SHADOW_TAG_SHIFT) | pgsize_log2);
+}
+
+static inline u32 iopgt_shadow_log2(const void *entry)
+{
+	return xa_to_value(entry) & (BIT(IOPGT_SHADOW_TAG_SHIFT) - 1);
+}
+
+static inline u64 iopgt_shadow_tag(const void *entry)
+{
+	return xa_to_value(entry) >> IOPGT_SHADOW_TAG_SHIFT;
+}
 int iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 			 u64 *unmapped);
 int iopgt_as_unmap_entry(struct iopgt_as *as, struct iopgt_unmap_entry *e);

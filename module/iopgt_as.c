@@ -5,7 +5,9 @@
  * precondition of the page-table libraries before calling a backend.
  *
  * The shadow map (as->shadow, a maple tree) holds one entry per mapped
- * run: [first, last] -> xa_mk_value(log2 of the run's page size). A run is
+ * run: [first, last] -> iopgt_shadow_mk(log2 of the run's page size, tag of
+ * the MAP call that made it; the tag lets a ROLLBACK undo exactly its own
+ * runs). A run is
  * a range mapped with one page size, so its leaves are exactly the
  * page-size-aligned blocks inside it. It answers, before the library is
  * called:
@@ -307,8 +309,10 @@ int iopgt_as_create(struct iopgt_dev *idev, struct iopgt_file *file,
 	if (ret == -ENOMEM)
 		req->out_reason = IOPGT_REASON_NOMEM;
 	if (!ret) {
-		ret = xa_alloc_cyclic(&idev->ases, &id, as, XA_LIMIT(1, INT_MAX),
-				      &idev->next_id, GFP_KERNEL);
+		/* reserve the id only: lookups see nothing there yet */
+		ret = xa_alloc_cyclic(&idev->ases, &id, NULL,
+				      XA_LIMIT(1, INT_MAX), &idev->next_id,
+				      GFP_KERNEL);
 		if (ret > 0)	/* wrapped: still a fresh id */
 			ret = 0;
 	}
@@ -333,6 +337,12 @@ int iopgt_as_create(struct iopgt_dev *idev, struct iopgt_file *file,
 	if (as->oas != k.oas)
 		req->out_flags |= IOPGT_AS_CREATE_OAS_CLAMPED;
 	mutex_unlock(&as->lock);
+	/*
+	 * Publish only now, fully initialised (id included): a concurrent
+	 * destroy or lookup of this id finds either nothing or this AS. The
+	 * slot is reserved, so the store allocates nothing and cannot fail.
+	 */
+	xa_store(&idev->ases, id, as, GFP_KERNEL);
 	return 0;
 
 err_free:
@@ -442,7 +452,7 @@ static u64 iopgt_shadow_lookup(struct iopgt_as *as, u64 iova, u64 *first,
 		*last = mas.last;
 	}
 	mtree_unlock(&as->shadow);
-	return entry ? 1ULL << xa_to_value(entry) : 0;
+	return entry ? 1ULL << iopgt_shadow_log2(entry) : 0;
 }
 
 /**
@@ -465,7 +475,7 @@ int iopgt_as_check_unmap(struct iopgt_as *as, u64 iova, u64 length)
 
 	mtree_lock(&as->shadow);
 	mas_for_each(&mas, entry, last) {
-		u64 sz = 1ULL << xa_to_value(entry);
+		u64 sz = 1ULL << iopgt_shadow_log2(entry);
 
 		if (mas.index > pos) {
 			ret = -ENOENT;
@@ -569,7 +579,8 @@ static int iopgt_map_run(struct iopgt_as *as, u64 iova, u64 paddr, u64 pgsize,
 	if (iopgt_should_fail())
 		return -ENOMEM;
 	ret = mtree_insert_range(&as->shadow, iova, iova + len - 1,
-				 xa_mk_value(__ffs64(pgsize)), GFP_KERNEL);
+				 iopgt_shadow_mk(__ffs64(pgsize), as->map_tag),
+				 IOPGT_GFP_USER_SIZED);
 	if (ret)
 		return ret == -EEXIST ? -EEXIST : -ENOMEM;
 
@@ -630,6 +641,30 @@ static u32 iopgt_table_room_reason(struct iopgt_as *as, u64 bound)
 	if (as_now > as_cap || bound > as_cap - as_now)
 		return IOPGT_REASON_AS_TABLE_CAP;
 	return IOPGT_REASON_DEV_TABLE_CAP;
+}
+
+/**
+ * iopgt_as_table_reserve() - account up to @bound more bytes of tables
+ * @as: live address space, as->lock held
+ * @bound: upper bound of the table memory the next backend call can add
+ *
+ * Checks max_as_table_bytes and max_table_bytes (recounting the tables
+ * once when the pending bounds say no) and adds @bound to the pending
+ * counts, which the next iopgt_as_update_table_bytes() settles.
+ *
+ * Return: 0, or -ENOSPC when a cap would be exceeded.
+ */
+int iopgt_as_table_reserve(struct iopgt_as *as, u64 bound)
+{
+	lockdep_assert_held(&as->lock);
+	if (!iopgt_table_room(as, bound)) {
+		iopgt_as_update_table_bytes(as);
+		if (!iopgt_table_room(as, bound))
+			return -ENOSPC;
+	}
+	as->table_bytes_pending += bound;
+	atomic64_add(bound, &as->idev->table_bytes_pending);
+	return 0;
 }
 
 /*
@@ -761,16 +796,12 @@ int iopgt_as_map_one(struct iopgt_as *as, struct iopgt_map_entry *e)
 		}
 		/* table-memory caps, before the library can allocate */
 		bound = iopgt_run_bound(as, iova + done, pgsize, count);
-		if (!iopgt_table_room(as, bound)) {
-			iopgt_as_update_table_bytes(as);
-			e->reason = iopgt_table_room_reason(as, bound);
-			if (e->reason) {
-				ret = -ENOSPC;
-				break;
-			}
+		ret = iopgt_as_table_reserve(as, bound);
+		if (ret) {
+			e->reason = iopgt_table_room_reason(as, bound) ?:
+				    IOPGT_REASON_DEV_TABLE_CAP;
+			break;
 		}
-		as->table_bytes_pending += bound;
-		atomic64_add(bound, &as->idev->table_bytes_pending);
 
 		ret = iopgt_map_run(as, iova + done, paddr + done, pgsize,
 				    count, prot);
@@ -782,6 +813,71 @@ int iopgt_as_map_one(struct iopgt_as *as, struct iopgt_map_entry *e)
 		e->mapped = done;
 	}
 	return ret;
+}
+
+/**
+ * iopgt_as_map_begin() - start a MAP call: give it a fresh tag
+ * @as: live address space, as->lock held until the call ends
+ *
+ * Every run the call maps carries the tag in the shadow map, so
+ * iopgt_as_map_rollback() can find exactly the runs of this call.
+ */
+void iopgt_as_map_begin(struct iopgt_as *as)
+{
+	lockdep_assert_held(&as->lock);
+	as->map_tag = (as->map_tag + 1) & IOPGT_SHADOW_TAG_MASK;
+	if (!as->map_tag)	/* 0 is the bench's */
+		as->map_tag = 1;
+}
+
+/* shadow entries looked at per lock hold while searching for a tag */
+#define IOPGT_ROLLBACK_SCAN	256
+
+/**
+ * iopgt_as_map_rollback() - undo everything the current MAP call mapped
+ * @as: live address space, as->lock held since iopgt_as_map_begin()
+ * @first: lowest IOVA the call mapped
+ * @last: highest IOVA the call mapped (inclusive)
+ *
+ * Unmaps every shadow run inside [@first, @last] that carries the call's
+ * tag. The shadow map is the authority: what userspace does to its entry
+ * array meanwhile changes nothing, runs of other calls are never touched,
+ * and no memory proportional to the number of entries is needed.
+ */
+void iopgt_as_map_rollback(struct iopgt_as *as, u64 first, u64 last)
+{
+	u64 pos = first;
+
+	lockdep_assert_held(&as->lock);
+	while (pos <= last) {
+		MA_STATE(mas, &as->shadow, pos, last);
+		u64 rfirst = 0, rlast = 0, un;
+		unsigned int seen = 0;
+		bool found = false;
+		void *entry;
+
+		mtree_lock(&as->shadow);
+		mas_for_each(&mas, entry, last) {
+			rfirst = mas.index;
+			rlast = mas.last;
+			if (iopgt_shadow_tag(entry) == as->map_tag) {
+				found = true;
+				break;
+			}
+			if (++seen == IOPGT_ROLLBACK_SCAN)
+				break;
+		}
+		mtree_unlock(&as->shadow);
+		if (!found && seen < IOPGT_ROLLBACK_SCAN)
+			break;		/* nothing of this call is left */
+		if (found)	/* a whole run of this call: whole leaves */
+			iopgt_as_unmap_range(as, rfirst, rlast - rfirst + 1,
+					     &un);
+		if (rlast >= last)
+			break;
+		pos = rlast + 1;
+		cond_resched();
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -830,7 +926,7 @@ static int __iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 			if (iopgt_should_fail())
 				return -ENOMEM;
 			ret = mtree_store_range(&as->shadow, pos, plast, NULL,
-						GFP_KERNEL);
+						IOPGT_GFP_USER_SIZED);
 			if (ret)
 				return -ENOMEM;
 			if (first_run < pos && last_run > plast)

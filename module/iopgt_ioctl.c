@@ -217,18 +217,6 @@ static int iopgt_elem_in(void *k, size_t ksize, void __user *base, u32 i,
 	return copy_struct_from_user(k, ksize, base + (size_t)i * esize, esize);
 }
 
-/**
- * struct iopgt_undo - one entry mapped by this MAP call (for rollback)
- * @iova: start
- * @len: bytes mapped
- * @index: entry index
- */
-struct iopgt_undo {
-	u64 iova;
-	u64 len;
-	u32 index;
-};
-
 static int iopgt_map_writeback(void __user *base, u32 i, u32 esize,
 			       const struct iopgt_map_entry *e)
 {
@@ -239,6 +227,23 @@ static int iopgt_map_writeback(void __user *base, u32 i, u32 esize,
 			 offsetofend(struct iopgt_map_entry, reason) -
 			 offsetof(struct iopgt_map_entry, mapped)))
 		return -EFAULT;
+	return 0;
+}
+
+/* Rollback: reset the mapped field of entries [0, @n) to 0. */
+static int iopgt_map_zero_mapped(void __user *base, u32 n, u32 esize)
+{
+	u64 zero = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		if (copy_to_user(base + (size_t)i * esize +
+				 offsetof(struct iopgt_map_entry, mapped),
+				 &zero, sizeof(zero)))
+			return -EFAULT;
+		if (!(i & 1023))
+			cond_resched();
+	}
 	return 0;
 }
 
@@ -253,6 +258,11 @@ static int iopgt_map_writeback(void __user *base, u32 i, u32 esize,
  * mapped fields are reset to 0 and n_done to 0). n_done is written back
  * on failure too.
  *
+ * Entries are copied in and answered one at a time and the rollback
+ * finds the runs of this call by their tag in the shadow map
+ * (iopgt_as_map_rollback()), so nothing is allocated in proportion to
+ * n_entries.
+ *
  * Return: 0 or the failing entry's error (see iopgt_as_map_one()), or
  * -EINVAL (flags, n_entries 0, entry_size short), -ENOSPC (n_entries >
  * max_map_entries), -E2BIG (element tail), -ENOENT (AS), -EFAULT.
@@ -261,8 +271,9 @@ static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
 {
 	struct iopgt_map *cmd = ucmd->cmd;
 	void __user *base = u64_to_user_ptr(cmd->entries_uptr);
-	struct iopgt_undo *undo = NULL;
+	bool rollback = cmd->flags & IOPGT_MAP_ROLLBACK;
 	u32 i, n_undo = 0, esize = cmd->entry_size;
+	u64 lo = U64_MAX, hi = 0;
 	struct iopgt_as *as;
 	int ret = 0, wret;
 
@@ -275,14 +286,10 @@ static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
 		return -ENOSPC;
 	if (esize < sizeof(struct iopgt_map_entry))
 		return -EINVAL;
-	if (cmd->flags & IOPGT_MAP_ROLLBACK) {
-		undo = iopgt_kvcalloc(cmd->n_entries, sizeof(*undo), GFP_KERNEL);
-		if (!undo)
-			return -ENOMEM;
-	}
 	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
 	if (ret)
-		goto out_free;
+		goto out;
+	iopgt_as_map_begin(as);
 
 	for (i = 0; i < cmd->n_entries; i++) {
 		struct iopgt_map_entry e;
@@ -292,11 +299,11 @@ static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
 			break;
 		ret = iopgt_as_map_one(as, &e);
 		e.error = ret;
-		if (e.mapped && undo) {
-			undo[n_undo].iova = e.iova;
-			undo[n_undo].len = e.mapped;
-			undo[n_undo].index = i;
-			n_undo++;
+		if (e.mapped) {
+			/* entries [0, n_undo) have their mapped field set */
+			n_undo = i + 1;
+			lo = min(lo, e.iova);
+			hi = max(hi, e.iova + e.mapped - 1);
 		}
 		if (ret) {
 			atomic64_inc(&as->idev->stats.rejected);
@@ -316,17 +323,11 @@ static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
 		cond_resched();
 	}
 
-	if (ret && undo) {
-		while (n_undo--) {
-			u64 un, zero = 0;
-			void __user *p = base +
-					 (size_t)undo[n_undo].index * esize +
-					 offsetof(struct iopgt_map_entry, mapped);
-
-			iopgt_as_unmap_range(as, undo[n_undo].iova,
-					     undo[n_undo].len, &un);
+	if (ret && rollback) {
+		if (n_undo) {
+			iopgt_as_map_rollback(as, lo, hi);
 			/* the failing entry keeps its error */
-			if (copy_to_user(p, &zero, sizeof(zero)))
+			if (iopgt_map_zero_mapped(base, n_undo, esize))
 				ret = -EFAULT;
 		}
 		cmd->n_done = 0;
@@ -336,8 +337,7 @@ static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
 		iopgt_as_update_table_bytes(as);
 	iopgt_as_unlock_put(as);
 
-out_free:
-	iopgt_kvfree(undo);
+out:
 	wret = iopgt_respond(ucmd, sizeof(*cmd));
 	return ret ? ret : wret;
 }

@@ -88,7 +88,9 @@ static void *iopgt_iopt_alloc(void *cookie, size_t size, gfp_t gfp)
 
 	if (iopgt_should_fail())
 		return NULL;
-	p = alloc_pages_exact(PAGE_ALIGN(size), gfp | __GFP_ZERO);
+	/* how many tables exist is up to userspace: fail quietly, no OOM kill */
+	p = alloc_pages_exact(PAGE_ALIGN(size),
+			      gfp | __GFP_ZERO | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
 	if (p)
 		iopgt_alloc_note(1);
 	return p;
@@ -439,10 +441,12 @@ static int iopgt_iopt_map(struct iopgt_as *as, u64 iova, u64 paddr,
 		 * paddr are pgsize-aligned, [iova, +size) is inside the input
 		 * range and [paddr, +size) below 2^oas, prot has R or W, and
 		 * the shadow map proved the range empty; mapped is non-NULL,
-		 * gfp is GFP_KERNEL. LPAE returns at each table boundary.
+		 * gfp is GFP_KERNEL (quiet and without the OOM killer: the
+		 * number of tables is up to userspace). LPAE returns at each
+		 * table boundary.
 		 */
 		ret = ops->map_pages(ops, iova, paddr, pgsize, pgcount, prot,
-				     GFP_KERNEL, &done);
+				     IOPGT_GFP_USER_SIZED, &done);
 		*mapped += done;
 		if (ret)
 			return ret;

@@ -580,7 +580,7 @@ static int iopgt_pt_map(struct iopgt_as *as, u64 iova, u64 paddr, u64 pgsize,
 	saved = p->domain.pgsize_bitmap;
 	p->domain.pgsize_bitmap = pgsize;
 	ret = iommu_map(&p->domain, iova, paddr, size, prot,
-			GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+			GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
 	p->domain.pgsize_bitmap = saved;
 
 	if (!ret)

@@ -648,7 +648,8 @@ enum {
  * Generic netlink family "iopgt" (spec: uapi/iopgt.yaml), in the initial
  * network namespace only. All commands need CAP_NET_ADMIN in the initial
  * user namespace (GENL_ADMIN_PERM); all are dumps. Every message carries
- * IOPGT_A_DEV_ID (the device instance).
+ * IOPGT_A_DEV_ID (the device instance: always 0, the module drives one
+ * device, /dev/iopgt; a request naming another gets -ENODEV).
  *
  * AS_GET takes an optional IOPGT_A_AS_ID filter. TREE_GET sends one message
  * per non-empty entry; a contiguous leaf (LPAE contiguous hint, v7s large
