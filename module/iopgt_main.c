@@ -83,7 +83,7 @@ unsigned long long iopgt_max_table_bytes = 256ULL << 20;
 static int max_table_bytes_set(const char *val, const struct kernel_param *kp)
 {
 	u64 v;
-	int ret = iopgt_param_parse(val, PAGE_SIZE, iopgt_table_bytes_limit(),
+	int ret = iopgt_param_parse(val, 0, iopgt_table_bytes_limit(),
 				    &v);
 
 	if (!ret)
@@ -98,7 +98,7 @@ static const struct kernel_param_ops max_table_bytes_ops = {
 module_param_cb(max_table_bytes, &max_table_bytes_ops, &iopgt_max_table_bytes,
 		0644);
 MODULE_PARM_DESC(max_table_bytes,
-		 "Page-table memory per device, PAGE_SIZE to RAM/4 (-ENOSPC beyond; default 256 MiB or RAM/4 if less)");
+		 "Page-table memory per device, 0 (no table at all) to RAM/4 (-ENOSPC beyond; default 256 MiB or RAM/4 if less)");
 
 unsigned long long iopgt_max_as_table_bytes = 64ULL << 20;
 
@@ -106,7 +106,7 @@ static int max_as_table_bytes_set(const char *val,
 				  const struct kernel_param *kp)
 {
 	u64 v;
-	int ret = iopgt_param_parse(val, PAGE_SIZE, iopgt_table_bytes_limit(),
+	int ret = iopgt_param_parse(val, 0, iopgt_table_bytes_limit(),
 				    &v);
 
 	if (!ret)
@@ -121,7 +121,7 @@ static const struct kernel_param_ops max_as_table_bytes_ops = {
 module_param_cb(max_as_table_bytes, &max_as_table_bytes_ops,
 		&iopgt_max_as_table_bytes, 0644);
 MODULE_PARM_DESC(max_as_table_bytes,
-		 "Page-table memory per address space, PAGE_SIZE to RAM/4 (-ENOSPC beyond; default 64 MiB or RAM/4 if less)");
+		 "Page-table memory per address space, 0 (no table at all) to RAM/4 (-ENOSPC beyond; default 64 MiB or RAM/4 if less)");
 
 unsigned int iopgt_max_map_entries = 65536;
 
