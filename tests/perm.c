@@ -600,6 +600,7 @@ static void cmp_snap(const struct ctx *cx, const char *who, const struct snap *u
 
 	/* allocations of the module: this caller's own open files count too */
 	gi.module_allocs = u->gi.module_allocs;
+	gi.formats_uptr = u->gi.formats_uptr;	/* input: this process's buffer */
 	same_bytes(who, "GET_INFO", &gi, &u->gi, sizeof(gi));
 	same_bytes(who, "GET_INFO formats", r->fi, u->fi, sizeof(r->fi));
 	hw.out_flags |= IOPGT_HWCFG_ADDR_HIDDEN;
