@@ -951,6 +951,16 @@ static void reads_work(int fd, struct nl *nl, __u32 id, __u64 iova, __u64 pa)
 	EXPECT_EQ(tree_leaves(nl, id), 1);
 }
 
+static int map_ioctl(int fd, struct iopgt_map *m)
+{
+	return ioctl(fd, IOPGT_MAP, m);
+}
+
+static int unmap_ioctl(int fd, struct iopgt_unmap *u)
+{
+	return ioctl(fd, IOPGT_UNMAP, u);
+}
+
 /* MAP (plain and ROLLBACK), UNMAP and AS_DESTROY of @id through @fd: @err */
 static void changes(int fd, __u32 id, __u64 g, int err, const char *what)
 {
@@ -968,26 +978,26 @@ static void changes(int fd, __u32 id, __u64 g, int err, const char *what)
 		me.mapped = 0;
 		me.error = 0;
 		if (err) {
-			if (!EXPECT_ERRNO(ioctl(fd, IOPGT_MAP, &m), err))
+			if (!EXPECT_ERRNO(map_ioctl(fd, &m), err))
 				H_FAIL("%s: MAP%s of another file's address space %u",
 				       what, rb ? " (ROLLBACK)" : "", id);
 			EXPECT_EQ(m.n_done, 0);
 			EXPECT_EQ(me.mapped, 0);
 			EXPECT_EQ(me.error, 0);	/* no entry was looked at */
 		} else {
-			EXPECT_OK(ioctl(fd, IOPGT_MAP, &m));
+			EXPECT_OK(map_ioctl(fd, &m));
 			EXPECT_EQ(m.n_done, 1);
 			EXPECT_EQ(me.mapped, g);
 			u.n_done = 0;
 			ue.iova = 8 * g;
-			EXPECT_OK(ioctl(fd, IOPGT_UNMAP, &u));
+			EXPECT_OK(unmap_ioctl(fd, &u));
 			ue.iova = 0;
 		}
 	}
 	u.n_done = 77;
 	ue.unmapped = 0;
 	if (err) {
-		if (!EXPECT_ERRNO(ioctl(fd, IOPGT_UNMAP, &u), err))
+		if (!EXPECT_ERRNO(unmap_ioctl(fd, &u), err))
 			H_FAIL("%s: UNMAP of another file's address space %u", what, id);
 		EXPECT_EQ(u.n_done, 0);
 		EXPECT_EQ(ue.unmapped, 0);
@@ -995,7 +1005,7 @@ static void changes(int fd, __u32 id, __u64 g, int err, const char *what)
 		if (!EXPECT_ERRNO(as_destroy(fd, id), err))
 			H_FAIL("%s: AS_DESTROY of another file's address space %u", what, id);
 	} else {
-		EXPECT_OK(ioctl(fd, IOPGT_UNMAP, &u));
+		EXPECT_OK(unmap_ioctl(fd, &u));
 		EXPECT_EQ(ue.unmapped, g);
 		EXPECT_OK(as_destroy(fd, id));
 	}
