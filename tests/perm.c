@@ -455,7 +455,7 @@ static void cmp_walk(const struct ctx *cx, const char *who, int p, int hw,
 
 		snprintf(what, sizeof(what), "WALK%s 0x%llx level[%d]", hw ? " HW" : "",
 			 (unsigned long long)cx->probe[p], i);
-		no_table(cx, who, "table_pa", u->levels[i].table_pa);
+		no_table(cx, who, what, u->levels[i].table_pa);
 		l->table_pa = 0;
 		if (is_leaf(l->kind))
 			continue;
@@ -546,10 +546,13 @@ static void cmp_nl(const struct ctx *cx, const char *who, int d, const struct nl
 		}
 		for (int i = 0; i < ra.n; i++) {
 			__u64 rv = aval(&ra, i), uv = aval(&ua, i), ev = rv;
-			char what[64];
+			char what[96];
 
-			snprintf(what, sizeof(what), "%s message %d attribute %u", nl_name[d], k,
-				 ra.type[i]);
+			snprintf(what, sizeof(what), "%s message %d attribute %u%s", nl_name[d], k,
+				 ra.type[i],
+				 ra.type[i] == IOPGT_A_ENTRY_PTE ? " (ENTRY_PTE)" :
+				 ra.type[i] == IOPGT_A_ENTRY_OA ? " (ENTRY_OA)" :
+				 ra.type[i] == IOPGT_A_ENTRY_TABLE_PA ? " (ENTRY_TABLE_PA)" : "");
 			if (ra.type[i] > IOPGT_A_MAX) {
 				H_FAIL("%s: %s is unknown to this test: extend it", who, what);
 				continue;
