@@ -150,8 +150,8 @@ struct iopgt_backend_ops {
  * @ias_default: ias when the request says 0
  * @oas_default: oas when the request says 0
  * @pgsize_default: pgsize_bitmap when the request says 0
- * @addr_regs: bit i set: regs[i] holds a physical address (hidden from
- *	callers without CAP_SYS_ADMIN); bit 7 is always added by the core
+ * @addr_regs: bit i set: regs[i] holds a physical address (its address
+ *	bits are hidden, see iopgt_walk_hide_reg()); regs[7] always is one
  * @oas_set: GET_INFO's oas_set (bit n: oas n accepted; 0: the whole range)
  * @rules: IOPGT_FMT_RULE_* the backend enforces (GET_INFO's rules)
  */
@@ -353,8 +353,9 @@ void iopgt_dev_exit(struct iopgt_dev *idev, int cookie);
  * @format: enum iopgt_format
  * @fmt: its descriptor
  * @flags: IOPGT_AS_F_*
- * @owner: the struct file that created it (compared, never dereferenced);
- *	NULL for persistent address spaces
+ * @owner: the struct iopgt_file that created it (compared, never
+ *	dereferenced): the only file that may change it (see
+ *	iopgt_as_check_owner()); NULL for persistent address spaces
  * @owner_pid: creator (referenced struct pid)
  * @ias: final input address bits
  * @oas: final output address bits
@@ -478,7 +479,7 @@ struct iopgt_file;
 
 int iopgt_as_create(struct iopgt_dev *idev, struct iopgt_file *file,
 		    struct iopgt_as_create *req);
-int iopgt_as_destroy(struct iopgt_dev *idev, u32 id);
+int iopgt_as_destroy(struct iopgt_dev *idev, struct iopgt_file *file, u32 id);
 void iopgt_as_kill(struct iopgt_as *as);
 void iopgt_as_release_file(struct iopgt_dev *idev, struct iopgt_file *file);
 void iopgt_as_release_all(struct iopgt_dev *idev);
@@ -541,6 +542,12 @@ struct iopgt_file {
 	struct iopgt_dev *idev;
 };
 
+/* Permission model (iopgt_perm.c) */
+struct sk_buff;
+bool iopgt_sees_kaddrs(const struct file *file, const struct sk_buff *nl_skb);
+int iopgt_as_check_owner(const struct iopgt_as *as,
+			 const struct iopgt_file *file);
+
 /* test-only benchmark knob (iopgt_bench.c): debugfs iopgt/bench */
 void iopgt_debugfs_init(void);
 void iopgt_debugfs_exit(void);
@@ -553,9 +560,9 @@ long iopgt_ioctl(struct file *filp, unsigned int cmd, unsigned long arg);
  * checks flags and reserved fields, looks the AS up, takes as->lock,
  * checks that the AS is live and cmd->iova is inside the input range, zeroes
  * the outputs and calls iopgt_walk_iova(as, cmd->iova, cmd) (iopgt_walk.h,
- * H3). Afterwards it runs the backend's hw_walk for IOPGT_WALK_HW, and for
- * callers without CAP_SYS_ADMIN zeroes every table_pa and the oa of every
- * IOPGT_PTE_TABLE level.
+ * H3). Afterwards it runs the backend's hw_walk for IOPGT_WALK_HW, and when
+ * iopgt_sees_kaddrs() says no, iopgt_walk_hide_addrs() removes every
+ * kernel address from levels[] and hw_ptes[].
  */
 
 #endif /* _IOPGT_H */

@@ -367,18 +367,26 @@ static bool iopgt_as_unlink(struct iopgt_dev *idev, struct iopgt_as *as)
 /**
  * iopgt_as_destroy() - AS_DESTROY
  * @idev: device, inside iopgt_dev_enter()
+ * @file: the file asking; must own the address space unless it is
+ *	persistent (iopgt_as_check_owner())
  * @id: address space
  *
- * Return: 0 or -ENOENT.
+ * Return: 0, -ENOENT (no such address space), -EPERM (not @file's).
  */
-int iopgt_as_destroy(struct iopgt_dev *idev, u32 id)
+int iopgt_as_destroy(struct iopgt_dev *idev, struct iopgt_file *file, u32 id)
 {
 	struct iopgt_as *as;
 	bool unlinked = false;
+	int ret;
 
 	as = iopgt_as_get(idev, id);
 	if (!as)
 		return -ENOENT;
+	ret = iopgt_as_check_owner(as, file);
+	if (ret) {
+		iopgt_as_put(as);
+		return ret;
+	}
 	mutex_lock(&idev->as_lock);
 	unlinked = iopgt_as_unlink(idev, as);
 	mutex_unlock(&idev->as_lock);

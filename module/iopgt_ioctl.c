@@ -21,6 +21,8 @@
 
 /**
  * struct iopgt_ucmd - one ioctl call in progress
+ * @filp: the struct file the call came through (its opener's credentials
+ *	decide, with the caller's, whether kernel addresses are shown)
  * @file: the open file
  * @idev: its device, inside iopgt_dev_enter()
  * @ubuffer: user copy of the command struct
@@ -28,6 +30,7 @@
  * @cmd: kernel copy of the command struct
  */
 struct iopgt_ucmd {
+	struct file *filp;
 	struct iopgt_file *file;
 	struct iopgt_dev *idev;
 	void __user *ubuffer;
@@ -169,7 +172,7 @@ static int iopgt_ioctl_as_create(struct iopgt_ucmd *ucmd)
 	}
 	ret = iopgt_respond(ucmd, sizeof(*cmd));
 	if (ret)	/* nobody learnt the id: do not leak the AS */
-		iopgt_as_destroy(ucmd->idev, cmd->as_id);
+		iopgt_as_destroy(ucmd->idev, ucmd->file, cmd->as_id);
 	return ret;
 }
 
@@ -177,13 +180,16 @@ static int iopgt_ioctl_as_create(struct iopgt_ucmd *ucmd)
  * iopgt_ioctl_as_destroy() - IOPGT_AS_DESTROY
  * @ucmd: call; cmd is struct iopgt_as_destroy
  *
- * Return: 0 or -ENOENT.
+ * Only the file that created a non-persistent address space may destroy
+ * it.
+ *
+ * Return: 0, -ENOENT, -EPERM.
  */
 static int iopgt_ioctl_as_destroy(struct iopgt_ucmd *ucmd)
 {
 	struct iopgt_as_destroy *cmd = ucmd->cmd;
 
-	return iopgt_as_destroy(ucmd->idev, cmd->as_id);
+	return iopgt_as_destroy(ucmd->idev, ucmd->file, cmd->as_id);
 }
 
 /* Look up @id and lock it; -ENOENT if absent or dying. */
@@ -265,7 +271,9 @@ static int iopgt_map_zero_mapped(void __user *base, u32 n, u32 esize)
  *
  * Return: 0 or the failing entry's error (see iopgt_as_map_one()), or
  * -EINVAL (flags, n_entries 0, entry_size short), -ENOSPC (n_entries >
- * max_map_entries), -E2BIG (element tail), -ENOENT (AS), -EFAULT.
+ * max_map_entries), -E2BIG (element tail), -ENOENT (AS), -EPERM (the AS
+ * is neither persistent nor created by this file; nothing is read or
+ * written), -EFAULT.
  */
 static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
 {
@@ -289,6 +297,11 @@ static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
 	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
 	if (ret)
 		goto out;
+	ret = iopgt_as_check_owner(as, ucmd->file);
+	if (ret) {
+		iopgt_as_unlock_put(as);
+		goto out;
+	}
 	iopgt_as_map_begin(as);
 
 	for (i = 0; i < cmd->n_entries; i++) {
@@ -352,7 +365,7 @@ out:
  *
  * Return: 0 or the failing entry's error, -EINVAL (flags, n_entries 0,
  * entry_size short), -ENOSPC (n_entries > max_map_entries), -E2BIG,
- * -ENOENT, -EFAULT.
+ * -ENOENT, -EPERM (not this file's AS, as for MAP), -EFAULT.
  */
 static int iopgt_ioctl_unmap(struct iopgt_ucmd *ucmd)
 {
@@ -374,6 +387,11 @@ static int iopgt_ioctl_unmap(struct iopgt_ucmd *ucmd)
 	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
 	if (ret)
 		goto out;
+	ret = iopgt_as_check_owner(as, ucmd->file);
+	if (ret) {
+		iopgt_as_unlock_put(as);
+		goto out;
+	}
 
 	for (i = 0; i < cmd->n_entries; i++) {
 		struct iopgt_unmap_entry e;
@@ -503,17 +521,18 @@ static int iopgt_ioctl_iova_to_phys(struct iopgt_ucmd *ucmd)
  * iopgt_ioctl_get_hw_cfg() - IOPGT_GET_HW_CFG: registers of the format
  * @ucmd: call; cmd is struct iopgt_hw_cfg
  *
- * Table physical addresses are zeroed (and IOPGT_HWCFG_ADDR_HIDDEN set)
- * unless the caller has CAP_SYS_ADMIN.
+ * Unless iopgt_sees_kaddrs() allows them, the address bits of every
+ * register holding a table address are cleared (iopgt_walk_hide_reg())
+ * and IOPGT_HWCFG_ADDR_HIDDEN is set.
  *
  * Return: 0, -ENOENT, -EFAULT, or a backend error.
  */
 static int iopgt_ioctl_get_hw_cfg(struct iopgt_ucmd *ucmd)
 {
 	struct iopgt_hw_cfg *cmd = ucmd->cmd;
-	bool hide = !capable(CAP_SYS_ADMIN);
+	bool hide = !iopgt_sees_kaddrs(ucmd->filp, NULL);
 	struct iopgt_as *as;
-	u32 i, addr_regs;
+	u32 i;
 	int ret;
 
 	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
@@ -532,9 +551,9 @@ static int iopgt_ioctl_get_hw_cfg(struct iopgt_ucmd *ucmd)
 	cmd->ias = as->ias;
 	cmd->oas = as->oas;
 	cmd->quirks = as->quirks;
-	addr_regs = as->fmt->addr_regs | BIT(7);
 	for (i = 0; i < IOPGT_HW_NREGS; i++)
-		cmd->regs[i] = (hide && (addr_regs & BIT(i))) ? 0 : as->regs[i];
+		cmd->regs[i] = hide ? iopgt_walk_hide_reg(as, i, as->regs[i]) :
+				      as->regs[i];
 	iopgt_as_unlock_put(as);
 	return iopgt_respond(ucmd, sizeof(*cmd));
 }
@@ -545,7 +564,9 @@ static int iopgt_ioctl_get_hw_cfg(struct iopgt_ucmd *ucmd)
  *
  * The walker (iopgt_walk_iova()) reads the AS's own tables under its
  * mutex; IOPGT_WALK_HW additionally runs the library's pgtable_walk where
- * the kernel has one. Table addresses are hidden without CAP_SYS_ADMIN.
+ * the kernel has one. Unless iopgt_sees_kaddrs() allows them, every kernel
+ * address is removed from levels[] and hw_ptes[] (iopgt_walk_hide_addrs())
+ * and IOPGT_WALK_ADDR_HIDDEN is set.
  *
  * Return: 0, -EINVAL (flags, reserved), -ENOENT, -ERANGE, -EFAULT.
  */
@@ -580,11 +601,13 @@ static int iopgt_ioctl_walk(struct iopgt_ucmd *ucmd)
 		if (hw == 0 || hw == -EINVAL)	/* -EINVAL: walk hit a hole */
 			cmd->out_flags |= IOPGT_WALK_HW_DONE;
 	}
+	if (!ret && !iopgt_sees_kaddrs(ucmd->filp, NULL)) {
+		iopgt_walk_hide_addrs(as, cmd);
+		cmd->out_flags |= IOPGT_WALK_ADDR_HIDDEN;
+	}
 	iopgt_as_unlock_put(as);
 	if (ret)
 		return ret;
-	if (!capable(CAP_SYS_ADMIN))
-		iopgt_walk_hide_addrs(cmd);
 	return iopgt_respond(ucmd, sizeof(*cmd));
 }
 
@@ -706,6 +729,7 @@ long iopgt_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	if (op->ioctl_num != cmd || !op->execute)
 		goto out;
 
+	ucmd.filp = filp;
 	ucmd.file = f;
 	ucmd.idev = f->idev;
 	ucmd.ubuffer = (void __user *)arg;

@@ -19,6 +19,31 @@
  *    than version 1 of the element is -EINVAL, a longer one must have a
  *    zeroed tail (-E2BIG).
  *
+ * Permissions:
+ *  - who may open /dev/iopgt is decided by the node's mode (root-only by
+ *    default); the netlink family needs CAP_NET_ADMIN;
+ *  - reading is open to every opener, for every address space of the
+ *    device: GET_INFO, IOVA_TO_PHYS, GET_HW_CFG, WALK, AS_INFO and every
+ *    netlink dump;
+ *  - changing an address space (MAP, UNMAP, AS_DESTROY) is reserved to the
+ *    open file description that created it (a forked child or a process
+ *    the descriptor was passed to uses that same file; a second open() of
+ *    the device is another file), unless it was created with
+ *    IOPGT_AS_PERSISTENT: a persistent address space is shared by every
+ *    opener. Anyone else gets -EPERM (after -ENOENT for an unknown id and
+ *    the checks of the request itself). The netlink family changes
+ *    nothing;
+ *  - kernel physical addresses (the address of every table, the
+ *    table-address bits of every table descriptor, TTBRs and other root
+ *    pointers) are shown only when both the credentials the file (or
+ *    netlink socket) was opened with and the calling task have
+ *    CAP_SYS_ADMIN in the initial user namespace. Otherwise they are
+ *    zeroed in every output, ioctl and netlink: table_pa everywhere, the
+ *    next-table address (oa) of every entry that is not a leaf, the
+ *    address bits of its raw descriptor (its attribute bits stay) and the
+ *    address bits of the registers (see struct iopgt_hw_cfg). Leaves keep
+ *    their raw descriptor and output address: the user chose them.
+ *
  * All numeric values in this file are this ABI's own; the module translates
  * them to the running kernel's enums by name.
  */
@@ -324,6 +349,9 @@ struct iopgt_as_create {
  * struct iopgt_as_destroy - IOPGT_AS_DESTROY
  * @size: sizeof(struct iopgt_as_destroy)
  * @as_id: address space to free with all its mappings
+ *
+ * Returns 0, -ENOENT (no such address space), -EPERM (neither persistent
+ * nor created by this open file, see "Permissions" above).
  */
 struct iopgt_as_destroy {
 	__u32 size;
@@ -375,7 +403,10 @@ struct iopgt_map_entry {
  *
  * Errors: -EEXIST overlap with an existing mapping, -EINVAL misaligned or
  * bad prot/pgsize, -ERANGE outside ias/oas, -ENOSPC table-memory cap; the
- * failing entry's reason field names the rule (enum iopgt_reason).
+ * failing entry's reason field names the rule (enum iopgt_reason);
+ * -ENOENT unknown @as_id and -EPERM (not this file's address space and not
+ * persistent, see "Permissions" above) before any entry is read: n_done 0,
+ * entries untouched.
  */
 struct iopgt_map {
 	__u32 size;
@@ -415,6 +446,9 @@ struct iopgt_unmap_entry {
  * @entries_uptr: array of struct iopgt_unmap_entry
  * @entry_size: sizeof(struct iopgt_unmap_entry) as userspace knows it
  * @n_done: out: entries completely unmapped
+ *
+ * -ENOENT (unknown @as_id) and -EPERM (as for IOPGT_MAP) come before any
+ * entry is read.
  */
 struct iopgt_unmap {
 	__u32 size;
@@ -474,7 +508,7 @@ struct iopgt_iova_to_phys {
 };
 
 /* struct iopgt_hw_cfg.out_flags */
-#define IOPGT_HWCFG_ADDR_HIDDEN	(1U << 0)  /* caller lacks CAP_SYS_ADMIN: table PAs zeroed */
+#define IOPGT_HWCFG_ADDR_HIDDEN	(1U << 0)  /* no CAP_SYS_ADMIN: address bits zeroed */
 
 #define IOPGT_HW_NREGS		8
 /*
@@ -492,6 +526,13 @@ struct iopgt_iova_to_phys {
  *  PT_X86_64: [0] gcr3_pt, [1] levels
  *  PT_RISCV64: [0] ppn, [1] fsc_iosatp_mode
  * regs[7] is always the physical address of the top-level table.
+ *
+ * With IOPGT_HWCFG_ADDR_HIDDEN (see "Permissions" above) regs[7] is 0 and
+ * every register holding a table address has its address field zeroed,
+ * the other bits stay: LPAE TTBR/VTTBR bits 51:1, Mali TRANSTAB bits 51:12,
+ * v7s TTBR bits 31:7 (all of it with IOPGT_QUIRK_ARM_MTK_EXT or
+ * IOPGT_QUIRK_ARM_MTK_TTBR_EXT), generic_pt roots bits 63:12, Apple DART
+ * TTBRs and the RISC-V ppn entirely.
  */
 
 /**
@@ -533,11 +574,14 @@ enum iopgt_pte_kind {
 
 /**
  * struct iopgt_walk_level - one level of a walk
- * @pte: raw descriptor as stored (0 for table entries if hidden)
+ * @pte: raw descriptor as stored; if hidden (IOPGT_WALK_ADDR_HIDDEN), a
+ *	descriptor that is not a leaf has its table-address bits zeroed
+ *	(LPAE/Mali 47:12, v7s 31:10 and with a MediaTek quirk 9, 5, 4, DART
+ *	35:12 / DART2 37:10, generic_pt 51:12), its other bits stay
  * @table_pa: physical address of the table holding @pte (0 if hidden)
- * @oa: output address or next-table address the descriptor names
- *	(table addresses 0 if hidden); for a contiguous leaf the output
- *	address of the start of the whole leaf
+ * @oa: output address or next-table address the descriptor names (0 for
+ *	a descriptor that is not a leaf if hidden); for a contiguous leaf
+ *	the output address of the start of the whole leaf
  * @span_log2: log2 of the bytes the entry covers (a contiguous leaf: all
  *	of it)
  * @level: level number in the format's own numbering
@@ -560,6 +604,7 @@ struct iopgt_walk_level {
 /* struct iopgt_walk.out_flags */
 #define IOPGT_WALK_MAPPED	(1U << 0)
 #define IOPGT_WALK_HW_DONE	(1U << 1)  /* hw_ptes[] filled by pgtable_walk */
+#define IOPGT_WALK_ADDR_HIDDEN	(1U << 2)  /* no CAP_SYS_ADMIN: table addresses zeroed */
 
 /**
  * struct iopgt_walk - IOPGT_WALK: the descriptors translating one IOVA
@@ -574,7 +619,9 @@ struct iopgt_walk_level {
  * @__reserved: must be 0
  * @levels: out: one per level walked, top first
  * @hw_ptes: out: with IOPGT_WALK_HW where the kernel has pgtable_walk:
- *	its ptes[] array as returned (LPAE only)
+ *	its ptes[] array as returned (LPAE only), indexed by level; if
+ *	hidden, every entry but the leaf @levels[] found at that level has
+ *	its table-address bits zeroed as in struct iopgt_walk_level
  */
 struct iopgt_walk {
 	__u32 size;
@@ -655,9 +702,12 @@ enum {
  * per non-empty entry; a contiguous leaf (LPAE contiguous hint, v7s large
  * page/supersection, AMDv1 multi-slot page) is one message with the index
  * of its first slot, its whole span and the output address of its start.
- * Without CAP_SYS_ADMIN, table entries carry pte = 0 and oa = 0 and
- * table_pa is 0. Request errors come back with an extack message: in the
- * NLMSG_ERROR ack on 6.12+, in NLMSG_DONE on 6.1 kernels.
+ * Without CAP_SYS_ADMIN (opener and caller, see "Permissions" above)
+ * IOPGT_A_ENTRY_TABLE_PA is 0, and an entry that is not a leaf carries
+ * IOPGT_A_ENTRY_OA 0 and IOPGT_A_ENTRY_PTE with its table-address bits
+ * zeroed (as struct iopgt_walk_level). Request errors come back with an
+ * extack message: in the NLMSG_ERROR ack on 6.12+, in NLMSG_DONE on 6.1
+ * kernels.
  */
 #define IOPGT_GENL_NAME		"iopgt"
 #define IOPGT_GENL_VERSION	1

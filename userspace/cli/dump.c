@@ -228,7 +228,7 @@ static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 {
 	struct dump *d = arg;
 	struct iopgt_pte_info pi;
-	char attrs[600], sz[16];
+	char attrs[600], sz[16], oa[24];
 	int leaf = e->kind == IOPGT_PTE_BLOCK || e->kind == IOPGT_PTE_PAGE;
 	uint32_t depth = e->depth < IOPGT_TREE_MAX_DEPTH ? e->depth : IOPGT_TREE_MAX_DEPTH - 1;
 
@@ -246,12 +246,17 @@ static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 	case F_TREE:
 		iopgt_treegap_feed(&d->tg, depth, e->index, e->span_log2,
 				   e->kind == IOPGT_PTE_TABLE);
-		fprintf(d->out, "%*sL%u[%u] 0x%016llx %-5s 0x%016llx %5s -> 0x%llx%s%s\n",
+		/* a table is never at PA 0: 0 means the kernel hid it */
+		if (e->kind == IOPGT_PTE_TABLE && !e->oa)
+			snprintf(oa, sizeof(oa), "hidden");
+		else
+			snprintf(oa, sizeof(oa), "0x%llx", (unsigned long long)e->oa);
+		fprintf(d->out, "%*sL%u[%u] 0x%016llx %-5s 0x%016llx %5s -> %s%s%s\n",
 			2 * (int)depth, "", e->level, e->index,
 			(unsigned long long)e->pte, iopgt_kind_name(e->kind),
 			(unsigned long long)e->iova,
 			e->span_log2 < 64 ? iopgt_size_str(1ULL << e->span_log2, sz, sizeof(sz)) : "?",
-			(unsigned long long)e->oa, attrs[0] ? "  " : "", attrs);
+			oa, attrs[0] ? "  " : "", attrs);
 		break;
 	case F_RANGES:
 		if (leaf)

@@ -628,7 +628,24 @@ static int cmd_create(struct cli *c, int argc, char **argv)
 
 static const char usage_destroy[] =
 "usage: iopgt destroy ID\n"
-"  Free an address space with all its mappings.\n";
+"  Free an address space with all its mappings. Only the open file that\n"
+"  created it may (any opener for --persistent ones).\n";
+
+/*
+ * EPERM from MAP, UNMAP or AS_DESTROY: the address space is not persistent
+ * and another open file of the device created it. Name its creator.
+ */
+static int not_owner_err(struct cli *c, const char *what, uint32_t id)
+{
+	struct iopgt_as_info ai;
+	struct iopgt_err e2 = { 0 };
+	char who[48] = "";
+
+	if (!iopgt_as_info(&c->dev, id, &ai, &e2) && ai.owner_pid)
+		snprintf(who, sizeof(who), " (pid %u)", ai.owner_pid);
+	return kern_err(c, "%s %u: address space %u is not persistent: only the descriptor that created it%s may map, unmap or destroy it (EPERM)",
+			what, id, id, who);
+}
 
 static int cmd_destroy(struct cli *c, int argc, char **argv)
 {
@@ -650,9 +667,8 @@ static int cmd_destroy(struct cli *c, int argc, char **argv)
 	if (iopgt_as_destroy(&c->dev, id, &err)) {
 		if (err.code == -ENOENT)
 			return kern_err(c, "no address space %u (ENOENT)", id);
-		if (err.code == -EPERM || err.code == -EACCES)
-			return kern_err(c, "destroy %u: not yours to destroy (%s)", id,
-					iopgt_errno_name(err.code));
+		if (err.code == -EPERM)
+			return not_owner_err(c, "destroy", id);
 		return explain(c, "destroy", &err);
 	}
 	if (c->have_last && c->last_id == id)
@@ -872,6 +888,8 @@ static int cmd_map(struct cli *c, int argc, char **argv)
 			return explain(c, "map", &err);
 		if (ret == -ENOENT && (done >= (uint32_t)n || !ents[done].error))
 			return kern_err(c, "no address space %u (ENOENT)", id);
+		if (ret == -EPERM && (done >= (uint32_t)n || !ents[done].error))
+			return not_owner_err(c, "map", id);
 		if (done < (uint32_t)n) {
 			int code = ents[done].error ? ents[done].error : ret;
 
@@ -956,6 +974,8 @@ static int cmd_unmap(struct cli *c, int argc, char **argv)
 		range_str(r, sizeof(r), e->iova, e->length);
 		if (code == -ENOENT && !e->error)
 			return kern_err(c, "no address space %u (ENOENT)", id);
+		if (code == -EPERM && !e->error)
+			return not_owner_err(c, "unmap", id);
 		if (json)
 			printf("{\"iova\":\"0x%llx\",\"unmapped\":\"0x%llx\",\"error\":%d,\"errno\":\"%s\"}\n",
 			       (unsigned long long)e->iova,
@@ -990,7 +1010,9 @@ static const char usage_walk[] =
 "usage: iopgt walk ID IOVA [--hw] [--json]\n"
 "  The descriptors that translate IOVA, top table first: level, index, raw\n"
 "  descriptor, kind and decoded fields.\n"
-"  --hw  also ask io-pgtable's own pgtable_walk (where the kernel has it)\n";
+"  --hw  also ask io-pgtable's own pgtable_walk (where the kernel has it)\n"
+"  Table addresses need CAP_SYS_ADMIN (opener and caller): otherwise the\n"
+"  kernel zeroes the address bits of table descriptors, shown as hidden.\n";
 
 static int get_ctx(struct cli *c, uint32_t id, struct iopgt_hw_cfg *hw,
 		   struct iopgt_fmt_ctx *ctx, struct iopgt_err *err)
@@ -1054,7 +1076,7 @@ static int cmd_walk(struct cli *c, int argc, char **argv)
 	for (i = 0; i < w.n_levels; i++) {
 		const struct iopgt_walk_level *l = &w.levels[i];
 		struct iopgt_pte_info pi;
-		char f[512], sz[16];
+		char f[512], sz[16], oa[24];
 
 		iopgt_decode_pte(&ctx, l->pte, l->level, &pi);
 		if (json) {
@@ -1071,10 +1093,14 @@ static int cmd_walk(struct cli *c, int argc, char **argv)
 			continue;
 		}
 		iopgt_fields_str(pi.f, pi.nfields, f, sizeof(f));
-		printf("  L%u [%4u] 0x%016llx %-7s %5s -> 0x%llx%s%s%s%s\n", l->level,
+		if (l->kind == IOPGT_PTE_TABLE && (w.out_flags & IOPGT_WALK_ADDR_HIDDEN))
+			snprintf(oa, sizeof(oa), "hidden");
+		else
+			snprintf(oa, sizeof(oa), "0x%llx", (unsigned long long)l->oa);
+		printf("  L%u [%4u] 0x%016llx %-7s %5s -> %s%s%s%s%s\n", l->level,
 		       l->index, (unsigned long long)l->pte, iopgt_kind_name(l->kind),
 		       l->span_log2 < 64 ? iopgt_size_str(1ULL << l->span_log2, sz, sizeof(sz)) : "?",
-		       (unsigned long long)l->oa, f[0] ? "  " : "", f,
+		       oa, f[0] ? "  " : "", f,
 		       pi.kind != l->kind ? " !decoder=" : "",
 		       pi.kind != l->kind ? iopgt_kind_name(pi.kind) : "");
 	}
