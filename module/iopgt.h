@@ -37,6 +37,16 @@ extern unsigned long long iopgt_max_table_bytes;
 extern unsigned long long iopgt_max_as_table_bytes;
 extern unsigned int iopgt_max_map_entries;
 
+/*
+ * Allocations whose number userspace decides (shadow-map nodes, table
+ * pages): a failure is -ENOMEM, quietly and without the OOM killer.
+ */
+#define IOPGT_GFP_USER_SIZED	(GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
+
+/* Upper bounds of the count parameters (the byte caps: RAM / 4) */
+#define IOPGT_MAX_AS_LIMIT		4096
+#define IOPGT_MAX_MAP_ENTRIES_LIMIT	16777216
+
 /* ------------------------------------------------------------------ */
 /* Accounting and fault injection (iopgt_main.c)                       */
 
@@ -86,7 +96,8 @@ s64 iopgt_module_allocs(void);
  *	backend checks the format-specific rules) and fill as->backend,
  *	as->ias/oas/pgsize_bitmap/quirks/levels/start_level/granule,
  *	as->va_first/va_last and as->regs[]. Called with as->lock held, not
- *	yet visible to anyone else. Returns 0 or -errno.
+ *	yet visible to anyone else. Returns 0 or -errno; on failure it may
+ *	set as->create_reason (enum iopgt_reason, AS_CREATE's out_reason).
  * @destroy: free everything @create made. Called once, as->lock held.
  * @map: map @pgcount pages of @pgsize at @iova -> @paddr. Maps all of them
  *	or fails; *@mapped is the number of bytes actually mapped either way
@@ -121,7 +132,8 @@ struct iopgt_backend_ops {
  * @id: enum iopgt_format
  * @name: uapi name, e.g. "ARM_64_LPAE_S1"
  * @flags: IOPGT_FMT_F_* except AVAILABLE (set by the core when
- *	@unavail_reason is IOPGT_UNAVAIL_NONE)
+ *	@unavail_reason is IOPGT_UNAVAIL_NONE); bits outside
+ *	IOPGT_FMT_F_DESC_MASK are the backend's own and never reported
  * @unavail_reason: enum iopgt_unavail_reason
  * @ops: backend; required when available
  * @kfmt: backend private: the kernel's enum value (io-pgtable) etc.
@@ -138,8 +150,10 @@ struct iopgt_backend_ops {
  * @ias_default: ias when the request says 0
  * @oas_default: oas when the request says 0
  * @pgsize_default: pgsize_bitmap when the request says 0
- * @addr_regs: bit i set: regs[i] holds a physical address (hidden from
- *	callers without CAP_SYS_ADMIN); bit 7 is always added by the core
+ * @addr_regs: bit i set: regs[i] holds a physical address (its address
+ *	bits are hidden, see iopgt_walk_hide_reg()); regs[7] always is one
+ * @oas_set: GET_INFO's oas_set (bit n: oas n accepted; 0: the whole range)
+ * @rules: IOPGT_FMT_RULE_* the backend enforces (GET_INFO's rules)
  */
 struct iopgt_fmt_desc {
 	u32 id;
@@ -157,6 +171,8 @@ struct iopgt_fmt_desc {
 	u32 ias_default, oas_default;
 	u64 pgsize_default;
 	u32 addr_regs;
+	u64 oas_set;
+	u32 rules;
 };
 
 /**
@@ -178,6 +194,47 @@ const struct iopgt_fmt_desc *iopgt_fmt_get(u32 id);
 static inline bool iopgt_fmt_available(const struct iopgt_fmt_desc *d)
 {
 	return d && d->unavail_reason == IOPGT_UNAVAIL_NONE && d->ops;
+}
+
+/* the bits of iopgt_fmt_desc::flags that userspace may see */
+#define IOPGT_FMT_F_DESC_MASK	(IOPGT_FMT_F_IO_PGTABLE | IOPGT_FMT_F_GENERIC_PT | \
+				 IOPGT_FMT_F_HW_WALK | IOPGT_FMT_F_NONCOHERENT)
+
+/**
+ * iopgt_fmt_uapi_flags() - the IOPGT_FMT_F_* flags of a format
+ * @d: descriptor (not NULL)
+ *
+ * The only source of the flags that IOPGT_GET_INFO (format_info.flags) and
+ * the netlink FORMAT_GET (IOPGT_A_FORMAT_FLAGS) report, so the two views
+ * cannot differ: the uapi bits of @d->flags, without the backend's private
+ * ones, plus IOPGT_FMT_F_AVAILABLE.
+ *
+ * Return: IOPGT_FMT_F_* bits.
+ */
+static inline u32 iopgt_fmt_uapi_flags(const struct iopgt_fmt_desc *d)
+{
+	u32 flags = d->flags & IOPGT_FMT_F_DESC_MASK;
+
+	if (iopgt_fmt_available(d))
+		flags |= IOPGT_FMT_F_AVAILABLE;
+	return flags;
+}
+
+/**
+ * iopgt_fmt_uapi_unavail() - why a format is not available, as reported
+ * @d: descriptor (not NULL)
+ *
+ * Shared by IOPGT_GET_INFO and the netlink FORMAT_GET like
+ * iopgt_fmt_uapi_flags(): a format without a backend whose reason says
+ * none is IOPGT_UNAVAIL_NO_BACKEND.
+ *
+ * Return: enum iopgt_unavail_reason (IOPGT_UNAVAIL_NONE when available).
+ */
+static inline u32 iopgt_fmt_uapi_unavail(const struct iopgt_fmt_desc *d)
+{
+	if (!iopgt_fmt_available(d) && d->unavail_reason == IOPGT_UNAVAIL_NONE)
+		return IOPGT_UNAVAIL_NO_BACKEND;
+	return d->unavail_reason;
 }
 
 /* io-pgtable backend (iopgt_iopt.c): registers its formats */
@@ -296,8 +353,9 @@ void iopgt_dev_exit(struct iopgt_dev *idev, int cookie);
  * @format: enum iopgt_format
  * @fmt: its descriptor
  * @flags: IOPGT_AS_F_*
- * @owner: the struct file that created it (compared, never dereferenced);
- *	NULL for persistent address spaces
+ * @owner: the struct iopgt_file that created it (compared, never
+ *	dereferenced): the only file that may change it (see
+ *	iopgt_as_check_owner()); NULL for persistent address spaces
  * @owner_pid: creator (referenced struct pid)
  * @ias: final input address bits
  * @oas: final output address bits
@@ -326,10 +384,15 @@ void iopgt_dev_exit(struct iopgt_dev *idev, int cookie);
  *	scans every non-leaf table, so it is done lazily: when a map's bound
  *	was non-zero (end of the MAP call), when a cap would be exceeded, and
  *	before the value is reported
- * @shadow: mapped runs: [first, last] -> xa_mk_value(log2 page size);
- *	external lock (@lock), no allocations under spinlocks
+ * @shadow: mapped runs: [first, last] -> iopgt_shadow_mk(log2 page size,
+ *	tag of the MAP call that made it); external lock (@lock), no
+ *	allocations under spinlocks
+ * @map_tag: tag of the current (or last) MAP call, never 0 once a MAP ran
+ *	(0 marks runs the bench made); see iopgt_as_map_begin()
  * @backend: backend object (io-pgtable ops holder / generic_pt domain)
  * @walk: walker geometry (iopgt_walk.h), set by iopgt_walk_init()
+ * @create_reason: set by the backend's create on failure (enum
+ *	iopgt_reason); meaningless afterwards
  */
 struct iopgt_as {
 	struct kref kref;
@@ -360,8 +423,10 @@ struct iopgt_as {
 	u64 table_bytes_pending;
 	bool table_bytes_dirty;
 	struct maple_tree shadow;
+	u64 map_tag;
 	void *backend;
 	struct iopgt_walk_geom walk;
+	u32 create_reason;
 };
 
 /**
@@ -414,13 +479,41 @@ struct iopgt_file;
 
 int iopgt_as_create(struct iopgt_dev *idev, struct iopgt_file *file,
 		    struct iopgt_as_create *req);
-int iopgt_as_destroy(struct iopgt_dev *idev, u32 id);
+int iopgt_as_destroy(struct iopgt_dev *idev, struct iopgt_file *file, u32 id);
 void iopgt_as_kill(struct iopgt_as *as);
 void iopgt_as_release_file(struct iopgt_dev *idev, struct iopgt_file *file);
 void iopgt_as_release_all(struct iopgt_dev *idev);
 int iopgt_as_map_one(struct iopgt_as *as, struct iopgt_map_entry *e);
+void iopgt_as_map_begin(struct iopgt_as *as);
+void iopgt_as_map_rollback(struct iopgt_as *as, u64 first, u64 last);
+int iopgt_as_table_reserve(struct iopgt_as *as, u64 bound);
+
+/*
+ * Shadow map values: bits 0-5 the log2 of the run's page size, the bits
+ * above it the tag of the MAP call that made the run (xa_mk_value() takes
+ * at most LONG_MAX: the tag is masked to IOPGT_SHADOW_TAG_MASK).
+ */
+#define IOPGT_SHADOW_TAG_SHIFT	6
+#define IOPGT_SHADOW_TAG_MASK	(ULONG_MAX >> (IOPGT_SHADOW_TAG_SHIFT + 1))
+
+static inline void *iopgt_shadow_mk(u32 pgsize_log2, u64 tag)
+{
+	return xa_mk_value(((unsigned long)(tag & IOPGT_SHADOW_TAG_MASK) <<
+			    IOPGT_SHADOW_TAG_SHIFT) | pgsize_log2);
+}
+
+static inline u32 iopgt_shadow_log2(const void *entry)
+{
+	return xa_to_value(entry) & (BIT(IOPGT_SHADOW_TAG_SHIFT) - 1);
+}
+
+static inline u64 iopgt_shadow_tag(const void *entry)
+{
+	return xa_to_value(entry) >> IOPGT_SHADOW_TAG_SHIFT;
+}
 int iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 			 u64 *unmapped);
+int iopgt_as_unmap_entry(struct iopgt_as *as, struct iopgt_unmap_entry *e);
 int iopgt_as_check_unmap(struct iopgt_as *as, u64 iova, u64 length);
 void iopgt_as_update_table_bytes(struct iopgt_as *as);
 
@@ -449,6 +542,12 @@ struct iopgt_file {
 	struct iopgt_dev *idev;
 };
 
+/* Permission model (iopgt_perm.c) */
+struct sk_buff;
+bool iopgt_sees_kaddrs(const struct file *file, const struct sk_buff *nl_skb);
+int iopgt_as_check_owner(const struct iopgt_as *as,
+			 const struct iopgt_file *file);
+
 /* test-only benchmark knob (iopgt_bench.c): debugfs iopgt/bench */
 void iopgt_debugfs_init(void);
 void iopgt_debugfs_exit(void);
@@ -461,9 +560,9 @@ long iopgt_ioctl(struct file *filp, unsigned int cmd, unsigned long arg);
  * checks flags and reserved fields, looks the AS up, takes as->lock,
  * checks that the AS is live and cmd->iova is inside the input range, zeroes
  * the outputs and calls iopgt_walk_iova(as, cmd->iova, cmd) (iopgt_walk.h,
- * H3). Afterwards it runs the backend's hw_walk for IOPGT_WALK_HW, and for
- * callers without CAP_SYS_ADMIN zeroes every table_pa and the oa of every
- * IOPGT_PTE_TABLE level.
+ * H3). Afterwards it runs the backend's hw_walk for IOPGT_WALK_HW, and when
+ * iopgt_sees_kaddrs() says no, iopgt_walk_hide_addrs() removes every
+ * kernel address from levels[] and hw_ptes[].
  */
 
 #endif /* _IOPGT_H */

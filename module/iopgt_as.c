@@ -5,7 +5,9 @@
  * precondition of the page-table libraries before calling a backend.
  *
  * The shadow map (as->shadow, a maple tree) holds one entry per mapped
- * run: [first, last] -> xa_mk_value(log2 of the run's page size). A run is
+ * run: [first, last] -> iopgt_shadow_mk(log2 of the run's page size, tag of
+ * the MAP call that made it; the tag lets a ROLLBACK undo exactly its own
+ * runs). A run is
  * a range mapped with one page size, so its leaves are exactly the
  * page-size-aligned blocks inside it. It answers, before the library is
  * called:
@@ -170,11 +172,52 @@ static bool iopgt_pgsize_ok(const struct iopgt_fmt_desc *d, u64 bitmap)
 	return false;
 }
 
+/* Refuse a request: record the rule it broke in *@reason. */
+static int iopgt_refuse(u32 *reason, u32 why, int err)
+{
+	*reason = why;
+	return err;
+}
+
+/* The request checks of AS_CREATE that need only the format descriptor. */
+static int iopgt_as_create_check(struct iopgt_dev *idev,
+				 const struct iopgt_fmt_desc *d,
+				 const struct iopgt_as_create *k, u32 *reason)
+{
+	if (!iopgt_fmt_available(d))
+		return iopgt_refuse(reason, IOPGT_REASON_FORMAT_UNAVAILABLE,
+				    -EOPNOTSUPP);
+	if (k->flags & IOPGT_AS_NONCOHERENT) {
+		if (!(d->flags & IOPGT_FMT_F_NONCOHERENT) || !idev->noncoherent_ok)
+			return iopgt_refuse(reason,
+					    IOPGT_REASON_NONCOHERENT_UNSUPPORTED,
+					    -EOPNOTSUPP);
+	}
+	if (k->quirks & ~d->quirks)
+		return iopgt_refuse(reason, IOPGT_REASON_QUIRK_UNSUPPORTED,
+				    -EINVAL);
+	if (!d->levels_max) {
+		if (k->levels)
+			return iopgt_refuse(reason, IOPGT_REASON_LEVELS, -EINVAL);
+	} else if (k->levels &&
+		   (k->levels < d->levels_min || k->levels > d->levels_max)) {
+		return iopgt_refuse(reason, IOPGT_REASON_LEVELS, -EINVAL);
+	}
+	if (k->ias < d->ias_min || k->ias > d->ias_max)
+		return iopgt_refuse(reason, IOPGT_REASON_IAS_RANGE, -EINVAL);
+	if (k->oas < d->oas_min || k->oas > d->oas_max)
+		return iopgt_refuse(reason, IOPGT_REASON_OAS_RANGE, -EINVAL);
+	if (!iopgt_pgsize_ok(d, k->pgsize_bitmap))
+		return iopgt_refuse(reason, IOPGT_REASON_PGSIZES, -EINVAL);
+	return 0;
+}
+
 /**
  * iopgt_as_create() - AS_CREATE
  * @idev: device, inside iopgt_dev_enter()
  * @file: the creating file (owner unless IOPGT_AS_PERSISTENT)
- * @req: request; on success the out_* fields and as_id are filled
+ * @req: request; on success the out_* fields and as_id are filled; on
+ *	failure out_reason names the rule the request broke
  *
  * Return: 0, -EINVAL (request outside the format's constraints),
  * -EOPNOTSUPP (format unavailable, or non-coherent walks impossible),
@@ -189,47 +232,36 @@ int iopgt_as_create(struct iopgt_dev *idev, struct iopgt_file *file,
 	u32 id;
 	int ret;
 
+	req->out_reason = IOPGT_REASON_NONE;
+	req->out_flags = 0;
 	if (k.flags & ~(IOPGT_AS_PERSISTENT | IOPGT_AS_NONCOHERENT))
-		return -EINVAL;
+		return iopgt_refuse(&req->out_reason,
+				    IOPGT_REASON_FLAGS_UNKNOWN, -EINVAL);
 	d = iopgt_fmt_get(k.format);
 	if (!d)
-		return -EINVAL;
-	if (!iopgt_fmt_available(d))
-		return -EOPNOTSUPP;
-	if (k.flags & IOPGT_AS_NONCOHERENT) {
-		if (!(d->flags & IOPGT_FMT_F_NONCOHERENT) || !idev->noncoherent_ok)
-			return -EOPNOTSUPP;
-	}
-	if (k.quirks & ~d->quirks)
-		return -EINVAL;
-	if (!d->levels_max) {
-		if (k.levels)
-			return -EINVAL;
-	} else if (k.levels &&
-		   (k.levels < d->levels_min || k.levels > d->levels_max)) {
-		return -EINVAL;
-	}
+		return iopgt_refuse(&req->out_reason,
+				    IOPGT_REASON_FORMAT_UNKNOWN, -EINVAL);
 	if (!k.ias)
 		k.ias = d->ias_default;
 	if (!k.oas)
 		k.oas = d->oas_default;
 	if (!k.pgsize_bitmap)
 		k.pgsize_bitmap = d->pgsize_default;
-	if (k.ias < d->ias_min || k.ias > d->ias_max ||
-	    k.oas < d->oas_min || k.oas > d->oas_max)
-		return -EINVAL;
-	if (!iopgt_pgsize_ok(d, k.pgsize_bitmap))
-		return -EINVAL;
+	ret = iopgt_as_create_check(idev, d, &k, &req->out_reason);
+	if (ret)
+		return ret;
 
 	mutex_lock(&idev->as_lock);
 	if (idev->nr_as >= READ_ONCE(iopgt_max_as)) {
 		mutex_unlock(&idev->as_lock);
-		return -ENOSPC;
+		return iopgt_refuse(&req->out_reason, IOPGT_REASON_AS_CAP,
+				    -ENOSPC);
 	}
 	idev->nr_as++;	/* reserved; dropped again on failure */
 	mutex_unlock(&idev->as_lock);
 
 	ret = -ENOMEM;
+	req->out_reason = IOPGT_REASON_NOMEM;
 	as = iopgt_kzalloc(sizeof(*as), GFP_KERNEL);
 	if (!as)
 		goto err_unreserve;
@@ -248,24 +280,39 @@ int iopgt_as_create(struct iopgt_dev *idev, struct iopgt_file *file,
 	as->owner_pid = get_task_pid(current, PIDTYPE_PID);
 
 	mutex_lock(&as->lock);
+	as->create_reason = IOPGT_REASON_NONE;
 	ret = d->ops->create(as, &k);
 	if (ret) {
+		req->out_reason = as->create_reason;
+		if (!req->out_reason)
+			req->out_reason = ret == -ENOMEM ?
+					  IOPGT_REASON_NOMEM :
+					  IOPGT_REASON_LIBRARY_REFUSED;
 		mutex_unlock(&as->lock);
 		goto err_free;
 	}
+	req->out_reason = IOPGT_REASON_NONE;
 	ret = iopgt_walk_init(as);
 	if (!ret) {
 		iopgt_as_update_table_bytes(as);
-		if (as->table_bytes > READ_ONCE(iopgt_max_as_table_bytes) ||
-		    atomic64_read(&idev->table_bytes) >
-		    READ_ONCE(iopgt_max_table_bytes))
+		if (as->table_bytes > READ_ONCE(iopgt_max_as_table_bytes)) {
+			req->out_reason = IOPGT_REASON_AS_TABLE_CAP;
 			ret = -ENOSPC;
+		} else if (atomic64_read(&idev->table_bytes) >
+			   READ_ONCE(iopgt_max_table_bytes)) {
+			req->out_reason = IOPGT_REASON_DEV_TABLE_CAP;
+			ret = -ENOSPC;
+		}
 	}
 	if (!ret && iopgt_should_fail())
 		ret = -ENOMEM;
+	if (ret == -ENOMEM)
+		req->out_reason = IOPGT_REASON_NOMEM;
 	if (!ret) {
-		ret = xa_alloc_cyclic(&idev->ases, &id, as, XA_LIMIT(1, INT_MAX),
-				      &idev->next_id, GFP_KERNEL);
+		/* reserve the id only: lookups see nothing there yet */
+		ret = xa_alloc_cyclic(&idev->ases, &id, NULL,
+				      XA_LIMIT(1, INT_MAX), &idev->next_id,
+				      GFP_KERNEL);
 		if (ret > 0)	/* wrapped: still a fresh id */
 			ret = 0;
 	}
@@ -284,7 +331,18 @@ int iopgt_as_create(struct iopgt_dev *idev, struct iopgt_file *file,
 	req->out_ias = as->ias;
 	req->out_oas = as->oas;
 	req->out_quirks = as->quirks;
+	req->out_reason = IOPGT_REASON_NONE;
+	if (as->ias != k.ias)
+		req->out_flags |= IOPGT_AS_CREATE_IAS_CLAMPED;
+	if (as->oas != k.oas)
+		req->out_flags |= IOPGT_AS_CREATE_OAS_CLAMPED;
 	mutex_unlock(&as->lock);
+	/*
+	 * Publish only now, fully initialised (id included): a concurrent
+	 * destroy or lookup of this id finds either nothing or this AS. The
+	 * slot is reserved, so the store allocates nothing and cannot fail.
+	 */
+	xa_store(&idev->ases, id, as, GFP_KERNEL);
 	return 0;
 
 err_free:
@@ -309,18 +367,26 @@ static bool iopgt_as_unlink(struct iopgt_dev *idev, struct iopgt_as *as)
 /**
  * iopgt_as_destroy() - AS_DESTROY
  * @idev: device, inside iopgt_dev_enter()
+ * @file: the file asking; must own the address space unless it is
+ *	persistent (iopgt_as_check_owner())
  * @id: address space
  *
- * Return: 0 or -ENOENT.
+ * Return: 0, -ENOENT (no such address space), -EPERM (not @file's).
  */
-int iopgt_as_destroy(struct iopgt_dev *idev, u32 id)
+int iopgt_as_destroy(struct iopgt_dev *idev, struct iopgt_file *file, u32 id)
 {
 	struct iopgt_as *as;
 	bool unlinked = false;
+	int ret;
 
 	as = iopgt_as_get(idev, id);
 	if (!as)
 		return -ENOENT;
+	ret = iopgt_as_check_owner(as, file);
+	if (ret) {
+		iopgt_as_put(as);
+		return ret;
+	}
 	mutex_lock(&idev->as_lock);
 	unlinked = iopgt_as_unlink(idev, as);
 	mutex_unlock(&idev->as_lock);
@@ -394,7 +460,7 @@ static u64 iopgt_shadow_lookup(struct iopgt_as *as, u64 iova, u64 *first,
 		*last = mas.last;
 	}
 	mtree_unlock(&as->shadow);
-	return entry ? 1ULL << xa_to_value(entry) : 0;
+	return entry ? 1ULL << iopgt_shadow_log2(entry) : 0;
 }
 
 /**
@@ -417,7 +483,7 @@ int iopgt_as_check_unmap(struct iopgt_as *as, u64 iova, u64 length)
 
 	mtree_lock(&as->shadow);
 	mas_for_each(&mas, entry, last) {
-		u64 sz = 1ULL << xa_to_value(entry);
+		u64 sz = 1ULL << iopgt_shadow_log2(entry);
 
 		if (mas.index > pos) {
 			ret = -ENOENT;
@@ -521,7 +587,8 @@ static int iopgt_map_run(struct iopgt_as *as, u64 iova, u64 paddr, u64 pgsize,
 	if (iopgt_should_fail())
 		return -ENOMEM;
 	ret = mtree_insert_range(&as->shadow, iova, iova + len - 1,
-				 xa_mk_value(__ffs64(pgsize)), GFP_KERNEL);
+				 iopgt_shadow_mk(__ffs64(pgsize), as->map_tag),
+				 IOPGT_GFP_USER_SIZED);
 	if (ret)
 		return ret == -EEXIST ? -EEXIST : -ENOMEM;
 
@@ -571,6 +638,43 @@ static bool iopgt_table_room(struct iopgt_as *as, u64 bound)
 	       dev_now <= dev_cap && bound <= dev_cap - dev_now;
 }
 
+/* Which table-memory cap @bound more bytes would exceed (0: none). */
+static u32 iopgt_table_room_reason(struct iopgt_as *as, u64 bound)
+{
+	u64 as_cap = READ_ONCE(iopgt_max_as_table_bytes);
+	u64 as_now = as->table_bytes + as->table_bytes_pending;
+
+	if (iopgt_table_room(as, bound))
+		return IOPGT_REASON_NONE;
+	if (as_now > as_cap || bound > as_cap - as_now)
+		return IOPGT_REASON_AS_TABLE_CAP;
+	return IOPGT_REASON_DEV_TABLE_CAP;
+}
+
+/**
+ * iopgt_as_table_reserve() - account up to @bound more bytes of tables
+ * @as: live address space, as->lock held
+ * @bound: upper bound of the table memory the next backend call can add
+ *
+ * Checks max_as_table_bytes and max_table_bytes (recounting the tables
+ * once when the pending bounds say no) and adds @bound to the pending
+ * counts, which the next iopgt_as_update_table_bytes() settles.
+ *
+ * Return: 0, or -ENOSPC when a cap would be exceeded.
+ */
+int iopgt_as_table_reserve(struct iopgt_as *as, u64 bound)
+{
+	lockdep_assert_held(&as->lock);
+	if (!iopgt_table_room(as, bound)) {
+		iopgt_as_update_table_bytes(as);
+		if (!iopgt_table_room(as, bound))
+			return -ENOSPC;
+	}
+	as->table_bytes_pending += bound;
+	atomic64_add(bound, &as->idev->table_bytes_pending);
+	return 0;
+}
+
 /*
  * Upper bound of the table memory a run of @count pages of @pgsize at
  * @iova can add: the walker's bound (which assumes the smallest page
@@ -613,6 +717,39 @@ static u64 iopgt_run_bound(struct iopgt_as *as, u64 iova, u64 pgsize,
  * -ERANGE (outside ias/oas or wrapping), -EEXIST (overlap), -ENOSPC
  * (table-memory cap), -ENOMEM, -EINTR.
  */
+/* Which input-range rule [iova, iova + len) breaks (len >= 1). */
+static u32 iopgt_as_range_reason(const struct iopgt_as *as, u64 iova)
+{
+	if (iova < as->va_first)
+		return IOPGT_REASON_IOVA_BELOW_WINDOW;
+	return IOPGT_REASON_IOVA_BEYOND_IAS;
+}
+
+/* The alignment rule @iova/@paddr/@len break against @align, if any. */
+static u32 iopgt_align_reason(u64 iova, u64 paddr, u64 len, u64 align)
+{
+	if (!len)
+		return IOPGT_REASON_LENGTH_ZERO;
+	if (iova & (align - 1))
+		return IOPGT_REASON_IOVA_MISALIGNED;
+	if (paddr & (align - 1))
+		return IOPGT_REASON_PADDR_MISALIGNED;
+	if (len & (align - 1))
+		return IOPGT_REASON_LENGTH_MISALIGNED;
+	return IOPGT_REASON_NONE;
+}
+
+static u32 iopgt_errno_reason(int err)
+{
+	switch (err) {
+	case -ENOMEM:
+		return IOPGT_REASON_NOMEM;
+	case -EINTR:
+		return IOPGT_REASON_INTERRUPTED;
+	}
+	return IOPGT_REASON_NONE;
+}
+
 int iopgt_as_map_one(struct iopgt_as *as, struct iopgt_map_entry *e)
 {
 	u64 iova = e->iova, paddr = e->paddr, len = e->length;
@@ -620,29 +757,38 @@ int iopgt_as_map_one(struct iopgt_as *as, struct iopgt_map_entry *e)
 	int prot, ret = 0;
 
 	e->mapped = 0;
-	if (e->__reserved)
-		return -EINVAL;
-	if (!(e->prot & (IOPGT_PROT_READ | IOPGT_PROT_WRITE)) ||
-	    (e->prot & ~IOPGT_PROT_ALL))
-		return -EINVAL;
+	if (e->reason)
+		return iopgt_refuse(&e->reason, IOPGT_REASON_RESERVED, -EINVAL);
+	if (!(e->prot & (IOPGT_PROT_READ | IOPGT_PROT_WRITE)))
+		return iopgt_refuse(&e->reason, IOPGT_REASON_PROT_NO_RW,
+				    -EINVAL);
+	if (e->prot & ~IOPGT_PROT_ALL)
+		return iopgt_refuse(&e->reason, IOPGT_REASON_PROT_UNKNOWN,
+				    -EINVAL);
 	if (e->pgsize_log2) {
 		if (e->pgsize_log2 >= 64)
-			return -EINVAL;
+			return iopgt_refuse(&e->reason,
+					    IOPGT_REASON_PGSIZE_UNKNOWN, -EINVAL);
 		forced = 1ULL << e->pgsize_log2;
 		if (!(forced & as->pgsize_bitmap))
-			return -EINVAL;
+			return iopgt_refuse(&e->reason,
+					    IOPGT_REASON_PGSIZE_UNKNOWN, -EINVAL);
 	}
 	align = forced ? forced : as->granule;
-	if (!len || ((iova | paddr | len) & (align - 1)))
+	e->reason = iopgt_align_reason(iova, paddr, len, align);
+	if (e->reason)
 		return -EINVAL;
 	if (!iopgt_as_iova_ok(as, iova, len))
-		return -ERANGE;
+		return iopgt_refuse(&e->reason,
+				    iopgt_as_range_reason(as, iova), -ERANGE);
 	if (len - 1 > U64_MAX - paddr)
-		return -ERANGE;
+		return iopgt_refuse(&e->reason, IOPGT_REASON_PADDR_BEYOND_OAS,
+				    -ERANGE);
 	if (as->oas < 64 && ((paddr + len - 1) >> as->oas))
-		return -ERANGE;
+		return iopgt_refuse(&e->reason, IOPGT_REASON_PADDR_BEYOND_OAS,
+				    -ERANGE);
 	if (iopgt_shadow_any(as, iova, iova + len - 1))
-		return -EEXIST;
+		return iopgt_refuse(&e->reason, IOPGT_REASON_OVERLAP, -EEXIST);
 
 	prot = iopgt_prot_to_iommu(e->prot);
 	while (done < len) {
@@ -658,54 +804,116 @@ int iopgt_as_map_one(struct iopgt_as *as, struct iopgt_map_entry *e)
 		}
 		/* table-memory caps, before the library can allocate */
 		bound = iopgt_run_bound(as, iova + done, pgsize, count);
-		if (!iopgt_table_room(as, bound)) {
-			iopgt_as_update_table_bytes(as);
-			if (!iopgt_table_room(as, bound)) {
-				ret = -ENOSPC;
-				break;
-			}
+		ret = iopgt_as_table_reserve(as, bound);
+		if (ret) {
+			e->reason = iopgt_table_room_reason(as, bound) ?:
+				    IOPGT_REASON_DEV_TABLE_CAP;
+			break;
 		}
-		as->table_bytes_pending += bound;
-		atomic64_add(bound, &as->idev->table_bytes_pending);
 
 		ret = iopgt_map_run(as, iova + done, paddr + done, pgsize,
 				    count, prot);
-		if (ret)
+		if (ret) {
+			e->reason = iopgt_errno_reason(ret);
 			break;
+		}
 		done += pgsize * count;
 		e->mapped = done;
 	}
 	return ret;
 }
 
+/**
+ * iopgt_as_map_begin() - start a MAP call: give it a fresh tag
+ * @as: live address space, as->lock held until the call ends
+ *
+ * Every run the call maps carries the tag in the shadow map, so
+ * iopgt_as_map_rollback() can find exactly the runs of this call.
+ */
+void iopgt_as_map_begin(struct iopgt_as *as)
+{
+	lockdep_assert_held(&as->lock);
+	as->map_tag = (as->map_tag + 1) & IOPGT_SHADOW_TAG_MASK;
+	if (!as->map_tag)	/* 0 is the bench's */
+		as->map_tag = 1;
+}
+
+/* shadow entries looked at per lock hold while searching for a tag */
+#define IOPGT_ROLLBACK_SCAN	256
+
+/**
+ * iopgt_as_map_rollback() - undo everything the current MAP call mapped
+ * @as: live address space, as->lock held since iopgt_as_map_begin()
+ * @first: lowest IOVA the call mapped
+ * @last: highest IOVA the call mapped (inclusive)
+ *
+ * Unmaps every shadow run inside [@first, @last] that carries the call's
+ * tag. The shadow map is the authority: what userspace does to its entry
+ * array meanwhile changes nothing, runs of other calls are never touched,
+ * and no memory proportional to the number of entries is needed.
+ */
+void iopgt_as_map_rollback(struct iopgt_as *as, u64 first, u64 last)
+{
+	u64 pos = first;
+
+	lockdep_assert_held(&as->lock);
+	while (pos <= last) {
+		MA_STATE(mas, &as->shadow, pos, last);
+		u64 rfirst = 0, rlast = 0, un;
+		unsigned int seen = 0;
+		bool found = false;
+		void *entry;
+
+		mtree_lock(&as->shadow);
+		mas_for_each(&mas, entry, last) {
+			rfirst = mas.index;
+			rlast = mas.last;
+			if (iopgt_shadow_tag(entry) == as->map_tag) {
+				found = true;
+				break;
+			}
+			if (++seen == IOPGT_ROLLBACK_SCAN)
+				break;
+		}
+		mtree_unlock(&as->shadow);
+		if (!found && seen < IOPGT_ROLLBACK_SCAN)
+			break;		/* nothing of this call is left */
+		if (found)	/* a whole run of this call: whole leaves */
+			iopgt_as_unmap_range(as, rfirst, rlast - rfirst + 1,
+					     &un);
+		if (rlast >= last)
+			break;
+		pos = rlast + 1;
+		cond_resched();
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Unmap                                                               */
 
-/**
- * iopgt_as_unmap_range() - unmap one IOPGT_UNMAP entry
- * @as: live address space, as->lock held
- * @iova: start, aligned to the smallest page size
- * @length: bytes
- * @unmapped: out: bytes unmapped
- *
- * Return: 0, -EINVAL (alignment, zero length, part of a leaf), -ERANGE
- * (outside the input range), -ENOENT (a hole), -ENOMEM (shadow map; what
- * was unmapped before is reported in @unmapped), -EIO (library disagreed).
+/*
+ * Unmap [iova, iova + length): see iopgt_as_unmap_range(); *@reason gets
+ * the rule a refused range broke (enum iopgt_reason).
  */
-int iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
-			 u64 *unmapped)
+static int __iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
+				  u64 *unmapped, u32 *reason)
 {
 	u64 last, pos;
 	int ret;
 
 	*unmapped = 0;
-	if (!length || ((iova | length) & (as->granule - 1)))
+	*reason = iopgt_align_reason(iova, 0, length, as->granule);
+	if (*reason)
 		return -EINVAL;
 	if (!iopgt_as_iova_ok(as, iova, length))
-		return -ERANGE;
+		return iopgt_refuse(reason, iopgt_as_range_reason(as, iova),
+				    -ERANGE);
 	ret = iopgt_as_check_unmap(as, iova, length);
-	if (ret)
+	if (ret) {
+		*reason = ret == -ENOENT ? IOPGT_REASON_HOLE :
+					   IOPGT_REASON_PARTIAL_BLOCK;
 		return ret;
+	}
 
 	last = iova + length - 1;
 	pos = iova;
@@ -726,7 +934,7 @@ int iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 			if (iopgt_should_fail())
 				return -ENOMEM;
 			ret = mtree_store_range(&as->shadow, pos, plast, NULL,
-						GFP_KERNEL);
+						IOPGT_GFP_USER_SIZED);
 			if (ret)
 				return -ENOMEM;
 			if (first_run < pos && last_run > plast)
@@ -759,4 +967,45 @@ int iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 		cond_resched();
 	}
 	return 0;
+}
+
+/**
+ * iopgt_as_unmap_range() - unmap one IOPGT_UNMAP entry
+ * @as: live address space, as->lock held
+ * @iova: start, aligned to the smallest page size
+ * @length: bytes
+ * @unmapped: out: bytes unmapped
+ *
+ * Return: 0, -EINVAL (alignment, zero length, part of a leaf), -ERANGE
+ * (outside the input range), -ENOENT (a hole), -ENOMEM (shadow map; what
+ * was unmapped before is reported in @unmapped), -EIO (library disagreed).
+ */
+int iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
+			 u64 *unmapped)
+{
+	u32 reason;
+
+	return __iopgt_as_unmap_range(as, iova, length, unmapped, &reason);
+}
+
+/**
+ * iopgt_as_unmap_entry() - one IOPGT_UNMAP entry
+ * @as: live address space, as->lock held
+ * @e: entry (reason must be 0 on input); unmapped and reason are set
+ *
+ * Return: as iopgt_as_unmap_range(), or -EINVAL (reserved field); the
+ * rule a failing entry broke is in e->reason.
+ */
+int iopgt_as_unmap_entry(struct iopgt_as *as, struct iopgt_unmap_entry *e)
+{
+	int ret;
+
+	e->unmapped = 0;
+	if (e->reason)
+		return iopgt_refuse(&e->reason, IOPGT_REASON_RESERVED, -EINVAL);
+	ret = __iopgt_as_unmap_range(as, e->iova, e->length, &e->unmapped,
+				     &e->reason);
+	if (ret && !e->reason)
+		e->reason = iopgt_errno_reason(ret);
+	return ret;
 }

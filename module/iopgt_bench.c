@@ -9,7 +9,8 @@
  * the batched IOPGT_MAP/IOPGT_UNMAP rate is compared against.
  *
  * The whole range is validated once up front with the same rules as
- * IOPGT_MAP/IOPGT_UNMAP (alignment, input/output range, shadow map), and
+ * IOPGT_MAP/IOPGT_UNMAP (alignment, input/output range, shadow map, and
+ * both table-memory caps, max_as_table_bytes and max_table_bytes), and
  * the shadow map records it as one run, so the address space stays
  * consistent and can be unmapped with IOPGT_UNMAP afterwards.
  */
@@ -45,13 +46,18 @@ static int iopgt_bench_map(struct iopgt_as *as, u64 iova, u64 paddr,
 	if (!iopgt_as_iova_ok(as, iova, len) || len - 1 > U64_MAX - paddr ||
 	    (as->oas < 64 && ((paddr + len - 1) >> as->oas)))
 		return -ERANGE;
-	if (iopgt_walk_table_bytes_bound(as, iova, len) >
-	    READ_ONCE(iopgt_max_as_table_bytes))
-		return -ENOSPC;
-	ret = mtree_insert_range(&as->shadow, iova, iova + len - 1,
-				 xa_mk_value(__ffs64(g)), GFP_KERNEL);
+	/* both table-memory caps, exactly as IOPGT_MAP checks them */
+	ret = iopgt_as_table_reserve(as, iopgt_walk_table_bytes_bound(as, iova,
+								      len));
 	if (ret)
 		return ret;
+	ret = mtree_insert_range(&as->shadow, iova, iova + len - 1,
+				 iopgt_shadow_mk(__ffs64(g), 0),
+				 IOPGT_GFP_USER_SIZED);
+	if (ret) {
+		iopgt_as_update_table_bytes(as);	/* drop the reservation */
+		return ret;
+	}
 
 	t0 = ktime_get();
 	for (i = 0; i < npages; i++) {
@@ -72,6 +78,8 @@ static int iopgt_bench_map(struct iopgt_as *as, u64 iova, u64 paddr,
 		while (i--)
 			as->fmt->ops->unmap(as, iova + i * g, g, 1);
 		mtree_erase(&as->shadow, iova);
+		as->table_bytes_dirty = true;
+		iopgt_as_update_table_bytes(as);
 		return ret;
 	}
 	as->n_extents++;
@@ -102,7 +110,7 @@ static int iopgt_bench_unmap(struct iopgt_as *as, u64 iova, u64 npages,
 	last = mas.last;
 	mtree_unlock(&as->shadow);
 	if (!entry || first != iova || last != iova + len - 1 ||
-	    xa_to_value(entry) != __ffs64(g))
+	    iopgt_shadow_log2(entry) != __ffs64(g))
 		return -EINVAL;
 	mtree_erase(&as->shadow, iova);
 

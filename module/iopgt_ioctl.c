@@ -21,6 +21,8 @@
 
 /**
  * struct iopgt_ucmd - one ioctl call in progress
+ * @filp: the struct file the call came through (its opener's credentials
+ *	decide, with the caller's, whether kernel addresses are shown)
  * @file: the open file
  * @idev: its device, inside iopgt_dev_enter()
  * @ubuffer: user copy of the command struct
@@ -28,6 +30,7 @@
  * @cmd: kernel copy of the command struct
  */
 struct iopgt_ucmd {
+	struct file *filp;
 	struct iopgt_file *file;
 	struct iopgt_dev *idev;
 	void __user *ubuffer;
@@ -66,16 +69,11 @@ static void iopgt_fill_format_info(const struct iopgt_fmt_desc *d,
 
 	memset(fi, 0, sizeof(*fi));
 	fi->format = d->id;
-	fi->unavail_reason = d->unavail_reason;
-	fi->flags = d->flags & (IOPGT_FMT_F_IO_PGTABLE | IOPGT_FMT_F_GENERIC_PT |
-				IOPGT_FMT_F_HW_WALK | IOPGT_FMT_F_NONCOHERENT);
+	fi->unavail_reason = iopgt_fmt_uapi_unavail(d);
+	fi->flags = iopgt_fmt_uapi_flags(d);
 	strscpy(fi->name, d->name, sizeof(fi->name));
-	if (!iopgt_fmt_available(d)) {
-		if (fi->unavail_reason == IOPGT_UNAVAIL_NONE)
-			fi->unavail_reason = IOPGT_UNAVAIL_NO_BACKEND;
+	if (!(fi->flags & IOPGT_FMT_F_AVAILABLE))
 		return;
-	}
-	fi->flags |= IOPGT_FMT_F_AVAILABLE;
 	fi->quirks = d->quirks;
 	fi->n_pgsize_sets = min_t(u32, d->n_pgsize_sets, IOPGT_MAX_PGSIZE_SETS);
 	for (i = 0; i < fi->n_pgsize_sets; i++)
@@ -88,6 +86,8 @@ static void iopgt_fill_format_info(const struct iopgt_fmt_desc *d,
 	fi->levels_max = d->levels_max;
 	fi->ias_default = d->ias_default;
 	fi->oas_default = d->oas_default;
+	fi->oas_set = d->oas_set;
+	fi->rules = d->rules;
 }
 
 /**
@@ -95,8 +95,9 @@ static void iopgt_fill_format_info(const struct iopgt_fmt_desc *d,
  * @ucmd: call; cmd is struct iopgt_get_info
  *
  * Writes min(n_formats, IOPGT_FMT_COUNT - 1) format infos of
- * format_info_size bytes each (>= the v1 element size, else -EINVAL; a
- * larger element's unknown tail must be zero, else -E2BIG).
+ * format_info_size bytes each (>= IOPGT_FORMAT_INFO_SIZE_V1, else -EINVAL;
+ * a shorter element than the kernel's gets what fits, a larger element's
+ * unknown tail must be zero, else -E2BIG).
  *
  * Return: 0, -EINVAL, -E2BIG, -EFAULT.
  */
@@ -111,7 +112,9 @@ static int iopgt_ioctl_get_info(struct iopgt_ucmd *ucmd)
 
 	if (cmd->flags || cmd->__reserved)
 		return -EINVAL;
-	if (cap && esize < sizeof(struct iopgt_format_info))
+	BUILD_BUG_ON(IOPGT_FORMAT_INFO_SIZE_V1 !=
+		     offsetofend(struct iopgt_format_info, oas_default));
+	if (cap && esize < IOPGT_FORMAT_INFO_SIZE_V1)
 		return -EINVAL;
 
 	for (i = 1; i < IOPGT_FMT_COUNT; i++) {
@@ -127,7 +130,8 @@ static int iopgt_ioctl_get_info(struct iopgt_ucmd *ucmd)
 				       esize);
 		if (ret)
 			return ret;
-		if (copy_to_user(uptr + (size_t)n * esize, &fi, sizeof(fi)))
+		if (copy_to_user(uptr + (size_t)n * esize, &fi,
+				 min_t(size_t, esize, sizeof(fi))))
 			return -EFAULT;
 		n++;
 	}
@@ -151,6 +155,8 @@ static int iopgt_ioctl_get_info(struct iopgt_ucmd *ucmd)
  * iopgt_ioctl_as_create() - IOPGT_AS_CREATE
  * @ucmd: call; cmd is struct iopgt_as_create
  *
+ * A refused request is written back too (out_reason names the rule).
+ *
  * Return: see struct iopgt_as_create.
  */
 static int iopgt_ioctl_as_create(struct iopgt_ucmd *ucmd)
@@ -159,11 +165,14 @@ static int iopgt_ioctl_as_create(struct iopgt_ucmd *ucmd)
 	int ret;
 
 	ret = iopgt_as_create(ucmd->idev, ucmd->file, cmd);
-	if (ret)
+	if (ret) {
+		/* the errno is the answer; the reason is a best effort */
+		iopgt_respond(ucmd, sizeof(*cmd));
 		return ret;
+	}
 	ret = iopgt_respond(ucmd, sizeof(*cmd));
 	if (ret)	/* nobody learnt the id: do not leak the AS */
-		iopgt_as_destroy(ucmd->idev, cmd->as_id);
+		iopgt_as_destroy(ucmd->idev, ucmd->file, cmd->as_id);
 	return ret;
 }
 
@@ -171,13 +180,16 @@ static int iopgt_ioctl_as_create(struct iopgt_ucmd *ucmd)
  * iopgt_ioctl_as_destroy() - IOPGT_AS_DESTROY
  * @ucmd: call; cmd is struct iopgt_as_destroy
  *
- * Return: 0 or -ENOENT.
+ * Only the file that created a non-persistent address space may destroy
+ * it.
+ *
+ * Return: 0, -ENOENT, -EPERM.
  */
 static int iopgt_ioctl_as_destroy(struct iopgt_ucmd *ucmd)
 {
 	struct iopgt_as_destroy *cmd = ucmd->cmd;
 
-	return iopgt_as_destroy(ucmd->idev, cmd->as_id);
+	return iopgt_as_destroy(ucmd->idev, ucmd->file, cmd->as_id);
 }
 
 /* Look up @id and lock it; -ENOENT if absent or dying. */
@@ -211,18 +223,6 @@ static int iopgt_elem_in(void *k, size_t ksize, void __user *base, u32 i,
 	return copy_struct_from_user(k, ksize, base + (size_t)i * esize, esize);
 }
 
-/**
- * struct iopgt_undo - one entry mapped by this MAP call (for rollback)
- * @iova: start
- * @len: bytes mapped
- * @index: entry index
- */
-struct iopgt_undo {
-	u64 iova;
-	u64 len;
-	u32 index;
-};
-
 static int iopgt_map_writeback(void __user *base, u32 i, u32 esize,
 			       const struct iopgt_map_entry *e)
 {
@@ -230,9 +230,26 @@ static int iopgt_map_writeback(void __user *base, u32 i, u32 esize,
 			 offsetof(struct iopgt_map_entry, mapped);
 
 	if (copy_to_user(p, &e->mapped,
-			 offsetofend(struct iopgt_map_entry, error) -
+			 offsetofend(struct iopgt_map_entry, reason) -
 			 offsetof(struct iopgt_map_entry, mapped)))
 		return -EFAULT;
+	return 0;
+}
+
+/* Rollback: reset the mapped field of entries [0, @n) to 0. */
+static int iopgt_map_zero_mapped(void __user *base, u32 n, u32 esize)
+{
+	u64 zero = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		if (copy_to_user(base + (size_t)i * esize +
+				 offsetof(struct iopgt_map_entry, mapped),
+				 &zero, sizeof(zero)))
+			return -EFAULT;
+		if (!(i & 1023))
+			cond_resched();
+	}
 	return 0;
 }
 
@@ -247,16 +264,24 @@ static int iopgt_map_writeback(void __user *base, u32 i, u32 esize,
  * mapped fields are reset to 0 and n_done to 0). n_done is written back
  * on failure too.
  *
+ * Entries are copied in and answered one at a time and the rollback
+ * finds the runs of this call by their tag in the shadow map
+ * (iopgt_as_map_rollback()), so nothing is allocated in proportion to
+ * n_entries.
+ *
  * Return: 0 or the failing entry's error (see iopgt_as_map_one()), or
  * -EINVAL (flags, n_entries 0, entry_size short), -ENOSPC (n_entries >
- * max_map_entries), -E2BIG (element tail), -ENOENT (AS), -EFAULT.
+ * max_map_entries), -E2BIG (element tail), -ENOENT (AS), -EPERM (the AS
+ * is neither persistent nor created by this file; nothing is read or
+ * written), -EFAULT.
  */
 static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
 {
 	struct iopgt_map *cmd = ucmd->cmd;
 	void __user *base = u64_to_user_ptr(cmd->entries_uptr);
-	struct iopgt_undo *undo = NULL;
+	bool rollback = cmd->flags & IOPGT_MAP_ROLLBACK;
 	u32 i, n_undo = 0, esize = cmd->entry_size;
+	u64 lo = U64_MAX, hi = 0;
 	struct iopgt_as *as;
 	int ret = 0, wret;
 
@@ -269,14 +294,15 @@ static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
 		return -ENOSPC;
 	if (esize < sizeof(struct iopgt_map_entry))
 		return -EINVAL;
-	if (cmd->flags & IOPGT_MAP_ROLLBACK) {
-		undo = iopgt_kvcalloc(cmd->n_entries, sizeof(*undo), GFP_KERNEL);
-		if (!undo)
-			return -ENOMEM;
-	}
 	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
 	if (ret)
-		goto out_free;
+		goto out;
+	ret = iopgt_as_check_owner(as, ucmd->file);
+	if (ret) {
+		iopgt_as_unlock_put(as);
+		goto out;
+	}
+	iopgt_as_map_begin(as);
 
 	for (i = 0; i < cmd->n_entries; i++) {
 		struct iopgt_map_entry e;
@@ -286,11 +312,11 @@ static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
 			break;
 		ret = iopgt_as_map_one(as, &e);
 		e.error = ret;
-		if (e.mapped && undo) {
-			undo[n_undo].iova = e.iova;
-			undo[n_undo].len = e.mapped;
-			undo[n_undo].index = i;
-			n_undo++;
+		if (e.mapped) {
+			/* entries [0, n_undo) have their mapped field set */
+			n_undo = i + 1;
+			lo = min(lo, e.iova);
+			hi = max(hi, e.iova + e.mapped - 1);
 		}
 		if (ret) {
 			atomic64_inc(&as->idev->stats.rejected);
@@ -310,17 +336,11 @@ static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
 		cond_resched();
 	}
 
-	if (ret && undo) {
-		while (n_undo--) {
-			u64 un, zero = 0;
-			void __user *p = base +
-					 (size_t)undo[n_undo].index * esize +
-					 offsetof(struct iopgt_map_entry, mapped);
-
-			iopgt_as_unmap_range(as, undo[n_undo].iova,
-					     undo[n_undo].len, &un);
+	if (ret && rollback) {
+		if (n_undo) {
+			iopgt_as_map_rollback(as, lo, hi);
 			/* the failing entry keeps its error */
-			if (copy_to_user(p, &zero, sizeof(zero)))
+			if (iopgt_map_zero_mapped(base, n_undo, esize))
 				ret = -EFAULT;
 		}
 		cmd->n_done = 0;
@@ -330,8 +350,7 @@ static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
 		iopgt_as_update_table_bytes(as);
 	iopgt_as_unlock_put(as);
 
-out_free:
-	iopgt_kvfree(undo);
+out:
 	wret = iopgt_respond(ucmd, sizeof(*cmd));
 	return ret ? ret : wret;
 }
@@ -346,7 +365,7 @@ out_free:
  *
  * Return: 0 or the failing entry's error, -EINVAL (flags, n_entries 0,
  * entry_size short), -ENOSPC (n_entries > max_map_entries), -E2BIG,
- * -ENOENT, -EFAULT.
+ * -ENOENT, -EPERM (not this file's AS, as for MAP), -EFAULT.
  */
 static int iopgt_ioctl_unmap(struct iopgt_ucmd *ucmd)
 {
@@ -368,6 +387,11 @@ static int iopgt_ioctl_unmap(struct iopgt_ucmd *ucmd)
 	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
 	if (ret)
 		goto out;
+	ret = iopgt_as_check_owner(as, ucmd->file);
+	if (ret) {
+		iopgt_as_unlock_put(as);
+		goto out;
+	}
 
 	for (i = 0; i < cmd->n_entries; i++) {
 		struct iopgt_unmap_entry e;
@@ -376,17 +400,12 @@ static int iopgt_ioctl_unmap(struct iopgt_ucmd *ucmd)
 		ret = iopgt_elem_in(&e, sizeof(e), base, i, esize);
 		if (ret)
 			break;
-		e.unmapped = 0;
-		if (e.__reserved)
-			ret = -EINVAL;
-		else
-			ret = iopgt_as_unmap_range(as, e.iova, e.length,
-						   &e.unmapped);
+		ret = iopgt_as_unmap_entry(as, &e);
 		e.error = ret;
 		p = base + (size_t)i * esize +
 		    offsetof(struct iopgt_unmap_entry, unmapped);
 		if (copy_to_user(p, &e.unmapped,
-				 offsetofend(struct iopgt_unmap_entry, error) -
+				 offsetofend(struct iopgt_unmap_entry, reason) -
 				 offsetof(struct iopgt_unmap_entry, unmapped))) {
 			ret = -EFAULT;
 			break;
@@ -502,17 +521,18 @@ static int iopgt_ioctl_iova_to_phys(struct iopgt_ucmd *ucmd)
  * iopgt_ioctl_get_hw_cfg() - IOPGT_GET_HW_CFG: registers of the format
  * @ucmd: call; cmd is struct iopgt_hw_cfg
  *
- * Table physical addresses are zeroed (and IOPGT_HWCFG_ADDR_HIDDEN set)
- * unless the caller has CAP_SYS_ADMIN.
+ * Unless iopgt_sees_kaddrs() allows them, the address bits of every
+ * register holding a table address are cleared (iopgt_walk_hide_reg())
+ * and IOPGT_HWCFG_ADDR_HIDDEN is set.
  *
  * Return: 0, -ENOENT, -EFAULT, or a backend error.
  */
 static int iopgt_ioctl_get_hw_cfg(struct iopgt_ucmd *ucmd)
 {
 	struct iopgt_hw_cfg *cmd = ucmd->cmd;
-	bool hide = !capable(CAP_SYS_ADMIN);
+	bool hide = !iopgt_sees_kaddrs(ucmd->filp, NULL);
 	struct iopgt_as *as;
-	u32 i, addr_regs;
+	u32 i;
 	int ret;
 
 	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
@@ -531,9 +551,9 @@ static int iopgt_ioctl_get_hw_cfg(struct iopgt_ucmd *ucmd)
 	cmd->ias = as->ias;
 	cmd->oas = as->oas;
 	cmd->quirks = as->quirks;
-	addr_regs = as->fmt->addr_regs | BIT(7);
 	for (i = 0; i < IOPGT_HW_NREGS; i++)
-		cmd->regs[i] = (hide && (addr_regs & BIT(i))) ? 0 : as->regs[i];
+		cmd->regs[i] = hide ? iopgt_walk_hide_reg(as, i, as->regs[i]) :
+				      as->regs[i];
 	iopgt_as_unlock_put(as);
 	return iopgt_respond(ucmd, sizeof(*cmd));
 }
@@ -544,7 +564,9 @@ static int iopgt_ioctl_get_hw_cfg(struct iopgt_ucmd *ucmd)
  *
  * The walker (iopgt_walk_iova()) reads the AS's own tables under its
  * mutex; IOPGT_WALK_HW additionally runs the library's pgtable_walk where
- * the kernel has one. Table addresses are hidden without CAP_SYS_ADMIN.
+ * the kernel has one. Unless iopgt_sees_kaddrs() allows them, every kernel
+ * address is removed from levels[] and hw_ptes[] (iopgt_walk_hide_addrs())
+ * and IOPGT_WALK_ADDR_HIDDEN is set.
  *
  * Return: 0, -EINVAL (flags, reserved), -ENOENT, -ERANGE, -EFAULT.
  */
@@ -579,11 +601,13 @@ static int iopgt_ioctl_walk(struct iopgt_ucmd *ucmd)
 		if (hw == 0 || hw == -EINVAL)	/* -EINVAL: walk hit a hole */
 			cmd->out_flags |= IOPGT_WALK_HW_DONE;
 	}
+	if (!ret && !iopgt_sees_kaddrs(ucmd->filp, NULL)) {
+		iopgt_walk_hide_addrs(as, cmd);
+		cmd->out_flags |= IOPGT_WALK_ADDR_HIDDEN;
+	}
 	iopgt_as_unlock_put(as);
 	if (ret)
 		return ret;
-	if (!capable(CAP_SYS_ADMIN))
-		iopgt_walk_hide_addrs(cmd);
 	return iopgt_respond(ucmd, sizeof(*cmd));
 }
 
@@ -705,6 +729,7 @@ long iopgt_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	if (op->ioctl_num != cmd || !op->execute)
 		goto out;
 
+	ucmd.filp = filp;
 	ucmd.file = f;
 	ucmd.idev = f->idev;
 	ucmd.ubuffer = (void __user *)arg;

@@ -40,6 +40,8 @@ enum iopgt_iopt_family {
 #define IOPT_FAMILY(d)	((enum iopgt_iopt_family)((d)->flags >> 16))
 #define IOPT_FAM_FLAG(f)	((u32)(f) << 16)
 #define IOPT_32BIT	BIT(15)	/* ARM_32_LPAE_*: adjusted limits */
+/* private to this backend: above the reported bits (iopgt_fmt_uapi_flags()) */
+static_assert(!((IOPT_32BIT | IOPT_FAM_FLAG(0xffff)) & IOPGT_FMT_F_DESC_MASK));
 
 #ifdef HAVE_EXPORT_ALLOC_IO_PGTABLE_OPS
 
@@ -86,7 +88,9 @@ static void *iopgt_iopt_alloc(void *cookie, size_t size, gfp_t gfp)
 
 	if (iopgt_should_fail())
 		return NULL;
-	p = alloc_pages_exact(PAGE_ALIGN(size), gfp | __GFP_ZERO);
+	/* how many tables exist is up to userspace: fail quietly, no OOM kill */
+	p = alloc_pages_exact(PAGE_ALIGN(size),
+			      gfp | __GFP_ZERO | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
 	if (p)
 		iopgt_alloc_note(1);
 	return p;
@@ -143,12 +147,20 @@ static bool iopgt_lpae_oas_ok(u32 oas, u64 granule)
 	return false;
 }
 
+/* Refuse a request: record the rule it broke in *@reason. */
+static int iopgt_iopt_refuse(u32 *reason, u32 why)
+{
+	*reason = why;
+	return -EINVAL;
+}
+
 /*
  * Format-specific rules the generic range checks of the core cannot
- * express (kernel-apis.md §3). @req has the defaults filled in.
+ * express (kernel-apis.md §3); GET_INFO lists them (oas_set, rules).
+ * @req has the defaults filled in; *@reason gets the rule broken.
  */
 static int iopgt_iopt_check(const struct iopgt_fmt_desc *d,
-			    const struct iopgt_as_create *req)
+			    const struct iopgt_as_create *req, u32 *reason)
 {
 	u64 granule = req->pgsize_bitmap & -req->pgsize_bitmap;
 	bool coherent = !(req->flags & IOPGT_AS_NONCOHERENT);
@@ -156,14 +168,17 @@ static int iopgt_iopt_check(const struct iopgt_fmt_desc *d,
 	switch (IOPT_FAMILY(d)) {
 	case IOPT_LPAE_S1:
 		if (!iopgt_lpae_oas_ok(req->oas, granule))
-			return -EINVAL;
+			return iopgt_iopt_refuse(reason,
+						 IOPGT_REASON_OAS_NOT_IN_SET);
 		/* OUTER_WBWA only describes a non-coherent walker */
 		if ((req->quirks & IOPGT_QUIRK_ARM_OUTER_WBWA) && coherent)
-			return -EINVAL;
+			return iopgt_iopt_refuse(reason,
+						 IOPGT_REASON_QUIRK_COMBINATION);
 		break;
 	case IOPT_LPAE_S2:
 		if (!iopgt_lpae_oas_ok(req->oas, granule))
-			return -EINVAL;
+			return iopgt_iopt_refuse(reason,
+						 IOPGT_REASON_OAS_NOT_IN_SET);
 		/*
 		 * 7.2 WARNs (arm.c:1114) when mandatory concatenation needs
 		 * more than 16 pgd entries, which only ias > oas reaches;
@@ -172,31 +187,39 @@ static int iopgt_iopt_check(const struct iopgt_fmt_desc *d,
 		 */
 		if (min_t(u32, req->ias, granule == SZ_64K ? 52 : 48) >
 		    min_t(u32, req->oas, granule == SZ_64K ? 52 : 48))
-			return -EINVAL;
+			return iopgt_iopt_refuse(reason,
+						 IOPGT_REASON_IAS_ABOVE_OAS);
 		break;
 	case IOPT_MALI:
 		break;
 	case IOPT_V7S:
 		if (req->quirks & IOPGT_QUIRK_ARM_MTK_EXT) {
 			if (!(req->quirks & IOPGT_QUIRK_NO_PERMS))
-				return -EINVAL;
+				return iopgt_iopt_refuse(reason,
+							 IOPGT_REASON_QUIRK_COMBINATION);
 		} else {
 			if (req->quirks & IOPGT_QUIRK_ARM_MTK_TTBR_EXT)
-				return -EINVAL;
+				return iopgt_iopt_refuse(reason,
+							 IOPGT_REASON_QUIRK_COMBINATION);
 			if (req->ias > 32 || req->oas > 32)
-				return -EINVAL;
+				return iopgt_iopt_refuse(reason,
+							 IOPGT_REASON_NEEDS_MTK_EXT);
 		}
 		break;
 	case IOPT_DART:
 		if (req->oas != 36 && req->oas != 42)
-			return -EINVAL;
+			return iopgt_iopt_refuse(reason,
+						 IOPGT_REASON_OAS_NOT_IN_SET);
 		if (req->ias > req->oas)
-			return -EINVAL;
+			return iopgt_iopt_refuse(reason,
+						 IOPGT_REASON_IAS_ABOVE_OAS);
 		/* one table level above the leaves, at most 4 TTBRs */
 		if (granule == SZ_4K && req->ias > 32)
-			return -EINVAL;
+			return iopgt_iopt_refuse(reason,
+						 IOPGT_REASON_IAS_FOR_GRANULE);
 		if (!coherent)
-			return -EINVAL;
+			return iopgt_iopt_refuse(reason,
+						 IOPGT_REASON_NONCOHERENT_UNSUPPORTED);
 		break;
 	}
 	return 0;
@@ -315,7 +338,7 @@ static int iopgt_iopt_create(struct iopgt_as *as,
 	u64 below_ias;
 	int ret;
 
-	ret = iopgt_iopt_check(d, req);
+	ret = iopgt_iopt_check(d, req, &as->create_reason);
 	if (ret)
 		return ret;
 
@@ -324,8 +347,10 @@ static int iopgt_iopt_create(struct iopgt_as *as,
 	 * and every v7s table creates "io-pgtable_armv7s_l2".
 	 */
 	if (IOPT_FAMILY(d) == IOPT_V7S && IS_ENABLED(CONFIG_DEBUG_VM) &&
-	    atomic_read(&iopgt_v7s_live) > 0)
+	    atomic_read(&iopgt_v7s_live) > 0) {
+		as->create_reason = IOPGT_REASON_ONE_AT_A_TIME;
 		return -ENOSPC;
+	}
 
 	b = iopgt_kzalloc(sizeof(*b), GFP_KERNEL);
 	if (!b)
@@ -364,6 +389,8 @@ static int iopgt_iopt_create(struct iopgt_as *as,
 		if (IOPT_FAMILY(d) == IOPT_V7S)
 			atomic_dec(&iopgt_v7s_live);
 		iopgt_kfree(b);
+		/* NULL: out of memory or a rule this module does not know */
+		as->create_reason = IOPGT_REASON_LIBRARY_REFUSED;
 		return -ENOMEM;
 	}
 	b->ops = ops;
@@ -381,6 +408,7 @@ static int iopgt_iopt_create(struct iopgt_as *as,
 	as->pgsize_bitmap = cfg.pgsize_bitmap & below_ias;
 	if (!as->pgsize_bitmap) {
 		iopgt_iopt_destroy(as);
+		as->create_reason = IOPGT_REASON_PGSIZES_ABOVE_IAS;
 		return -EINVAL;
 	}
 	as->granule = as->pgsize_bitmap & -as->pgsize_bitmap;
@@ -413,10 +441,12 @@ static int iopgt_iopt_map(struct iopgt_as *as, u64 iova, u64 paddr,
 		 * paddr are pgsize-aligned, [iova, +size) is inside the input
 		 * range and [paddr, +size) below 2^oas, prot has R or W, and
 		 * the shadow map proved the range empty; mapped is non-NULL,
-		 * gfp is GFP_KERNEL. LPAE returns at each table boundary.
+		 * gfp is GFP_KERNEL (quiet and without the OOM killer: the
+		 * number of tables is up to userspace). LPAE returns at each
+		 * table boundary.
 		 */
 		ret = ops->map_pages(ops, iova, paddr, pgsize, pgcount, prot,
-				     GFP_KERNEL, &done);
+				     IOPGT_GFP_USER_SIZED, &done);
 		*mapped += done;
 		if (ret)
 			return ret;
@@ -535,6 +565,9 @@ static const struct iopgt_backend_ops iopgt_iopt_lpae_ops = {
 #define LPAE_FLAGS(fam)	(IOPGT_FMT_F_IO_PGTABLE | IOPGT_FMT_F_NONCOHERENT | \
 			 IOPGT_F_HW_WALK | IOPT_FAM_FLAG(fam))
 #define LPAE_ADDR_REGS	BIT(0)
+/* iopgt_lpae_oas_ok()'s values */
+#define LPAE_OAS_SET	(BIT_ULL(32) | BIT_ULL(36) | BIT_ULL(40) | BIT_ULL(42) | \
+			 BIT_ULL(44) | BIT_ULL(48) | BIT_ULL(52))
 
 static struct iopgt_fmt_desc iopgt_iopt_fmts[] = {
 	{
@@ -550,6 +583,8 @@ static struct iopgt_fmt_desc iopgt_iopt_fmts[] = {
 		.ias_default = 32, .oas_default = 40,
 		.pgsize_default = LPAE_SET_4K,
 		.addr_regs = LPAE_ADDR_REGS,
+		.oas_set = LPAE_OAS_SET,
+		.rules = IOPGT_FMT_RULE_CLAMP_48,
 	},
 	{
 		.id = IOPGT_FMT_ARM_32_LPAE_S2,
@@ -563,6 +598,8 @@ static struct iopgt_fmt_desc iopgt_iopt_fmts[] = {
 		.ias_default = 40, .oas_default = 40,
 		.pgsize_default = LPAE_SET_4K,
 		.addr_regs = LPAE_ADDR_REGS,
+		.oas_set = LPAE_OAS_SET,
+		.rules = IOPGT_FMT_RULE_CLAMP_48 | IOPGT_FMT_RULE_IAS_LE_OAS,
 	},
 	{
 		.id = IOPGT_FMT_ARM_64_LPAE_S1,
@@ -577,6 +614,8 @@ static struct iopgt_fmt_desc iopgt_iopt_fmts[] = {
 		.ias_default = 48, .oas_default = 48,
 		.pgsize_default = LPAE_SET_4K,
 		.addr_regs = LPAE_ADDR_REGS,
+		.oas_set = LPAE_OAS_SET,
+		.rules = IOPGT_FMT_RULE_CLAMP_48,
 	},
 	{
 		.id = IOPGT_FMT_ARM_64_LPAE_S2,
@@ -590,6 +629,8 @@ static struct iopgt_fmt_desc iopgt_iopt_fmts[] = {
 		.ias_default = 48, .oas_default = 48,
 		.pgsize_default = LPAE_SET_4K,
 		.addr_regs = LPAE_ADDR_REGS,
+		.oas_set = LPAE_OAS_SET,
+		.rules = IOPGT_FMT_RULE_CLAMP_48 | IOPGT_FMT_RULE_IAS_LE_OAS,
 	},
 	{
 		.id = IOPGT_FMT_ARM_MALI_LPAE,
@@ -623,6 +664,7 @@ static struct iopgt_fmt_desc iopgt_iopt_fmts[] = {
 		.ias_default = 32, .oas_default = 32,
 		.pgsize_default = V7S_SET,
 		.addr_regs = BIT(0),
+		.rules = IOPGT_FMT_RULE_EXT_NEEDS_MTK_EXT,
 	},
 	{
 		.id = IOPGT_FMT_APPLE_DART,
@@ -637,6 +679,8 @@ static struct iopgt_fmt_desc iopgt_iopt_fmts[] = {
 		.ias_default = 32, .oas_default = 36,
 		.pgsize_default = SZ_16K,
 		.addr_regs = BIT(0) | BIT(1) | BIT(2) | BIT(3),
+		.oas_set = BIT_ULL(36) | BIT_ULL(42),
+		.rules = IOPGT_FMT_RULE_IAS_LE_OAS,
 	},
 	{
 		.id = IOPGT_FMT_APPLE_DART2,
@@ -651,6 +695,8 @@ static struct iopgt_fmt_desc iopgt_iopt_fmts[] = {
 		.ias_default = 32, .oas_default = 36,
 		.pgsize_default = SZ_16K,
 		.addr_regs = BIT(0) | BIT(1) | BIT(2) | BIT(3),
+		.oas_set = BIT_ULL(36) | BIT_ULL(42),
+		.rules = IOPGT_FMT_RULE_IAS_LE_OAS,
 	},
 	{
 		.id = IOPGT_FMT_AMD_IOMMU_V1,

@@ -33,34 +33,128 @@
 /* ------------------------------------------------------------------ */
 /* Parameters                                                          */
 
+/*
+ * Every parameter has its own kernel_param_ops: a write outside the
+ * documented range fails with -EINVAL (sysfs write and insmod alike) and
+ * leaves the value unchanged. The upper bounds keep every request a root
+ * user can then make inside what the module handles without a kernel
+ * report: no allocation scales with max_map_entries (vectors are streamed
+ * entry by entry), and the table-memory caps stay below a quarter of RAM
+ * (page tables are unswappable kernel memory).
+ */
+static int iopgt_param_parse(const char *val, u64 min, u64 max, u64 *out)
+{
+	u64 v;
+
+	if (kstrtou64(val, 0, &v) || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* A quarter of RAM: the upper bound of both table-memory caps. */
+static u64 iopgt_table_bytes_limit(void)
+{
+	return ((u64)totalram_pages() << PAGE_SHIFT) / 4;
+}
+
 unsigned int iopgt_max_as = 64;
-module_param_named(max_as, iopgt_max_as, uint, 0644);
-MODULE_PARM_DESC(max_as, "Live address spaces per device (-ENOSPC beyond)");
+
+static int max_as_set(const char *val, const struct kernel_param *kp)
+{
+	u64 v;
+	int ret = iopgt_param_parse(val, 1, IOPGT_MAX_AS_LIMIT, &v);
+
+	if (!ret)
+		WRITE_ONCE(iopgt_max_as, v);
+	return ret;
+}
+
+static const struct kernel_param_ops max_as_ops = {
+	.set = max_as_set,
+	.get = param_get_uint,
+};
+module_param_cb(max_as, &max_as_ops, &iopgt_max_as, 0644);
+MODULE_PARM_DESC(max_as,
+		 "Live address spaces per device, 1-" __stringify(IOPGT_MAX_AS_LIMIT) " (-ENOSPC beyond; default 64)");
 
 unsigned long long iopgt_max_table_bytes = 256ULL << 20;
-module_param_named(max_table_bytes, iopgt_max_table_bytes, ullong, 0644);
-MODULE_PARM_DESC(max_table_bytes, "Page-table memory per device (-ENOSPC beyond)");
+
+static int max_table_bytes_set(const char *val, const struct kernel_param *kp)
+{
+	u64 v;
+	int ret = iopgt_param_parse(val, 0, iopgt_table_bytes_limit(),
+				    &v);
+
+	if (!ret)
+		WRITE_ONCE(iopgt_max_table_bytes, v);
+	return ret;
+}
+
+static const struct kernel_param_ops max_table_bytes_ops = {
+	.set = max_table_bytes_set,
+	.get = param_get_ullong,
+};
+module_param_cb(max_table_bytes, &max_table_bytes_ops, &iopgt_max_table_bytes,
+		0644);
+MODULE_PARM_DESC(max_table_bytes,
+		 "Page-table memory per device, 0 (no table at all) to RAM/4 (-ENOSPC beyond; default 256 MiB or RAM/4 if less)");
 
 unsigned long long iopgt_max_as_table_bytes = 64ULL << 20;
-module_param_named(max_as_table_bytes, iopgt_max_as_table_bytes, ullong, 0644);
-MODULE_PARM_DESC(max_as_table_bytes, "Page-table memory per address space (-ENOSPC beyond)");
+
+static int max_as_table_bytes_set(const char *val,
+				  const struct kernel_param *kp)
+{
+	u64 v;
+	int ret = iopgt_param_parse(val, 0, iopgt_table_bytes_limit(),
+				    &v);
+
+	if (!ret)
+		WRITE_ONCE(iopgt_max_as_table_bytes, v);
+	return ret;
+}
+
+static const struct kernel_param_ops max_as_table_bytes_ops = {
+	.set = max_as_table_bytes_set,
+	.get = param_get_ullong,
+};
+module_param_cb(max_as_table_bytes, &max_as_table_bytes_ops,
+		&iopgt_max_as_table_bytes, 0644);
+MODULE_PARM_DESC(max_as_table_bytes,
+		 "Page-table memory per address space, 0 (no table at all) to RAM/4 (-ENOSPC beyond; default 64 MiB or RAM/4 if less)");
 
 unsigned int iopgt_max_map_entries = 65536;
-module_param_named(max_map_entries, iopgt_max_map_entries, uint, 0644);
-MODULE_PARM_DESC(max_map_entries, "Entries per MAP/UNMAP call (-ENOSPC beyond)");
+
+static int max_map_entries_set(const char *val, const struct kernel_param *kp)
+{
+	u64 v;
+	int ret = iopgt_param_parse(val, 1, IOPGT_MAX_MAP_ENTRIES_LIMIT, &v);
+
+	if (!ret)
+		WRITE_ONCE(iopgt_max_map_entries, v);
+	return ret;
+}
+
+static const struct kernel_param_ops max_map_entries_ops = {
+	.set = max_map_entries_set,
+	.get = param_get_uint,
+};
+module_param_cb(max_map_entries, &max_map_entries_ops, &iopgt_max_map_entries,
+		0644);
+MODULE_PARM_DESC(max_map_entries,
+		 "Entries per MAP/UNMAP/IOVA_TO_PHYS call, 1-" __stringify(IOPGT_MAX_MAP_ENTRIES_LIMIT) " (-ENOSPC beyond; default 65536)");
 
 static atomic_t iopgt_fault_left = ATOMIC_INIT(0);
 static atomic_t iopgt_fault_seen = ATOMIC_INIT(0);
 
 static int fault_nth_set(const char *val, const struct kernel_param *kp)
 {
-	int n, ret;
+	u64 n;
+	int ret;
 
-	ret = kstrtoint(val, 0, &n);
+	ret = iopgt_param_parse(val, 0, INT_MAX, &n);
 	if (ret)
 		return ret;
-	if (n < 0)
-		return -EINVAL;
 	atomic_set(&iopgt_fault_seen, 0);
 	atomic_set(&iopgt_fault_left, n);
 	return 0;
@@ -76,38 +170,26 @@ static const struct kernel_param_ops fault_nth_ops = {
 	.get = fault_nth_get,
 };
 module_param_cb(fault_nth, &fault_nth_ops, NULL, 0644);
-MODULE_PARM_DESC(fault_nth, "Test only: fail the Nth allocation from now (0 = off)");
+MODULE_PARM_DESC(fault_nth,
+		 "Test only: fail the Nth allocation from now, 0-2147483647 (0 = off)");
 
 static int fault_count_get(char *buf, const struct kernel_param *kp)
 {
 	return sysfs_emit(buf, "%d\n", atomic_read(&iopgt_fault_seen));
 }
 
+/* read-only: sysfs has no store for 0444 (-EACCES); insmod gets -EINVAL */
+static int fault_count_set(const char *val, const struct kernel_param *kp)
+{
+	return -EINVAL;
+}
+
 static const struct kernel_param_ops fault_count_ops = {
+	.set = fault_count_set,
 	.get = fault_count_get,
 };
 module_param_cb(fault_count, &fault_count_ops, NULL, 0444);
-MODULE_PARM_DESC(fault_count, "Allocations seen since fault_nth was set");
-
-static int inject_warn_set(const char *val, const struct kernel_param *kp)
-{
-	bool on;
-	int ret;
-
-	ret = kstrtobool(val, &on);
-	if (ret)
-		return ret;
-	/* Test only: proves that a WARN fails a test run (panic_on_warn). */
-	WARN_ON(on);
-	return 0;
-}
-
-static const struct kernel_param_ops inject_warn_ops = {
-	.set = inject_warn_set,
-	.get = NULL,
-};
-module_param_cb(inject_warn, &inject_warn_ops, NULL, 0200);
-MODULE_PARM_DESC(inject_warn, "Test only: writing 1 triggers WARN_ON(1)");
+MODULE_PARM_DESC(fault_count, "Allocations seen since fault_nth was set (read-only)");
 
 bool iopgt_should_fail(void)
 {
@@ -434,11 +516,64 @@ static void iopgt_dev_teardown(void *data)
 	iopgt_dev_put(idev);
 }
 
+static const char * const iopgt_unavail_text[] = {
+	[IOPGT_UNAVAIL_NOT_BUILT] = "not built into this kernel",
+	[IOPGT_UNAVAIL_UNSAFE] = "not usable standalone",
+	[IOPGT_UNAVAIL_NO_BACKEND] = "its page-table library is not exported",
+	[IOPGT_UNAVAIL_UNKNOWN_TO_KERNEL] = "unknown to this kernel",
+};
+
+/*
+ * With no usable format every AS_CREATE fails: say so, and why, once per
+ * module load (rebinding the device does not repeat it).
+ */
+static void iopgt_log_no_format(struct device *dev)
+{
+	static bool logged;
+	char names[256];
+	u32 i, r;
+
+	for (i = 1; i < IOPGT_FMT_COUNT; i++)
+		if (iopgt_fmt_available(iopgt_fmt_get(i)))
+			return;
+	if (logged)
+		return;
+	logged = true;
+	for (r = 1; r < ARRAY_SIZE(iopgt_unavail_text); r++) {
+		size_t len = 0;
+
+		names[0] = 0;
+		for (i = 1; i < IOPGT_FMT_COUNT; i++) {
+			const struct iopgt_fmt_desc *d = iopgt_fmt_get(i);
+
+			if (d->unavail_reason != r)
+				continue;
+			len += scnprintf(names + len, sizeof(names) - len, "%s%s",
+					 len ? " " : "", d->name);
+		}
+		if (len)
+			dev_warn(dev, "no usable page-table format: %s: %s\n",
+				 iopgt_unavail_text[r], names);
+	}
+}
+
+/* The module's own device, iopgt.0: set before it is added (and probed). */
+static struct platform_device *iopgt_pdev;
+
 static int iopgt_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
 	struct iopgt_dev *idev;
 	int ret;
+
+	/*
+	 * One instance only: /dev/iopgt on iopgt.0. Any other platform
+	 * device could only come through driver_override, taken from its
+	 * own driver, with its DMA mask rewritten and used as the iommu_dev
+	 * of every table; refuse it (bind fails with -ENODEV).
+	 */
+	if (pdev != READ_ONCE(iopgt_pdev))
+		return -ENODEV;
 
 	idev = iopgt_kzalloc(sizeof(*idev), GFP_KERNEL);
 	if (!idev)
@@ -494,6 +629,7 @@ static int iopgt_probe(struct platform_device *pdev)
 
 	dev_info(dev, "ready: /dev/%s, DMA pre-flight %s\n", idev->misc_name,
 		 idev->noncoherent_ok ? "ok" : "failed (no non-coherent walks)");
+	iopgt_log_no_format(dev);
 	return 0;
 }
 
@@ -505,12 +641,16 @@ static struct platform_driver iopgt_driver = {
 	},
 };
 
-static struct platform_device *iopgt_pdev;
-
 static int __init iopgt_init(void)
 {
+	struct platform_device *pdev;
 	int ret;
 
+	/* the defaults may exceed the caps' upper bound on a small machine */
+	iopgt_max_table_bytes = min_t(u64, iopgt_max_table_bytes,
+				      iopgt_table_bytes_limit());
+	iopgt_max_as_table_bytes = min_t(u64, iopgt_max_as_table_bytes,
+					 iopgt_table_bytes_limit());
 	iopgt_fmt_init_defaults();
 	ret = iopgt_iopt_init();
 	if (ret)
@@ -524,9 +664,16 @@ static int __init iopgt_init(void)
 	ret = platform_driver_register(&iopgt_driver);
 	if (ret)
 		goto err_nl;
-	iopgt_pdev = platform_device_register_simple("iopgt", 0, NULL, 0);
-	if (IS_ERR(iopgt_pdev)) {
-		ret = PTR_ERR(iopgt_pdev);
+	pdev = platform_device_alloc("iopgt", 0);
+	if (!pdev) {
+		ret = -ENOMEM;
+		goto err_drv;
+	}
+	WRITE_ONCE(iopgt_pdev, pdev);	/* before probe runs */
+	ret = platform_device_add(pdev);
+	if (ret) {
+		WRITE_ONCE(iopgt_pdev, NULL);
+		platform_device_put(pdev);
 		goto err_drv;
 	}
 	iopgt_debugfs_init();

@@ -47,7 +47,8 @@
  * @max_depth: TREE_GET: deepest depth dumped
  * @validated: the semantic checks passed
  * @done: nothing left to dump
- * @hide: the caller lacks CAP_SYS_ADMIN: table addresses are zeroed
+ * @hide: iopgt_sees_kaddrs() said no: kernel addresses are removed from
+ *	every entry (iopgt_walk_hide_entry())
  */
 struct iopgt_nl_ctx {
 	struct iopgt_dev *idev;
@@ -159,8 +160,8 @@ static int nl_validate(struct netlink_callback *cb, u8 cmd,
 			ctx->max_depth = nla_get_u32(tb[IOPGT_A_DUMP_MAX_LEVEL]);
 		ctx->cursor = 0;
 		ctx->cursor_depth = 0;
-		/* table addresses are kernel addresses: CAP_SYS_ADMIN only */
-		ctx->hide = !netlink_capable(cb->skb, CAP_SYS_ADMIN);
+		/* decided once, in the request's context (.start / 1st dumpit) */
+		ctx->hide = !iopgt_sees_kaddrs(NULL, cb->skb);
 	}
 	ctx->next = ctx->as_id ?: 1;
 
@@ -279,19 +280,17 @@ static int nl_put_format(struct sk_buff *skb, struct netlink_callback *cb,
 			 const struct iopgt_fmt_desc *d, u32 id)
 {
 	struct iopgt_nl_ctx *ctx = nl_ctx(cb);
-	u32 flags = d->flags;
 	void *hdr;
 
-	if (iopgt_fmt_available(d))
-		flags |= IOPGT_FMT_F_AVAILABLE;
 	hdr = nl_put_hdr(skb, cb, IOPGT_NL_CMD_FORMAT_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, IOPGT_A_DEV_ID, ctx->idev->instance) ||
 	    nla_put_u32(skb, IOPGT_A_FORMAT, id) ||
 	    nla_put_string(skb, IOPGT_A_FORMAT_NAME, d->name ?: "") ||
-	    nla_put_u32(skb, IOPGT_A_FORMAT_FLAGS, flags) ||
-	    nla_put_u32(skb, IOPGT_A_FORMAT_UNAVAIL, d->unavail_reason)) {
+	    nla_put_u32(skb, IOPGT_A_FORMAT_FLAGS, iopgt_fmt_uapi_flags(d)) ||
+	    nla_put_u32(skb, IOPGT_A_FORMAT_UNAVAIL,
+			iopgt_fmt_uapi_unavail(d))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -420,16 +419,24 @@ static int nl_as_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 struct nl_tree_state {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
+	struct iopgt_as *as;
 	u32 as_id;
 };
 
+/* called by the walker with s->as->lock held */
 static int nl_put_entry(void *priv, const struct iopgt_walk_entry *e)
 {
 	struct nl_tree_state *s = priv;
 	struct iopgt_nl_ctx *ctx = nl_ctx(s->cb);
 	struct sk_buff *skb = s->skb;
-	bool hide_table = ctx->hide && e->kind == IOPGT_PTE_TABLE;
+	struct iopgt_walk_entry hidden;
 	void *hdr;
+
+	if (ctx->hide) {
+		hidden = *e;
+		iopgt_walk_hide_entry(s->as, &hidden);
+		e = &hidden;
+	}
 
 	hdr = nl_put_hdr(skb, s->cb, IOPGT_NL_CMD_TREE_GET);
 	if (!hdr)
@@ -442,13 +449,11 @@ static int nl_put_entry(void *priv, const struct iopgt_walk_entry *e)
 	    nla_put_u32(skb, IOPGT_A_ENTRY_INDEX, e->index) ||
 	    nla_put_u64_64bit(skb, IOPGT_A_ENTRY_IOVA, e->iova, IOPGT_A_PAD) ||
 	    nla_put_u32(skb, IOPGT_A_ENTRY_SPAN_LOG2, e->span_log2) ||
-	    nla_put_u64_64bit(skb, IOPGT_A_ENTRY_PTE,
-			      hide_table ? 0 : e->pte, IOPGT_A_PAD) ||
+	    nla_put_u64_64bit(skb, IOPGT_A_ENTRY_PTE, e->pte, IOPGT_A_PAD) ||
 	    nla_put_u32(skb, IOPGT_A_ENTRY_KIND, e->kind) ||
-	    nla_put_u64_64bit(skb, IOPGT_A_ENTRY_OA,
-			      hide_table ? 0 : e->oa, IOPGT_A_PAD) ||
-	    nla_put_u64_64bit(skb, IOPGT_A_ENTRY_TABLE_PA,
-			      ctx->hide ? 0 : e->table_pa, IOPGT_A_PAD)) {
+	    nla_put_u64_64bit(skb, IOPGT_A_ENTRY_OA, e->oa, IOPGT_A_PAD) ||
+	    nla_put_u64_64bit(skb, IOPGT_A_ENTRY_TABLE_PA, e->table_pa,
+			      IOPGT_A_PAD)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -495,6 +500,7 @@ static int nl_tree_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 
 	cb->seq = gen_to_seq(as->generation);
+	s.as = as;
 	f.first = ctx->first;
 	f.last = ctx->last;
 	f.max_depth = ctx->max_depth;

@@ -358,17 +358,21 @@ static void iopgt_pt_x86_64_hw_info(struct iopgt_pt *p, u64 *reg0, u64 *reg1,
  */
 static int iopgt_pt_resolve(const struct iopgt_pt_fmt *f,
 			    const struct iopgt_as_create *req,
-			    struct iopgt_pt_geom *g)
+			    struct iopgt_pt_geom *g, u32 *reason)
 {
 	const struct iopgt_fmt_desc *d = &f->desc;
 	unsigned int levels = req->levels, ias = req->ias;
 
+	*reason = IOPGT_REASON_LEVELS;
 	if (levels && (levels < d->levels_min || levels > d->levels_max))
 		return -EINVAL;
+	*reason = IOPGT_REASON_IAS_RANGE;
 	if (ias && (ias < d->ias_min || ias > d->ias_max))
 		return -EINVAL;
+	*reason = IOPGT_REASON_OAS_RANGE;
 	if (req->oas && (req->oas < d->oas_min || req->oas > d->oas_max))
 		return -EINVAL;
+	*reason = IOPGT_REASON_LEVELS;	/* levels and ias do not fit */
 
 	if (!ias) {
 		ias = d->ias_default;
@@ -395,6 +399,7 @@ static int iopgt_pt_resolve(const struct iopgt_pt_fmt *f,
 	g->levels = levels;
 	g->ias = ias;
 	g->oas = req->oas ? req->oas : d->oas_default;
+	*reason = IOPGT_REASON_NONE;
 	return 0;
 }
 
@@ -437,9 +442,15 @@ static int iopgt_pt_create(struct iopgt_as *as,
 	int ret;
 
 	/* No quirk applies; coherent walks only (no DMA_INCOHERENT) */
-	if (req->quirks || (req->flags & IOPGT_AS_NONCOHERENT))
+	if (req->quirks) {
+		as->create_reason = IOPGT_REASON_QUIRK_UNSUPPORTED;
 		return -EINVAL;
-	ret = iopgt_pt_resolve(f, req, &g);
+	}
+	if (req->flags & IOPGT_AS_NONCOHERENT) {
+		as->create_reason = IOPGT_REASON_NONCOHERENT_UNSUPPORTED;
+		return -EINVAL;
+	}
+	ret = iopgt_pt_resolve(f, req, &g, &as->create_reason);
 	if (ret)
 		return ret;
 
@@ -460,6 +471,8 @@ static int iopgt_pt_create(struct iopgt_as *as,
 		/* -EOPNOTSUPP/-EINVAL would mean a rule above is incomplete */
 		if (ret != -ENOMEM)
 			ret = -EINVAL;
+		as->create_reason = ret == -ENOMEM ? IOPGT_REASON_NOMEM :
+						     IOPGT_REASON_LIBRARY_REFUSED;
 		goto err_free;
 	}
 
@@ -475,6 +488,7 @@ static int iopgt_pt_create(struct iopgt_as *as,
 	pgsizes = req->pgsize_bitmap ? req->pgsize_bitmap : info.pgsize_bitmap;
 	pgsizes &= info.pgsize_bitmap;
 	if (!(pgsizes & BIT_ULL(IOPGT_PT_GRANULE_SHIFT))) {
+		as->create_reason = IOPGT_REASON_PGSIZES_ABOVE_IAS;
 		ret = -EINVAL;
 		goto err_free;
 	}
@@ -566,7 +580,7 @@ static int iopgt_pt_map(struct iopgt_as *as, u64 iova, u64 paddr, u64 pgsize,
 	saved = p->domain.pgsize_bitmap;
 	p->domain.pgsize_bitmap = pgsize;
 	ret = iommu_map(&p->domain, iova, paddr, size, prot,
-			GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+			GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
 	p->domain.pgsize_bitmap = saved;
 
 	if (!ret)

@@ -21,6 +21,7 @@
 #include <linux/bits.h>
 #include <linux/io.h>
 #include <linux/kernel.h>
+#include <linux/lockdep.h>
 #include <linux/log2.h>
 #include <linux/mem_encrypt.h>
 #include <linux/minmax.h>
@@ -52,11 +53,15 @@ struct iopgt_walk_pte {
  * @name: family name, for messages
  * @decode: classify @raw found at @depth; @p->span_log2 is preset to the
  *	slot span and @p->contig_lg2 to 0
+ * @table_addr: the descriptor bits that hold the next-table address of a
+ *	table descriptor (cleared for callers that may not see kernel
+ *	addresses; see iopgt_walk_hide_desc())
  */
 struct iopgt_walk_fmt {
 	const char *name;
 	void (*decode)(const struct iopgt_walk_geom *g, u32 depth, u64 raw,
 		       struct iopgt_walk_pte *p);
+	u64 table_addr;
 };
 
 static inline u32 geom_shift(const struct iopgt_walk_geom *g, u32 depth)
@@ -265,34 +270,42 @@ static void amdv1_decode(const struct iopgt_walk_geom *g, u32 depth, u64 raw,
 
 static const struct iopgt_walk_fmt iopgt_walk_fmt_lpae = {
 	.name = "lpae", .decode = lpae_decode,
+	.table_addr = IOPGT_LPAE_ADDR_MASK,
 };
 
 static const struct iopgt_walk_fmt iopgt_walk_fmt_mali = {
 	.name = "mali", .decode = mali_decode,
+	.table_addr = IOPGT_LPAE_ADDR_MASK,
 };
 
 static const struct iopgt_walk_fmt iopgt_walk_fmt_v7s = {
 	.name = "v7s", .decode = v7s_decode,
+	.table_addr = GENMASK_ULL(31, 10),
 };
 
 static const struct iopgt_walk_fmt iopgt_walk_fmt_dart1 = {
 	.name = "dart", .decode = dart1_decode,
+	.table_addr = GENMASK_ULL(35, 12),
 };
 
 static const struct iopgt_walk_fmt iopgt_walk_fmt_dart2 = {
 	.name = "dart2", .decode = dart2_decode,
+	.table_addr = GENMASK_ULL(37, 10),
 };
 
 static const struct iopgt_walk_fmt iopgt_walk_fmt_x86_64 = {
 	.name = "x86_64", .decode = x86_64_decode,
+	.table_addr = IOPGT_PT_OA_MASK,
 };
 
 static const struct iopgt_walk_fmt iopgt_walk_fmt_vtdss = {
 	.name = "vtdss", .decode = vtdss_decode,
+	.table_addr = IOPGT_PT_OA_MASK,
 };
 
 static const struct iopgt_walk_fmt iopgt_walk_fmt_amdv1 = {
 	.name = "amdv1", .decode = amdv1_decode,
+	.table_addr = IOPGT_PT_OA_MASK,
 };
 
 /* ------------------------------------------------------------------ */
@@ -605,24 +618,159 @@ int iopgt_walk_iova(struct iopgt_as *as, u64 iova, struct iopgt_walk *out)
 	return 0;
 }
 
-/**
- * iopgt_walk_hide_addrs() - remove kernel addresses from a walk result
- * @w: result of iopgt_walk_iova()
- *
- * For callers without CAP_SYS_ADMIN: zeroes every table_pa, and the oa and
- * the raw descriptor (which embeds the address) of every table level.
- */
-void iopgt_walk_hide_addrs(struct iopgt_walk *w)
-{
-	u32 i;
+/* ------------------------------------------------------------------ */
+/* Hiding kernel addresses                                             */
 
-	for (i = 0; i < w->n_levels && i < IOPGT_MAX_LEVELS; i++) {
-		w->levels[i].table_pa = 0;
-		if (w->levels[i].kind == IOPGT_PTE_TABLE) {
-			w->levels[i].oa = 0;
-			w->levels[i].pte = 0;
-		}
+static bool kind_is_leaf(u32 kind)
+{
+	return kind == IOPGT_PTE_BLOCK || kind == IOPGT_PTE_PAGE;
+}
+
+/* descriptor bits that can hold a table address in @as's format */
+static u64 hide_mask(const struct iopgt_as *as)
+{
+	const struct iopgt_walk_geom *g = &as->walk;
+	u64 m;
+
+	if (!g->fmt)
+		return U64_MAX;
+	m = g->fmt->table_addr | __sme_set(0ULL);
+	/* MediaTek v7s: PA bits 32/33/34 of a table in bits 9/4/5 */
+	if (g->fmt == &iopgt_walk_fmt_v7s &&
+	    (as->quirks & (IOPGT_QUIRK_ARM_MTK_EXT |
+			   IOPGT_QUIRK_ARM_MTK_TTBR_EXT)))
+		m |= BIT_ULL(9) | BIT_ULL(5) | BIT_ULL(4);
+	return m;
+}
+
+/**
+ * iopgt_walk_hide_desc() - a descriptor as a caller without CAP_SYS_ADMIN
+ *	sees it
+ * @as: address space, as->lock held, live
+ * @raw: descriptor as stored in one of @as's tables
+ * @kind: what the walker decoded it as (enum iopgt_pte_kind)
+ *
+ * A leaf's output address was chosen by the user who mapped it and stays.
+ * Every other descriptor (a table, or one the walker did not accept as a
+ * leaf) loses the bits that can hold a next-table address in this format;
+ * its attribute bits stay.
+ *
+ * Return: @raw, or @raw with the table-address bits cleared.
+ */
+u64 iopgt_walk_hide_desc(const struct iopgt_as *as, u64 raw, u32 kind)
+{
+	return kind_is_leaf(kind) ? raw : raw & ~hide_mask(as);
+}
+
+/**
+ * iopgt_walk_hide_entry() - remove kernel addresses from a tree-walk entry
+ * @as: address space the entry was read from, as->lock held, live
+ * @e: entry (a copy: the caller sends it out)
+ *
+ * Zeroes @e->table_pa; for an entry that is not a leaf also @e->oa (the
+ * next table) and the table-address bits of @e->pte.
+ */
+void iopgt_walk_hide_entry(const struct iopgt_as *as,
+			   struct iopgt_walk_entry *e)
+{
+	lockdep_assert_held(&as->lock);
+	e->table_pa = 0;
+	if (kind_is_leaf(e->kind))
+		return;
+	e->pte = iopgt_walk_hide_desc(as, e->pte, e->kind);
+	e->oa = 0;
+}
+
+/**
+ * iopgt_walk_hide_addrs() - remove kernel addresses from a WALK result
+ * @as: address space walked, as->lock held, live
+ * @w: result of iopgt_walk_iova() and, with IOPGT_WALK_HW, of the
+ *	backend's hw_walk
+ *
+ * For callers without CAP_SYS_ADMIN. levels[]: every table_pa is zeroed;
+ * every level that is not a leaf gets oa = 0 and its descriptor's
+ * table-address bits cleared. hw_ptes[]: the library's walker reports the
+ * descriptor of level i in hw_ptes[i]; one equal to the descriptor our
+ * walker read at that level keeps that level's classification, anything
+ * else is treated as a table (its table-address bits are cleared), so no
+ * entry the two walkers disagree on can carry an address out.
+ */
+void iopgt_walk_hide_addrs(const struct iopgt_as *as, struct iopgt_walk *w)
+{
+	u32 n = min_t(u32, w->n_levels, IOPGT_MAX_LEVELS);
+	u32 i, d;
+
+	lockdep_assert_held(&as->lock);
+	for (i = 0; i < ARRAY_SIZE(w->hw_ptes); i++) {
+		u32 kind = IOPGT_PTE_INVALID;
+
+		for (d = 0; d < n; d++)
+			if (w->levels[d].level == i &&
+			    w->levels[d].pte == w->hw_ptes[i])
+				kind = w->levels[d].kind;
+		w->hw_ptes[i] = iopgt_walk_hide_desc(as, w->hw_ptes[i], kind);
 	}
+	for (i = 0; i < IOPGT_MAX_LEVELS; i++) {
+		struct iopgt_walk_level *l = &w->levels[i];
+
+		l->table_pa = 0;
+		if (kind_is_leaf(l->kind))
+			continue;
+		l->pte = iopgt_walk_hide_desc(as, l->pte, l->kind);
+		l->oa = 0;
+	}
+}
+
+/**
+ * iopgt_walk_hide_reg() - a GET_HW_CFG register without kernel addresses
+ * @as: address space, as->lock held, live
+ * @i: register index (0..IOPGT_HW_NREGS - 1)
+ * @val: its value
+ *
+ * regs[7] (the top table) is an address: 0. A register the format lists in
+ * its addr_regs keeps only the bits that are not part of its address
+ * field: LPAE TTBR/VTTBR BADDR 51:1 (CnP and ASID/VMID stay), Mali
+ * TRANSTAB 51:12 (ADRMODE, READ_INNER, SHARE_OUTER stay), v7s TTBR 31:7
+ * (S, NOS, IRGN, RGN stay; with a MediaTek quirk the whole register is
+ * the address), generic_pt roots 63:12; anything else (Apple DART TTBRs,
+ * RISC-V PPN) entirely.
+ *
+ * Return: the value a caller without CAP_SYS_ADMIN gets.
+ */
+u64 iopgt_walk_hide_reg(const struct iopgt_as *as, u32 i, u64 val)
+{
+	u64 m;
+
+	lockdep_assert_held(&as->lock);
+	if (i == 7)
+		return 0;
+	if (i >= 32 || !(as->fmt->addr_regs & BIT(i)))
+		return val;
+	switch (as->format) {
+	case IOPGT_FMT_ARM_32_LPAE_S1:
+	case IOPGT_FMT_ARM_32_LPAE_S2:
+	case IOPGT_FMT_ARM_64_LPAE_S1:
+	case IOPGT_FMT_ARM_64_LPAE_S2:
+		m = GENMASK_ULL(51, 1);
+		break;
+	case IOPGT_FMT_ARM_MALI_LPAE:
+		m = GENMASK_ULL(51, 12);
+		break;
+	case IOPGT_FMT_ARM_V7S:
+		m = (as->quirks & (IOPGT_QUIRK_ARM_MTK_EXT |
+				   IOPGT_QUIRK_ARM_MTK_TTBR_EXT)) ?
+		    U64_MAX : GENMASK_ULL(63, 7);
+		break;
+	case IOPGT_FMT_PT_AMDV1:
+	case IOPGT_FMT_PT_VTDSS:
+	case IOPGT_FMT_PT_X86_64:
+		m = GENMASK_ULL(63, 12);
+		break;
+	default:
+		m = U64_MAX;
+		break;
+	}
+	return val & ~(m | __sme_set(0ULL));
 }
 
 /* ------------------------------------------------------------------ */

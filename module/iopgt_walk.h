@@ -140,7 +140,11 @@ typedef int (*iopgt_walk_visit_t)(void *priv, const struct iopgt_walk_entry *e);
 
 int iopgt_walk_init(struct iopgt_as *as);
 int iopgt_walk_iova(struct iopgt_as *as, u64 iova, struct iopgt_walk *out);
-void iopgt_walk_hide_addrs(struct iopgt_walk *w);
+u64 iopgt_walk_hide_desc(const struct iopgt_as *as, u64 raw, u32 kind);
+void iopgt_walk_hide_entry(const struct iopgt_as *as,
+			   struct iopgt_walk_entry *e);
+void iopgt_walk_hide_addrs(const struct iopgt_as *as, struct iopgt_walk *w);
+u64 iopgt_walk_hide_reg(const struct iopgt_as *as, u32 i, u64 val);
 int iopgt_walk_tree(struct iopgt_as *as, const struct iopgt_walk_filter *f,
 		    struct iopgt_walk_cursor *cur, iopgt_walk_visit_t visit,
 		    void *priv);

@@ -7,7 +7,8 @@
 #        result: WORK/SUITE-ARCH/iopgt.ko and WORK/SUITE-ARCH/kernel.env
 #   build.sh user WORK ARCH...           build userspace/ and tests/ for
 #        each ARCH in the userspace suite's root; result: WORK/user-ARCH/
-#        {bin/iopgt, tests/*, sysroot/<shared libraries they need>}
+#        {bin/iopgt, tests/*, sysroot/<shared libraries they need>}; the
+#        tests link the kernel's YNL client of uapi/iopgt.yaml (ynl.sh)
 #
 # IOPGT_SRC (default: the repository) is the source tree to build.
 set -euo pipefail
@@ -171,9 +172,12 @@ build_user() {
 			log "note: userspace/Makefile does not exist yet; no iopgt CLI in the VM"
 		fi
 		if [ -f "$SRC/tests/Makefile" ]; then
+			# the kernel's YNL client of uapi/iopgt.yaml (tests/ynl_agree.c)
+			"$here/ynl.sh" client "$root" "$o/ynl" "$tcc" ||
+				die "user-$arch: building the YNL client failed"
 			log "user-$arch: make -C tests CC=$tcc"
 			in_root "$root" env "${pkgenv[@]}" make -C /iopgt/src/tests O="$o/tests" CC="$tcc" \
-				USERSPACE_O="$o/userspace" >"$dst/tests.log" 2>&1 ||
+				USERSPACE_O="$o/userspace" YNL_DIR="$o/ynl" >"$dst/tests.log" 2>&1 ||
 				{ tail -n 40 "$dst/tests.log" >&2; die "user-$arch: tests build failed"; }
 			find "$root$o/tests" -maxdepth 1 -type f -name 'iopgt-test-*' -perm -u+x \
 				-exec cp {} "$dst/tests/" \;

@@ -49,7 +49,8 @@ struct ioc {
 
 static const struct ioc iocs[] = {
 	{ "GET_INFO", IOPGT_GET_INFO, sizeof(struct iopgt_get_info), 0, 0 },
-	{ "AS_CREATE", IOPGT_AS_CREATE, sizeof(struct iopgt_as_create), 0, 0 },
+	{ "AS_CREATE", IOPGT_AS_CREATE, sizeof(struct iopgt_as_create), 0,
+	  offsetof(struct iopgt_as_create, out_reason) },
 	{ "AS_DESTROY", IOPGT_AS_DESTROY, sizeof(struct iopgt_as_destroy), 1, 0 },
 	{ "MAP", IOPGT_MAP, sizeof(struct iopgt_map), 1, 0 },
 	{ "UNMAP", IOPGT_UNMAP, sizeof(struct iopgt_unmap), 1, 0 },
@@ -448,12 +449,35 @@ TEST(get_info_array_rules)
 		q.size = sizeof(q);
 		q.n_formats = IOPGT_FMT_COUNT;
 		q.formats_uptr = (uintptr_t)f;
-		q.format_info_size = sizeof(f[0]) - 1;
+		q.format_info_size = IOPGT_FORMAT_INFO_SIZE_V1 - 1;
 		EXPECT_ERRNO(ioctl(fd, IOPGT_GET_INFO, &q), EINVAL);
 		q.format_info_size = 0;
 		EXPECT_ERRNO(ioctl(fd, IOPGT_GET_INFO, &q), EINVAL);
 		q.format_info_size = 4;
 		EXPECT_ERRNO(ioctl(fd, IOPGT_GET_INFO, &q), EINVAL);
+	}
+
+	/* version 1 elements: that stride, only the v1 part written */
+	{
+		size_t v1 = IOPGT_FORMAT_INFO_SIZE_V1;
+		unsigned char *a1 = malloc(IOPGT_FMT_COUNT * v1);
+
+		ASSERT_TRUE(a1 != NULL);
+		memset(a1, 0xa5, IOPGT_FMT_COUNT * v1);
+		memset(&q, 0, sizeof(q));
+		q.size = sizeof(q);
+		q.n_formats = IOPGT_FMT_COUNT - 1;
+		q.formats_uptr = (uintptr_t)a1;
+		q.format_info_size = v1;
+		ASSERT_OK(ioctl(fd, IOPGT_GET_INFO, &q));
+		for (unsigned int i = 0; i < IOPGT_FMT_COUNT - 1; i++)
+			if (memcmp(a1 + i * v1, &ref[i], v1))
+				H_FAIL("v1 element %u at stride %zu differs", i, v1);
+		for (size_t k = (IOPGT_FMT_COUNT - 1) * v1; k < IOPGT_FMT_COUNT * v1; k++)
+			if (a1[k] != 0xa5)
+				H_FAIL("byte %zu after %u v1 elements was written", k,
+				       IOPGT_FMT_COUNT - 1);
+		free(a1);
 	}
 
 	/* element size longer: elements at that stride, known part filled */
@@ -661,9 +685,10 @@ TEST_FMT(reserved_fields)
 		if (!EXPECT_ERRNO(map1e(fd, id, &me, 1U << b, NULL), EINVAL))
 			h_diag("map flags bit %d", b);
 	}
-	me = (struct iopgt_map_entry){ .length = gran, .prot = RW, .__reserved = 1 };
+	me = (struct iopgt_map_entry){ .length = gran, .prot = RW, .reason = 1 };
 	EXPECT_ERRNO(map1e(fd, id, &me, 0, NULL), EINVAL);
 	EXPECT_EQ(me.error, -EINVAL);
+	EXPECT_EQ(me.reason, IOPGT_REASON_RESERVED);
 	for (int b = 6; b < 32; b++) {
 		me = (struct iopgt_map_entry){ .length = gran, .prot = RW | (1U << b) };
 		if (!EXPECT_ERRNO(map1e(fd, id, &me, 0, NULL), EINVAL))
@@ -690,8 +715,9 @@ TEST_FMT(reserved_fields)
 			h_diag("unmap flags bit %d", b);
 	}
 	u.flags = 0;
-	ue = (struct iopgt_unmap_entry){ .length = gran, .__reserved = 1 };
+	ue = (struct iopgt_unmap_entry){ .length = gran, .reason = 1 };
 	EXPECT_ERRNO(ioctl(fd, IOPGT_UNMAP, &u), EINVAL);
+	EXPECT_EQ(ue.reason, IOPGT_REASON_RESERVED);
 	/* nothing above removed the mapping */
 	EXPECT_EQ(xlate_or_none(fd, id, 42), 42);
 	ue = (struct iopgt_unmap_entry){ .length = gran };

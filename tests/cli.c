@@ -7,7 +7,8 @@
  * contiguous leaf counting once, and every leaf's output address), `translate` and `walk`
  * must agree with IOVA_TO_PHYS. A 10K/100K/1M-leaf JSON dump is timed and
  * the CLI's peak RSS (getrusage of the child) must stay flat. As an
- * unprivileged user the CLI must be refused with exit status 1 and a message.
+ * unprivileged user the CLI must be refused with exit status 1 and a message;
+ * map/unmap/destroy of another process's non-persistent address space too.
  * IOPGT_CLI overrides the binary (default: iopgt from PATH).
  */
 #include <fcntl.h>
@@ -728,6 +729,67 @@ TEST(cli_unprivileged)
 	EXPECT_EQ(exit_code(&r), 1);
 	EXPECT_NE(r.err[0], 0);
 	h_diag("unprivileged list: %.200s", r.err);
+}
+
+/*
+ * Ownership: an address space this process created without --persistent
+ * can be read by the CLI (another process, another open file) but not
+ * changed; map, unmap and destroy say why, with the creator's pid.
+ */
+TEST(cli_not_owner)
+{
+	static const __u32 prefer[] = {
+		IOPGT_FMT_ARM_64_LPAE_S1, IOPGT_FMT_PT_AMDV1, IOPGT_FMT_PT_X86_64,
+		IOPGT_FMT_ARM_32_LPAE_S1, IOPGT_FMT_ARM_V7S, IOPGT_FMT_PT_VTDSS,
+	};
+	struct iopgt_as_create c;
+	struct iopgt_as_info ai;
+	char ids[16], pg[32], want[160];
+	int fd = dev_open(), id;
+	__u32 fmt = first_available(fd, prefer, sizeof(prefer) / sizeof(prefer[0]));
+	struct run r;
+
+	if (!fmt)
+		SKIP("none of the formats this test uses is available on this kernel");
+	id = as_create(fd, fmt, 0, 0, 0, 0, 0, &c);
+	ASSERT_GT(id, 0);
+	snprintf(ids, sizeof(ids), "%d", id);
+	snprintf(pg, sizeof(pg), "0x%llx",
+		 (unsigned long long)(c.out_pgsize_bitmap & -c.out_pgsize_bitmap));
+	ASSERT_OK(map1(fd, id, 0, 0, c.out_pgsize_bitmap & -c.out_pgsize_bitmap, RW, 0, NULL));
+	ASSERT_OK(as_info(fd, id, &ai));
+	snprintf(want, sizeof(want),
+		 "address space %d is not persistent: only the descriptor that created it (pid %d) may map, unmap or destroy it (EPERM)",
+		 id, (int)getpid());
+	{
+		char *argv[] = { (char *)cli(), "destroy", ids, NULL };
+
+		cli_fails(1, want, argv);
+	}
+	{
+		char *argv[] = { (char *)cli(), "map", ids, pg, "0", pg, "rw", NULL };
+
+		cli_fails(1, want, argv);
+	}
+	{
+		char *argv[] = { (char *)cli(), "unmap", ids, "0", pg, NULL };
+
+		cli_fails(1, want, argv);
+	}
+	{
+		char *argv[] = { (char *)cli(), "walk", ids, "0", NULL };
+
+		run_cli(argv, NULL, NULL, false, &r);
+		EXPECT_EQ(exit_code(&r), 0);
+	}
+	{
+		struct iopgt_as_info now;
+
+		ASSERT_OK(as_info(fd, id, &now));
+		EXPECT_EQ(now.generation, ai.generation);
+		EXPECT_EQ(now.mapped_bytes, ai.mapped_bytes);
+	}
+	close(fd);
 }
 
 TEST_X(cli_big_dump_rss, H_PLAIN, 230, 0)

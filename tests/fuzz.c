@@ -240,7 +240,7 @@ static void fuzz_one(int fd)
 			me[i].prot = rn(8) ? RW : rn(64);
 			me[i].pgsize_log2 = rn(3) ? 0 : rn(70);
 			if (!rn(30))
-				me[i].__reserved = 1;
+				me[i].reason = 1;
 		}
 		b.m.size = fuzz_size(sizeof(b.m));
 		b.m.as_id = fuzz_id();

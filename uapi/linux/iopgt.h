@@ -19,6 +19,31 @@
  *    than version 1 of the element is -EINVAL, a longer one must have a
  *    zeroed tail (-E2BIG).
  *
+ * Permissions:
+ *  - who may open /dev/iopgt is decided by the node's mode (root-only by
+ *    default); the netlink family needs CAP_NET_ADMIN;
+ *  - reading is open to every opener, for every address space of the
+ *    device: GET_INFO, IOVA_TO_PHYS, GET_HW_CFG, WALK, AS_INFO and every
+ *    netlink dump;
+ *  - changing an address space (MAP, UNMAP, AS_DESTROY) is reserved to the
+ *    open file description that created it (a forked child or a process
+ *    the descriptor was passed to uses that same file; a second open() of
+ *    the device is another file), unless it was created with
+ *    IOPGT_AS_PERSISTENT: a persistent address space is shared by every
+ *    opener. Anyone else gets -EPERM (after -ENOENT for an unknown id and
+ *    the checks of the request itself). The netlink family changes
+ *    nothing;
+ *  - kernel physical addresses (the address of every table, the
+ *    table-address bits of every table descriptor, TTBRs and other root
+ *    pointers) are shown only when both the credentials the file (or
+ *    netlink socket) was opened with and the calling task have
+ *    CAP_SYS_ADMIN in the initial user namespace. Otherwise they are
+ *    zeroed in every output, ioctl and netlink: table_pa everywhere, the
+ *    next-table address (oa) of every entry that is not a leaf, the
+ *    address bits of its raw descriptor (its attribute bits stay) and the
+ *    address bits of the registers (see struct iopgt_hw_cfg). Leaves keep
+ *    their raw descriptor and output address: the user chose them.
+ *
  * All numeric values in this file are this ABI's own; the module translates
  * them to the running kernel's enums by name.
  */
@@ -65,6 +90,11 @@ enum iopgt_format {
 #define IOPGT_FMT_F_HW_WALK		(1U << 3)  /* ops->pgtable_walk exists */
 #define IOPGT_FMT_F_NONCOHERENT		(1U << 4)  /* coherent_walk=false ok */
 
+/* struct iopgt_format_info.rules: rules beyond the ranges */
+#define IOPGT_FMT_RULE_IAS_LE_OAS	(1U << 0)  /* ias <= oas (after clamping) */
+#define IOPGT_FMT_RULE_EXT_NEEDS_MTK_EXT (1U << 1) /* ias/oas > 32 need IOPGT_QUIRK_ARM_MTK_EXT */
+#define IOPGT_FMT_RULE_CLAMP_48		(1U << 2)  /* ias/oas > 48 become 48 unless the granule is 64K */
+
 /* struct iopgt_format_info.unavail_reason */
 enum iopgt_unavail_reason {
 	IOPGT_UNAVAIL_NONE = 0,		/* available */
@@ -72,6 +102,63 @@ enum iopgt_unavail_reason {
 	IOPGT_UNAVAIL_UNSAFE = 2,	/* exists but cannot be used standalone */
 	IOPGT_UNAVAIL_NO_BACKEND = 3,	/* library absent (no alloc_io_pgtable_ops / pt_iommu) */
 	IOPGT_UNAVAIL_UNKNOWN_TO_KERNEL = 4, /* this kernel has no such format */
+};
+
+/**
+ * enum iopgt_reason - which rule a request broke
+ *
+ * Written by the kernel next to the errno: in struct iopgt_map_entry.reason,
+ * struct iopgt_unmap_entry.reason and struct iopgt_as_create.out_reason, so
+ * that tools can say what was wrong without re-deriving the module's rules.
+ * IOPGT_REASON_NONE: no reason to give (success, or an errno that speaks
+ * for itself, e.g. -EFAULT). New values may be added; treat unknown ones
+ * like NONE.
+ */
+enum iopgt_reason {
+	IOPGT_REASON_NONE = 0,
+	/* IOPGT_MAP / IOPGT_UNMAP entries */
+	IOPGT_REASON_RESERVED = 1,		/* -EINVAL: a reserved field is not 0 */
+	IOPGT_REASON_LENGTH_ZERO = 2,		/* -EINVAL: length is 0 */
+	IOPGT_REASON_PROT_NO_RW = 3,		/* -EINVAL: prot has neither READ nor WRITE */
+	IOPGT_REASON_PROT_UNKNOWN = 4,		/* -EINVAL: prot bits outside IOPGT_PROT_ALL */
+	IOPGT_REASON_PGSIZE_UNKNOWN = 5,	/* -EINVAL: pgsize_log2 is not a page size of the AS */
+	IOPGT_REASON_IOVA_MISALIGNED = 6,	/* -EINVAL: iova not a multiple of the page size */
+	IOPGT_REASON_PADDR_MISALIGNED = 7,	/* -EINVAL: paddr not a multiple of the page size */
+	IOPGT_REASON_LENGTH_MISALIGNED = 8,	/* -EINVAL: length not a multiple of the page size */
+	IOPGT_REASON_IOVA_BELOW_WINDOW = 9,	/* -ERANGE: IOPGT_QUIRK_ARM_TTBR1: iova below 2^64 - 2^ias */
+	IOPGT_REASON_IOVA_BEYOND_IAS = 10,	/* -ERANGE: the range ends beyond the input range */
+	IOPGT_REASON_PADDR_BEYOND_OAS = 11,	/* -ERANGE: the output range ends beyond 2^oas */
+	IOPGT_REASON_OVERLAP = 12,		/* -EEXIST: overlaps an existing mapping */
+	IOPGT_REASON_HOLE = 13,			/* -ENOENT: part of the range is not mapped */
+	IOPGT_REASON_PARTIAL_BLOCK = 14,	/* -EINVAL: an end cuts a larger leaf */
+	IOPGT_REASON_AS_TABLE_CAP = 15,		/* -ENOSPC: max_table_bytes_per_as */
+	IOPGT_REASON_DEV_TABLE_CAP = 16,	/* -ENOSPC: max_table_bytes (device) */
+	IOPGT_REASON_NOMEM = 17,		/* -ENOMEM: the kernel is out of memory */
+	IOPGT_REASON_INTERRUPTED = 18,		/* -EINTR: fatal signal */
+	/* IOPGT_AS_CREATE */
+	IOPGT_REASON_FLAGS_UNKNOWN = 32,	/* -EINVAL: unknown IOPGT_AS_* flag */
+	IOPGT_REASON_FORMAT_UNKNOWN = 33,	/* -EINVAL: not an enum iopgt_format id */
+	IOPGT_REASON_FORMAT_UNAVAILABLE = 34,	/* -EOPNOTSUPP: see iopgt_format_info.unavail_reason */
+	IOPGT_REASON_NONCOHERENT_UNSUPPORTED = 35, /* -EOPNOTSUPP: no IOPGT_FMT_F_NONCOHERENT, or the
+						 * device's DMA pre-flight failed */
+	IOPGT_REASON_QUIRK_UNSUPPORTED = 36,	/* -EINVAL: quirk not in iopgt_format_info.quirks */
+	IOPGT_REASON_QUIRK_COMBINATION = 37,	/* -EINVAL: ARM_OUTER_WBWA without IOPGT_AS_NONCOHERENT,
+						 * ARM_MTK_EXT without NO_PERMS, ARM_MTK_TTBR_EXT
+						 * without ARM_MTK_EXT */
+	IOPGT_REASON_LEVELS = 38,		/* -EINVAL: levels outside levels_min..levels_max, set
+						 * for an io-pgtable format, or not fitting ias */
+	IOPGT_REASON_IAS_RANGE = 39,		/* -EINVAL: ias outside ias_min..ias_max */
+	IOPGT_REASON_OAS_RANGE = 40,		/* -EINVAL: oas outside oas_min..oas_max */
+	IOPGT_REASON_PGSIZES = 41,		/* -EINVAL: page sizes not a subset of one pgsize_sets[]
+						 * entry containing its granule */
+	IOPGT_REASON_OAS_NOT_IN_SET = 42,	/* -EINVAL: oas not in iopgt_format_info.oas_set */
+	IOPGT_REASON_IAS_ABOVE_OAS = 43,	/* -EINVAL: IOPGT_FMT_RULE_IAS_LE_OAS broken */
+	IOPGT_REASON_NEEDS_MTK_EXT = 44,	/* -EINVAL: IOPGT_FMT_RULE_EXT_NEEDS_MTK_EXT broken */
+	IOPGT_REASON_IAS_FOR_GRANULE = 45,	/* -EINVAL: ias too large for the granule (DART 4K: 32) */
+	IOPGT_REASON_PGSIZES_ABOVE_IAS = 46,	/* -EINVAL: every page size is >= 2^ias */
+	IOPGT_REASON_AS_CAP = 47,		/* -ENOSPC: max_as_per_device address spaces exist */
+	IOPGT_REASON_ONE_AT_A_TIME = 48,	/* -ENOSPC: this kernel allows one live ARM_V7S table */
+	IOPGT_REASON_LIBRARY_REFUSED = 49,	/* -ENOMEM/-EINVAL: the page-table library refused */
 };
 
 /*
@@ -120,6 +207,15 @@ enum iopgt_unavail_reason {
  * @levels_max: generic_pt: largest level count; io-pgtable: 0
  * @ias_default: ias used when AS_CREATE passes 0
  * @oas_default: oas used when AS_CREATE passes 0
+ * @oas_set: (since v2 of the element) bit n set: oas n is accepted; 0:
+ *	every value from @oas_min to @oas_max is (with
+ *	IOPGT_FMT_RULE_CLAMP_48 the value is checked after clamping)
+ * @rules: (v2) IOPGT_FMT_RULE_*
+ * @__pad: 0
+ *
+ * Version 1 of the element ends at @oas_default
+ * (IOPGT_FORMAT_INFO_SIZE_V1 bytes): GET_INFO accepts that size and writes
+ * only what fits.
  */
 struct iopgt_format_info {
 	__u32 format;
@@ -137,7 +233,11 @@ struct iopgt_format_info {
 	__u32 levels_max;
 	__u32 ias_default;
 	__u32 oas_default;
+	__u64 oas_set;
+	__u32 rules;
+	__u32 __pad;
 };
+#define IOPGT_FORMAT_INFO_SIZE_V1	120
 
 /**
  * struct iopgt_get_info - IOPGT_GET_INFO
@@ -149,12 +249,16 @@ struct iopgt_format_info {
  *	Elements beyond the capacity are not written.
  * @formats_uptr: array of struct iopgt_format_info (may be 0 if n_formats=0)
  * @format_info_size: in: sizeof(struct iopgt_format_info) as userspace knows it
+ *	(>= IOPGT_FORMAT_INFO_SIZE_V1)
  * @n_available: out: number of available formats
  * @page_size: out: the kernel's PAGE_SIZE
- * @max_as_per_device: out: cap on live address spaces per device
+ * @max_as_per_device: out: cap on live address spaces per device (AS_CREATE
+ *	-ENOSPC with IOPGT_REASON_AS_CAP)
  * @max_map_entries: out: cap on entries per MAP/UNMAP call
  * @max_table_bytes_per_as: out: cap on page-table memory per address space
- * @max_table_bytes: out: cap on page-table memory per device
+ *	(-ENOSPC with IOPGT_REASON_AS_TABLE_CAP)
+ * @max_table_bytes: out: cap on page-table memory per device (-ENOSPC with
+ *	IOPGT_REASON_DEV_TABLE_CAP)
  * @nr_as: out: live address spaces on this device
  * @__reserved: must be 0
  * @table_bytes: out: page-table memory currently held by this device
@@ -184,6 +288,10 @@ struct iopgt_get_info {
 #define IOPGT_AS_PERSISTENT	(1U << 0)  /* outlives the fd; until destroy/unbind */
 #define IOPGT_AS_NONCOHERENT	(1U << 1)  /* coherent_walk = false */
 
+/* struct iopgt_as_create.out_flags */
+#define IOPGT_AS_CREATE_IAS_CLAMPED	(1U << 0)  /* out_ias differs from the ias asked for */
+#define IOPGT_AS_CREATE_OAS_CLAMPED	(1U << 1)  /* out_oas differs from the oas asked for */
+
 /**
  * struct iopgt_as_create - IOPGT_AS_CREATE
  * @size: sizeof(struct iopgt_as_create)
@@ -204,12 +312,19 @@ struct iopgt_get_info {
  * @out_ias: out: final input address bits
  * @out_oas: out: final output address bits
  * @out_quirks: out: quirks in effect (IOPGT_QUIRK_*)
+ * @out_reason: (v2) out, also written on failure: enum iopgt_reason, the
+ *	rule the request broke (IOPGT_REASON_NONE on success)
+ * @out_flags: (v2) out: IOPGT_AS_CREATE_* (e.g. --ias 52 with 4K pages on
+ *	LPAE gives out_ias 48 and IOPGT_AS_CREATE_IAS_CLAMPED; a 0 request
+ *	compares as its default)
  *
- * Returns 0, or -EINVAL for a bad request (with the format's constraints in
- * GET_INFO; not expressible there yet: LPAE oas must be one of 32, 36, 40,
- * 42, 44, 48, 52; stage 2 needs ias <= oas; v7s ias/oas above 32 need
- * IOPGT_QUIRK_ARM_MTK_EXT; DART oas is 36 or 42), -EOPNOTSUPP for an unavailable format, -ENOSPC when the device
- * already has max_as_per_device address spaces, -ENOMEM.
+ * Returns 0, or -EINVAL for a bad request (the format's constraints are in
+ * GET_INFO: ranges, pgsize_sets, quirks, oas_set and rules), -EOPNOTSUPP
+ * for an unavailable format or non-coherent walks it cannot do, -ENOSPC
+ * when the device already has max_as_per_device address spaces or a
+ * table-memory cap would be exceeded, -ENOMEM. The struct is written back
+ * on failure too (out_reason says which rule; version 1 callers, whose
+ * struct ends at @out_quirks, get the errno only).
  */
 struct iopgt_as_create {
 	__u32 size;
@@ -226,12 +341,17 @@ struct iopgt_as_create {
 	__u32 out_ias;
 	__u32 out_oas;
 	__u64 out_quirks;
+	__u32 out_reason;
+	__u32 out_flags;
 };
 
 /**
  * struct iopgt_as_destroy - IOPGT_AS_DESTROY
  * @size: sizeof(struct iopgt_as_destroy)
  * @as_id: address space to free with all its mappings
+ *
+ * Returns 0, -ENOENT (no such address space), -EPERM (neither persistent
+ * nor created by this open file, see "Permissions" above).
  */
 struct iopgt_as_destroy {
 	__u32 size;
@@ -248,7 +368,9 @@ struct iopgt_as_destroy {
  *	and length allow at each step; otherwise force pages of 1 << this
  * @mapped: out: bytes mapped for this entry
  * @error: out: 0 or a negative errno for this entry
- * @__reserved: must be 0
+ * @reason: in: must be 0 (it was "__reserved" in the first ABI: old
+ *	kernels reject non-zero and never write it); out: enum iopgt_reason,
+ *	the rule a failing entry broke (written with @error)
  */
 struct iopgt_map_entry {
 	__u64 iova;
@@ -258,7 +380,7 @@ struct iopgt_map_entry {
 	__u32 pgsize_log2;
 	__u64 mapped;
 	__s32 error;
-	__u32 __reserved;
+	__u32 reason;
 };
 
 /* struct iopgt_map.flags */
@@ -280,7 +402,11 @@ struct iopgt_map_entry {
  *	entry keeps its error.
  *
  * Errors: -EEXIST overlap with an existing mapping, -EINVAL misaligned or
- * bad prot/pgsize, -ERANGE outside ias/oas, -ENOSPC table-memory cap.
+ * bad prot/pgsize, -ERANGE outside ias/oas, -ENOSPC table-memory cap; the
+ * failing entry's reason field names the rule (enum iopgt_reason);
+ * -ENOENT unknown @as_id and -EPERM (not this file's address space and not
+ * persistent, see "Permissions" above) before any entry is read: n_done 0,
+ * entries untouched.
  */
 struct iopgt_map {
 	__u32 size;
@@ -299,14 +425,15 @@ struct iopgt_map {
  *	(no hole, no partial block: -ENOENT / -EINVAL)
  * @unmapped: out: bytes unmapped
  * @error: out: 0 or a negative errno
- * @__reserved: must be 0
+ * @reason: in: must be 0; out: enum iopgt_reason (as in struct
+ *	iopgt_map_entry)
  */
 struct iopgt_unmap_entry {
 	__u64 iova;
 	__u64 length;
 	__u64 unmapped;
 	__s32 error;
-	__u32 __reserved;
+	__u32 reason;
 };
 
 /**
@@ -319,6 +446,9 @@ struct iopgt_unmap_entry {
  * @entries_uptr: array of struct iopgt_unmap_entry
  * @entry_size: sizeof(struct iopgt_unmap_entry) as userspace knows it
  * @n_done: out: entries completely unmapped
+ *
+ * -ENOENT (unknown @as_id) and -EPERM (as for IOPGT_MAP) come before any
+ * entry is read.
  */
 struct iopgt_unmap {
 	__u32 size;
@@ -378,7 +508,7 @@ struct iopgt_iova_to_phys {
 };
 
 /* struct iopgt_hw_cfg.out_flags */
-#define IOPGT_HWCFG_ADDR_HIDDEN	(1U << 0)  /* caller lacks CAP_SYS_ADMIN: table PAs zeroed */
+#define IOPGT_HWCFG_ADDR_HIDDEN	(1U << 0)  /* no CAP_SYS_ADMIN: address bits zeroed */
 
 #define IOPGT_HW_NREGS		8
 /*
@@ -396,6 +526,13 @@ struct iopgt_iova_to_phys {
  *  PT_X86_64: [0] gcr3_pt, [1] levels
  *  PT_RISCV64: [0] ppn, [1] fsc_iosatp_mode
  * regs[7] is always the physical address of the top-level table.
+ *
+ * With IOPGT_HWCFG_ADDR_HIDDEN (see "Permissions" above) regs[7] is 0 and
+ * every register holding a table address has its address field zeroed,
+ * the other bits stay: LPAE TTBR/VTTBR bits 51:1, Mali TRANSTAB bits 51:12,
+ * v7s TTBR bits 31:7 (all of it with IOPGT_QUIRK_ARM_MTK_EXT or
+ * IOPGT_QUIRK_ARM_MTK_TTBR_EXT), generic_pt roots bits 63:12, Apple DART
+ * TTBRs and the RISC-V ppn entirely.
  */
 
 /**
@@ -437,11 +574,14 @@ enum iopgt_pte_kind {
 
 /**
  * struct iopgt_walk_level - one level of a walk
- * @pte: raw descriptor as stored (0 for table entries if hidden)
+ * @pte: raw descriptor as stored; if hidden (IOPGT_WALK_ADDR_HIDDEN), a
+ *	descriptor that is not a leaf has its table-address bits zeroed
+ *	(LPAE/Mali 47:12, v7s 31:10 and with a MediaTek quirk 9, 5, 4, DART
+ *	35:12 / DART2 37:10, generic_pt 51:12), its other bits stay
  * @table_pa: physical address of the table holding @pte (0 if hidden)
- * @oa: output address or next-table address the descriptor names
- *	(table addresses 0 if hidden); for a contiguous leaf the output
- *	address of the start of the whole leaf
+ * @oa: output address or next-table address the descriptor names (0 for
+ *	a descriptor that is not a leaf if hidden); for a contiguous leaf
+ *	the output address of the start of the whole leaf
  * @span_log2: log2 of the bytes the entry covers (a contiguous leaf: all
  *	of it)
  * @level: level number in the format's own numbering
@@ -464,6 +604,7 @@ struct iopgt_walk_level {
 /* struct iopgt_walk.out_flags */
 #define IOPGT_WALK_MAPPED	(1U << 0)
 #define IOPGT_WALK_HW_DONE	(1U << 1)  /* hw_ptes[] filled by pgtable_walk */
+#define IOPGT_WALK_ADDR_HIDDEN	(1U << 2)  /* no CAP_SYS_ADMIN: table addresses zeroed */
 
 /**
  * struct iopgt_walk - IOPGT_WALK: the descriptors translating one IOVA
@@ -478,7 +619,9 @@ struct iopgt_walk_level {
  * @__reserved: must be 0
  * @levels: out: one per level walked, top first
  * @hw_ptes: out: with IOPGT_WALK_HW where the kernel has pgtable_walk:
- *	its ptes[] array as returned (LPAE only)
+ *	its ptes[] array as returned (LPAE only), indexed by level; if
+ *	hidden, every entry but the leaf @levels[] found at that level has
+ *	its table-address bits zeroed as in struct iopgt_walk_level
  */
 struct iopgt_walk {
 	__u32 size;
@@ -552,15 +695,19 @@ enum {
  * Generic netlink family "iopgt" (spec: uapi/iopgt.yaml), in the initial
  * network namespace only. All commands need CAP_NET_ADMIN in the initial
  * user namespace (GENL_ADMIN_PERM); all are dumps. Every message carries
- * IOPGT_A_DEV_ID (the device instance).
+ * IOPGT_A_DEV_ID (the device instance: always 0, the module drives one
+ * device, /dev/iopgt; a request naming another gets -ENODEV).
  *
  * AS_GET takes an optional IOPGT_A_AS_ID filter. TREE_GET sends one message
  * per non-empty entry; a contiguous leaf (LPAE contiguous hint, v7s large
  * page/supersection, AMDv1 multi-slot page) is one message with the index
  * of its first slot, its whole span and the output address of its start.
- * Without CAP_SYS_ADMIN, table entries carry pte = 0 and oa = 0 and
- * table_pa is 0. Request errors come back with an extack message: in the
- * NLMSG_ERROR ack on 6.12+, in NLMSG_DONE on 6.1 kernels.
+ * Without CAP_SYS_ADMIN (opener and caller, see "Permissions" above)
+ * IOPGT_A_ENTRY_TABLE_PA is 0, and an entry that is not a leaf carries
+ * IOPGT_A_ENTRY_OA 0 and IOPGT_A_ENTRY_PTE with its table-address bits
+ * zeroed (as struct iopgt_walk_level). Request errors come back with an
+ * extack message: in the NLMSG_ERROR ack on 6.12+, in NLMSG_DONE on 6.1
+ * kernels.
  */
 #define IOPGT_GENL_NAME		"iopgt"
 #define IOPGT_GENL_VERSION	1

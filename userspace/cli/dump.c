@@ -6,13 +6,20 @@
  *
  * Consistency: when the kernel flags NLM_F_DUMP_INTR (the tables changed
  * under the dump) the output of the attempt is discarded and the dump is
- * retried (bounded). To discard, output goes straight to stdout when stdout
- * is a regular file (truncated back on retry) or /dev/null, and otherwise
- * through an unlinked temporary file copied to stdout once the dump is
- * consistent (--no-buffer streams directly and cannot retry cleanly).
+ * retried (bounded). The destination is written only once a dump has
+ * succeeded: output is spooled to an unlinked temporary file (O_TMPFILE in
+ * the destination's directory when stdout is a regular file, else in
+ * $TMPDIR or /tmp; tmpfile() as a last resort), emptied on a retry and
+ * appended to stdout at the end. A failing dump leaves stdout untouched
+ * (`iopgt dump ID >> log` never loses the log); stdout is never truncated.
+ * /dev/null is written directly; --no-buffer streams directly and cannot
+ * retry cleanly.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +58,7 @@ struct dump {
 	uint64_t run_parent;
 	uint32_t run_depth;
 	/* output handling */
-	int mode;		/* 0 direct file, 1 devnull, 2 tmpfile, 3 unbuffered */
-	off_t start_off;
+	int mode;		/* 1 devnull, 2 spool, 3 unbuffered */
 	unsigned int attempt;
 	unsigned int max_tries;
 };
@@ -222,7 +228,7 @@ static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 {
 	struct dump *d = arg;
 	struct iopgt_pte_info pi;
-	char attrs[600], sz[16];
+	char attrs[600], sz[16], oa[24];
 	int leaf = e->kind == IOPGT_PTE_BLOCK || e->kind == IOPGT_PTE_PAGE;
 	uint32_t depth = e->depth < IOPGT_TREE_MAX_DEPTH ? e->depth : IOPGT_TREE_MAX_DEPTH - 1;
 
@@ -240,12 +246,17 @@ static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 	case F_TREE:
 		iopgt_treegap_feed(&d->tg, depth, e->index, e->span_log2,
 				   e->kind == IOPGT_PTE_TABLE);
-		fprintf(d->out, "%*sL%u[%u] 0x%016llx %-5s 0x%016llx %5s -> 0x%llx%s%s\n",
+		/* a table is never at PA 0: 0 means the kernel hid it */
+		if (e->kind == IOPGT_PTE_TABLE && !e->oa)
+			snprintf(oa, sizeof(oa), "hidden");
+		else
+			snprintf(oa, sizeof(oa), "0x%llx", (unsigned long long)e->oa);
+		fprintf(d->out, "%*sL%u[%u] 0x%016llx %-5s 0x%016llx %5s -> %s%s%s\n",
 			2 * (int)depth, "", e->level, e->index,
 			(unsigned long long)e->pte, iopgt_kind_name(e->kind),
 			(unsigned long long)e->iova,
 			e->span_log2 < 64 ? iopgt_size_str(1ULL << e->span_log2, sz, sizeof(sz)) : "?",
-			(unsigned long long)e->oa, attrs[0] ? "  " : "", attrs);
+			oa, attrs[0] ? "  " : "", attrs);
 		break;
 	case F_RANGES:
 		if (leaf)
@@ -359,9 +370,20 @@ static void finish(struct dump *d)
 
 /* ------------------------------------------------------------------ output */
 
+/* an unlinked file in @dir (O_TMPFILE), or -1 */
+static int tmpfile_in(const char *dir)
+{
+	return dir && *dir ? open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600) : -1;
+}
+
+/*
+ * Spool: the dump goes to an unlinked temporary file, appended to stdout
+ * only after the dump succeeded (copy_out()).
+ */
 static int setup_output(struct dump *d, int no_buffer)
 {
 	struct stat st;
+	int fd = -1;
 
 	fflush(stdout);
 	if (no_buffer) {
@@ -370,27 +392,34 @@ static int setup_output(struct dump *d, int no_buffer)
 		return 0;
 	}
 	if (!fstat(STDOUT_FILENO, &st)) {
-		if (S_ISREG(st.st_mode)) {
-			d->start_off = lseek(STDOUT_FILENO, 0, SEEK_CUR);
-			if (d->start_off >= 0) {
-				d->mode = 0;
-				d->out = stdout;
-				return 0;
-			}
-		}
 		if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 &&
 		    minor(st.st_rdev) == 3) {	/* /dev/null */
 			d->mode = 1;
 			d->out = stdout;
 			return 0;
 		}
+		if (S_ISREG(st.st_mode)) {	/* next to the destination */
+			char link[PATH_MAX];
+			ssize_t n = readlink("/proc/self/fd/1", link, sizeof(link) - 1);
+
+			if (n > 0 && link[0] == '/') {
+				link[n] = 0;
+				fd = tmpfile_in(dirname(link));
+			}
+		}
 	}
-	d->out = tmpfile();
+	if (fd < 0)
+		fd = tmpfile_in(getenv("TMPDIR"));
+	if (fd < 0)
+		fd = tmpfile_in("/tmp");
+	d->out = fd >= 0 ? fdopen(fd, "w+") : tmpfile();
 	if (!d->out) {
-		d->mode = 3;
-		d->out = stdout;
-		return 0;
+		if (fd >= 0)
+			close(fd);
+		return -errno;
 	}
+	/* the per-entry path is one fprintf into this buffer */
+	setvbuf(d->out, NULL, _IOFBF, 1 << 16);
 	d->mode = 2;
 	return 0;
 }
@@ -404,11 +433,6 @@ static int restart(void *arg)
 		d->c->prog, d->attempt, d->max_tries);
 	fflush(d->out);
 	switch (d->mode) {
-	case 0:
-		if (ftruncate(STDOUT_FILENO, d->start_off) ||
-		    fseeko(stdout, d->start_off, SEEK_SET) < 0)
-			return -errno;
-		break;
 	case 2:
 		rewind(d->out);
 		if (ftruncate(fileno(d->out), 0))
@@ -422,21 +446,52 @@ static int restart(void *arg)
 	return 0;
 }
 
+/* write all of @buf to @fd */
+static int write_all(int fd, const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, buf, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* the dump succeeded: append the spool to stdout */
 static int copy_out(struct dump *d)
 {
-	char buf[65536];
-	size_t n;
+	static char buf[1 << 16];
+	int in, ret = 0;
+	ssize_t n;
 
 	if (d->mode != 2)
 		return 0;
-	fflush(d->out);
-	rewind(d->out);
-	while ((n = fread(buf, 1, sizeof(buf), d->out)) > 0)
-		if (fwrite(buf, 1, n, stdout) != n)
-			return -EIO;
+	if (fflush(d->out))
+		return -errno;
+	in = fileno(d->out);
+	if (lseek(in, 0, SEEK_SET) < 0)
+		return -errno;
+	fflush(stdout);
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			break;
+		}
+		ret = write_all(STDOUT_FILENO, buf, (size_t)n);
+		if (ret)
+			break;
+	}
 	fclose(d->out);
 	d->out = stdout;
-	return 0;
+	return ret;
 }
 
 /* ------------------------------------------------------------------ command */
@@ -644,7 +699,12 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 		d->have_hw = iopgt_tree_geometry(&d->hw, d->slot, d->ents,
 						 IOPGT_TREE_MAX_DEPTH) > 0;
 	}
-	setup_output(d, nobuf);
+	ret = setup_output(d, nobuf);
+	if (ret) {
+		ret = kern_err(c, "cannot create a temporary file to spool the dump: %s (use --no-buffer)",
+			       strerror(-ret));
+		goto out;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	d->attempt = 1;
 	begin(d);
@@ -652,26 +712,24 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 	ret = iopgt_nl_dump_tree_retry(c->nl, 0, d->id, &d->filter, on_entry, d,
 				       restart, d->max_tries, &tries, &err);
 	if (ret) {
-		/* never leave a torn or partial tree behind */
+		/* never leave a torn or partial tree behind: drop the spool */
 		if (d->mode == 2)
 			fclose(d->out);
-		if (d->mode == 0) {
-			fflush(stdout);
-			if (ftruncate(STDOUT_FILENO, d->start_off) == 0)
-				fseeko(stdout, d->start_off, SEEK_SET);
-		}
 		d->out = stdout;
 		if (err.code == -EPERM)
 			ret = explain_nl(c, "TREE_GET dump", &err);
-		else if (err.code == -ENOENT && !err.from_kernel)
-			ret = kern_err(c, "no address space %u (ENOENT)", d->id);
+		else if (err.code == -ENOENT)	/* it existed when the dump began */
+			ret = kern_err(c, "address space %u was destroyed during the dump (ENOENT); %s",
+				       d->id, d->mode == 2 ? "nothing was written" :
+				       "the output is incomplete");
 		else
 			ret = explain(c, "dump", &err);
 		goto out;
 	}
 	finish(d);
-	if (copy_out(d))
-		ret = kern_err(c, "write error: %s", strerror(errno));
+	ret = copy_out(d);
+	if (ret)
+		ret = kern_err(c, "write error: %s", strerror(-ret));
 	if (tries > 1)
 		fprintf(stderr, "%s dump: consistent after %u attempts\n", c->prog, tries);
 	if (stats) {

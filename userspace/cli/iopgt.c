@@ -18,7 +18,7 @@
 
 #include "cli.h"
 
-#define MAX_POS		64
+#define MAX_POS		128
 
 /* ------------------------------------------------------------------ errors */
 
@@ -329,6 +329,18 @@ static const char *backend_str(uint32_t flags)
 	return "-";
 }
 
+/* IOPGT_FMT_RULE_* as words */
+static char *rules_str(uint32_t rules, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s%s",
+		 rules & IOPGT_FMT_RULE_IAS_LE_OAS ? "ias<=oas" : "",
+		 (rules & IOPGT_FMT_RULE_IAS_LE_OAS) && (rules & ~1U) ? "," : "",
+		 rules & IOPGT_FMT_RULE_EXT_NEEDS_MTK_EXT ? "ias/oas>32-need-mtk_ext" : "",
+		 (rules & IOPGT_FMT_RULE_EXT_NEEDS_MTK_EXT) && (rules & IOPGT_FMT_RULE_CLAMP_48) ? "," : "",
+		 rules & IOPGT_FMT_RULE_CLAMP_48 ? ">48-clamped-unless-64K" : "");
+	return buf;
+}
+
 static int nl_format_cb(const struct iopgt_nl_format *f, void *arg)
 {
 	int json = *(int *)arg;
@@ -414,6 +426,12 @@ static int cmd_formats(struct cli *c, int argc, char **argv)
 			       fi->ias_default, fi->oas_default, fi->levels_min,
 			       fi->levels_max);
 			json_string(stdout, fi->quirks ? q : "");
+			printf(",\"oas_set\":[");
+			for (k = 0; k < 64; k++)
+				if (fi->oas_set & (1ULL << k))
+					printf("%s%u", (fi->oas_set & ((1ULL << k) - 1)) ? "," : "", k);
+			printf("],\"rules\":");
+			json_string(stdout, rules_str(fi->rules, one, sizeof(one)));
 			printf("}");
 			continue;
 		}
@@ -423,17 +441,23 @@ static int cmd_formats(struct cli *c, int argc, char **argv)
 			continue;
 		}
 		{
-			char ias[16], oas[16], lv[16];
+			char ias[16], oas[32], lv[16];
 
 			snprintf(ias, sizeof(ias), "%u-%u", fi->ias_min, fi->ias_max);
-			snprintf(oas, sizeof(oas), "%u-%u", fi->oas_min, fi->oas_max);
+			if (fi->oas_set)
+				iopgt_bits_str(fi->oas_set & (~0ULL >> (63 - fi->oas_max)) &
+					 ~((1ULL << fi->oas_min) - 1), oas, sizeof(oas));
+			else
+				snprintf(oas, sizeof(oas), "%u-%u", fi->oas_min, fi->oas_max);
 			if (fi->levels_max)
 				snprintf(lv, sizeof(lv), "%u-%u", fi->levels_min,
 					 fi->levels_max);
 			else
 				snprintf(lv, sizeof(lv), "-");
-			printf("%-16s %-10s %-5s %-22s %-7s %-7s %-6s %s\n", name,
-			       backend_str(fi->flags), "yes", pg, ias, oas, lv, q);
+			printf("%-16s %-10s %-5s %-22s %-7s %-7s %-6s %s%s%s\n", name,
+			       backend_str(fi->flags), "yes", pg, ias, oas, lv, q,
+			       fi->rules ? "  rules: " : "",
+			       fi->rules ? rules_str(fi->rules, one, sizeof(one)) : "");
 		}
 	}
 	if (json)
@@ -453,6 +477,43 @@ static const char usage_create[] =
 "  'iopgt script' to work with it). FORMAT is a name from 'iopgt formats'\n"
 "  (case-insensitive; PT_ prefix optional) or a number.\n"
 "  quirks: ns, no_perms, mtk_ext, mtk_ttbr_ext, ttbr1, outer_wbwa, hd, s2fwb\n";
+
+/* GET_INFO with the info of @format (fi zeroed when unknown); 0 on success */
+static int get_fmt_info(struct cli *c, uint32_t format, struct iopgt_get_info *gi,
+			struct iopgt_format_info *fi)
+{
+	struct iopgt_format_info *f = NULL;
+	struct iopgt_err err = { 0 };
+	unsigned int n = 0, i;
+
+	memset(fi, 0, sizeof(*fi));
+	if (iopgt_get_info_all(&c->dev, gi, &f, &n, &err))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (f[i].format == format)
+			*fi = f[i];
+	free(f);
+	return 0;
+}
+
+/*
+ * AS_CREATE failed: say which rule, as the kernel named it in out_reason,
+ * with the values from the request and GET_INFO.
+ */
+static int create_errmsg(struct cli *c, const char *what,
+			 const struct iopgt_as_create *req,
+			 const struct iopgt_err *err)
+{
+	struct iopgt_get_info gi;
+	struct iopgt_format_info fi;
+	char msg[512];
+	int have = !get_fmt_info(c, req->format, &gi, &fi);
+
+	if (iopgt_create_err_str(req, err->code, have ? &gi : NULL, have ? &fi : NULL,
+				 msg, sizeof(msg)))
+		return kern_err(c, "%s: %s", what, msg);
+	return explain(c, what, err);
+}
 
 static int cmd_create(struct cli *c, int argc, char **argv)
 {
@@ -517,20 +578,7 @@ static int cmd_create(struct cli *c, int argc, char **argv)
 		char what[96];
 
 		snprintf(what, sizeof(what), "create %s", fn ? fn : pos[0]);
-		switch (-err.code) {
-		case EOPNOTSUPP:
-			return kern_err(c, "%s: this format is not available on this kernel (EOPNOTSUPP); see 'iopgt formats'",
-					what);
-		case EINVAL:
-			return kern_err(c, "%s: the kernel rejected this configuration (ias/oas/pgsizes/quirks/levels outside what 'iopgt formats' lists) (EINVAL)",
-					what);
-		case ENOSPC:
-			return kern_err(c, "%s: too many address spaces on this device (max_as cap) (ENOSPC)",
-					what);
-		case ENOMEM:
-			return kern_err(c, "%s: out of memory or table-memory cap (ENOMEM)", what);
-		}
-		return explain(c, what, &err);
+		return create_errmsg(c, what, &req, &err);
 	}
 	c->last_id = req.as_id;
 	c->have_last = 1;
@@ -553,6 +601,23 @@ static int cmd_create(struct cli *c, int argc, char **argv)
 		       req.out_levels, req.out_ias, req.out_oas, pg, q,
 		       pers ? " persistent" : "", noncoh ? " noncoherent" : "");
 	}
+	if (req.out_flags & (IOPGT_AS_CREATE_IAS_CLAMPED | IOPGT_AS_CREATE_OAS_CLAMPED)) {
+		struct iopgt_get_info gi;
+		struct iopgt_format_info fi;
+		const char *why = "";
+
+		if (!get_fmt_info(c, req.format, &gi, &fi) &&
+		    (fi.rules & IOPGT_FMT_RULE_CLAMP_48))
+			why = " (this format clamps ias/oas above 48 unless the granule is 64K)";
+		if (req.out_flags & IOPGT_AS_CREATE_IAS_CLAMPED)
+			fprintf(stderr, "%s create: note: ias %u%s became %u%s\n", c->prog,
+				req.ias ? req.ias : fi.ias_default,
+				req.ias ? "" : " (the default)", req.out_ias, why);
+		if (req.out_flags & IOPGT_AS_CREATE_OAS_CLAMPED)
+			fprintf(stderr, "%s create: note: oas %u%s became %u%s\n", c->prog,
+				req.oas ? req.oas : fi.oas_default,
+				req.oas ? "" : " (the default)", req.out_oas, why);
+	}
 	if (!pers && !c->script)
 		fprintf(stderr, "%s create: note: address space %u is not persistent and is destroyed when this command exits (use --persistent, or 'iopgt script')\n",
 			c->prog, req.as_id);
@@ -563,7 +628,24 @@ static int cmd_create(struct cli *c, int argc, char **argv)
 
 static const char usage_destroy[] =
 "usage: iopgt destroy ID\n"
-"  Free an address space with all its mappings.\n";
+"  Free an address space with all its mappings. Only the open file that\n"
+"  created it may (any opener for --persistent ones).\n";
+
+/*
+ * EPERM from MAP, UNMAP or AS_DESTROY: the address space is not persistent
+ * and another open file of the device created it. Name its creator.
+ */
+static int not_owner_err(struct cli *c, const char *what, uint32_t id)
+{
+	struct iopgt_as_info ai;
+	struct iopgt_err e2 = { 0 };
+	char who[48] = "";
+
+	if (!iopgt_as_info(&c->dev, id, &ai, &e2) && ai.owner_pid)
+		snprintf(who, sizeof(who), " (pid %u)", ai.owner_pid);
+	return kern_err(c, "%s %u: address space %u is not persistent: only the descriptor that created it%s may map, unmap or destroy it (EPERM)",
+			what, id, id, who);
+}
 
 static int cmd_destroy(struct cli *c, int argc, char **argv)
 {
@@ -585,9 +667,8 @@ static int cmd_destroy(struct cli *c, int argc, char **argv)
 	if (iopgt_as_destroy(&c->dev, id, &err)) {
 		if (err.code == -ENOENT)
 			return kern_err(c, "no address space %u (ENOENT)", id);
-		if (err.code == -EPERM || err.code == -EACCES)
-			return kern_err(c, "destroy %u: not yours to destroy (%s)", id,
-					iopgt_errno_name(err.code));
+		if (err.code == -EPERM)
+			return not_owner_err(c, "destroy", id);
 		return explain(c, "destroy", &err);
 	}
 	if (c->have_last && c->last_id == id)
@@ -659,7 +740,7 @@ static int cmd_list(struct cli *c, int argc, char **argv)
 static const char usage_map[] =
 "usage: iopgt map ID IOVA PADDR LEN PROT [IOVA PADDR LEN PROT ...]\n"
 "                 [--pgsize SIZE] [--rollback] [--json]\n"
-"  Map LEN bytes at IOVA to PADDR. Several quadruples make one vector call.\n"
+"  Map LEN bytes at IOVA to PADDR. Up to 16 quadruples make one vector call.\n"
 "  PROT: letters or a comma list of r, w, x, nx, cache, mmio, priv\n"
 "        (e.g. rw, r, rw,nx,cache); or raw IOPGT_PROT_* bits as a number.\n"
 "  --pgsize   force this page size (default: the largest that fits)\n"
@@ -673,71 +754,26 @@ static void range_str(char *buf, size_t len, uint64_t a, uint64_t l)
 }
 
 /*
- * Which of MAP's EINVAL rules @e breaks, from the address space's final
- * configuration; NULL when none can be named.
+ * The rule a MAP/UNMAP entry broke, as the kernel named it (@reason), with
+ * the values involved; NULL when the kernel gave no reason.
  */
-static const char *map_einval_why(struct cli *c, uint32_t id,
-				  const struct iopgt_map_entry *e, char *buf,
-				  size_t len)
+static const char *entry_why(struct cli *c, uint32_t id, uint32_t reason,
+			     uint64_t iova, uint64_t paddr, uint64_t len,
+			     uint32_t prot, uint32_t pgsize_log2, char *buf,
+			     size_t blen)
 {
 	struct iopgt_hw_cfg hw;
+	struct iopgt_get_info gi;
 	struct iopgt_err err = { 0 };
-	char sz[32], bm[128];
-	uint64_t pg, a;
+	int have_hw, have_gi = 0;
 
-	if (!e->length)
-		return "the length is 0";
-	if (!(e->prot & (IOPGT_PROT_READ | IOPGT_PROT_WRITE)))
-		return "prot has neither r nor w";
-	if (e->prot & ~IOPGT_PROT_ALL) {
-		snprintf(buf, len, "unknown prot bits 0x%x", e->prot & ~IOPGT_PROT_ALL);
-		return buf;
-	}
-	if (iopgt_get_hw_cfg(&c->dev, id, &hw, &err) || !hw.pgsize_bitmap)
+	if (!reason)
 		return NULL;
-	iopgt_pgsizes_str(hw.pgsize_bitmap, bm, sizeof(bm));
-	if (e->pgsize_log2 && (e->pgsize_log2 >= 64 ||
-			       !(hw.pgsize_bitmap & (1ULL << e->pgsize_log2)))) {
-		snprintf(buf, len, "page size 2^%u is not one of this address space's (%s)",
-			 e->pgsize_log2, bm);
-		return buf;
-	}
-	pg = e->pgsize_log2 ? 1ULL << e->pgsize_log2 : hw.pgsize_bitmap & -hw.pgsize_bitmap;
-	iopgt_size_str(pg, sz, sizeof(sz));
-	a = (e->iova & (pg - 1)) ? e->iova : (e->paddr & (pg - 1)) ? e->paddr : e->length;
-	if (a & (pg - 1)) {
-		snprintf(buf, len, "%s 0x%llx is not a multiple of the %s page size %s",
-			 a == e->iova ? "IOVA" : a == e->paddr ? "PADDR" : "length",
-			 (unsigned long long)a, e->pgsize_log2 ? "forced" : "smallest", sz);
-		return buf;
-	}
-	return NULL;
-}
-
-/* which end of MAP's range is beyond ias/oas; NULL when neither can be named */
-static const char *map_erange_why(struct cli *c, uint32_t id,
-				  const struct iopgt_map_entry *e, char *buf,
-				  size_t len)
-{
-	struct iopgt_hw_cfg hw;
-	struct iopgt_err err = { 0 };
-	uint64_t last;
-
-	if (iopgt_get_hw_cfg(&c->dev, id, &hw, &err))
-		return NULL;
-	if (hw.ias < 64 && (__builtin_add_overflow(e->iova, e->length - 1, &last) ||
-			    last >> hw.ias)) {
-		snprintf(buf, len, "the IOVA range ends beyond the %u-bit input range (ias)",
-			 hw.ias);
-		return buf;
-	}
-	if (hw.oas < 64 && (__builtin_add_overflow(e->paddr, e->length - 1, &last) ||
-			    last >> hw.oas)) {
-		snprintf(buf, len, "the output range ends beyond the %u-bit output range (oas)",
-			 hw.oas);
-		return buf;
-	}
-	return NULL;
+	have_hw = !iopgt_get_hw_cfg(&c->dev, id, &hw, &err);
+	if (reason == IOPGT_REASON_AS_TABLE_CAP || reason == IOPGT_REASON_DEV_TABLE_CAP)
+		have_gi = !iopgt_get_info(&c->dev, &gi, NULL, NULL, &err);
+	return iopgt_entry_err_str(reason, iova, paddr, len, prot, pgsize_log2,
+				   have_hw ? &hw : NULL, have_gi ? &gi : NULL, buf, blen);
 }
 
 static int map_errmsg(struct cli *c, const struct iopgt_map_entry *e, int code,
@@ -747,29 +783,27 @@ static int map_errmsg(struct cli *c, const struct iopgt_map_entry *e, int code,
 	const char *n = iopgt_errno_name(code), *w;
 
 	range_str(r, sizeof(r), e->iova, e->length);
+	w = entry_why(c, id, e->reason, e->iova, e->paddr, e->length, e->prot,
+		      e->pgsize_log2, why, sizeof(why));
+	if (w)
+		return kern_err(c, "map %s -> 0x%llx: %s (%s)", r,
+				(unsigned long long)e->paddr, w, n);
+	/* a kernel that names no rule: the errno alone */
 	switch (-code) {
 	case EEXIST:
 		return kern_err(c, "map %s: overlaps an existing mapping (EEXIST)", r);
 	case EINVAL:
-		w = map_einval_why(c, id, e, why, sizeof(why));
-		if (w)
-			return kern_err(c, "map %s -> 0x%llx: %s (EINVAL)", r,
-					(unsigned long long)e->paddr, w);
 		return kern_err(c, "map %s -> 0x%llx: misaligned address or length, or prot/page size not accepted (EINVAL)",
 				r, (unsigned long long)e->paddr);
 	case ERANGE:
-		w = map_erange_why(c, id, e, why, sizeof(why));
-		if (w)
-			return kern_err(c, "map %s -> 0x%llx: %s (ERANGE)", r,
-					(unsigned long long)e->paddr, w);
 		return kern_err(c, "map %s -> 0x%llx: outside the input (ias) or output (oas) address range (ERANGE)",
 				r, (unsigned long long)e->paddr);
 	case ENOSPC:
-		return kern_err(c, "map %s: page-table memory cap reached (ENOSPC)", r);
+		return kern_err(c, "map %s: a page-table memory cap was reached (ENOSPC)", r);
 	case ENOENT:
 		return kern_err(c, "map %s: no address space %u (ENOENT)", r, id);
 	case ENOMEM:
-		return kern_err(c, "map %s: out of memory (ENOMEM)", r);
+		return kern_err(c, "map %s: the kernel is out of memory (ENOMEM)", r);
 	}
 	return kern_err(c, "map %s: %s (%s)", r, strerror(-code), n);
 }
@@ -854,6 +888,8 @@ static int cmd_map(struct cli *c, int argc, char **argv)
 			return explain(c, "map", &err);
 		if (ret == -ENOENT && (done >= (uint32_t)n || !ents[done].error))
 			return kern_err(c, "no address space %u (ENOENT)", id);
+		if (ret == -EPERM && (done >= (uint32_t)n || !ents[done].error))
+			return not_owner_err(c, "map", id);
 		if (done < (uint32_t)n) {
 			int code = ents[done].error ? ents[done].error : ret;
 
@@ -876,7 +912,8 @@ static int cmd_map(struct cli *c, int argc, char **argv)
 
 static const char usage_unmap[] =
 "usage: iopgt unmap ID IOVA LEN [IOVA LEN ...] [--json]\n"
-"  Unmap whole leaves covering IOVA..IOVA+LEN (no holes, no partial blocks).\n";
+"  Unmap whole leaves covering IOVA..IOVA+LEN (no holes, no partial blocks).\n"
+"  Up to 16 pairs make one vector call.\n";
 
 static int cmd_unmap(struct cli *c, int argc, char **argv)
 {
@@ -937,11 +974,22 @@ static int cmd_unmap(struct cli *c, int argc, char **argv)
 		range_str(r, sizeof(r), e->iova, e->length);
 		if (code == -ENOENT && !e->error)
 			return kern_err(c, "no address space %u (ENOENT)", id);
+		if (code == -EPERM && !e->error)
+			return not_owner_err(c, "unmap", id);
 		if (json)
 			printf("{\"iova\":\"0x%llx\",\"unmapped\":\"0x%llx\",\"error\":%d,\"errno\":\"%s\"}\n",
 			       (unsigned long long)e->iova,
 			       (unsigned long long)e->unmapped, code,
 			       iopgt_errno_name(code));
+		{
+			char why[256];
+			const char *w = entry_why(c, id, e->reason, e->iova, 0, e->length,
+						  0, 0, why, sizeof(why));
+
+			if (w)
+				return kern_err(c, "unmap %s: %s (%s)", r, w,
+						iopgt_errno_name(code));
+		}
 		switch (-code) {
 		case ENOENT:
 			return kern_err(c, "unmap %s: part of the range is not mapped (ENOENT)", r);
@@ -962,7 +1010,9 @@ static const char usage_walk[] =
 "usage: iopgt walk ID IOVA [--hw] [--json]\n"
 "  The descriptors that translate IOVA, top table first: level, index, raw\n"
 "  descriptor, kind and decoded fields.\n"
-"  --hw  also ask io-pgtable's own pgtable_walk (where the kernel has it)\n";
+"  --hw  also ask io-pgtable's own pgtable_walk (where the kernel has it)\n"
+"  Table addresses need CAP_SYS_ADMIN (opener and caller): otherwise the\n"
+"  kernel zeroes the address bits of table descriptors, shown as hidden.\n";
 
 static int get_ctx(struct cli *c, uint32_t id, struct iopgt_hw_cfg *hw,
 		   struct iopgt_fmt_ctx *ctx, struct iopgt_err *err)
@@ -1026,7 +1076,7 @@ static int cmd_walk(struct cli *c, int argc, char **argv)
 	for (i = 0; i < w.n_levels; i++) {
 		const struct iopgt_walk_level *l = &w.levels[i];
 		struct iopgt_pte_info pi;
-		char f[512], sz[16];
+		char f[512], sz[16], oa[24];
 
 		iopgt_decode_pte(&ctx, l->pte, l->level, &pi);
 		if (json) {
@@ -1043,10 +1093,14 @@ static int cmd_walk(struct cli *c, int argc, char **argv)
 			continue;
 		}
 		iopgt_fields_str(pi.f, pi.nfields, f, sizeof(f));
-		printf("  L%u [%4u] 0x%016llx %-7s %5s -> 0x%llx%s%s%s%s\n", l->level,
+		if (l->kind == IOPGT_PTE_TABLE && (w.out_flags & IOPGT_WALK_ADDR_HIDDEN))
+			snprintf(oa, sizeof(oa), "hidden");
+		else
+			snprintf(oa, sizeof(oa), "0x%llx", (unsigned long long)l->oa);
+		printf("  L%u [%4u] 0x%016llx %-7s %5s -> %s%s%s%s%s\n", l->level,
 		       l->index, (unsigned long long)l->pte, iopgt_kind_name(l->kind),
 		       l->span_log2 < 64 ? iopgt_size_str(1ULL << l->span_log2, sz, sizeof(sz)) : "?",
-		       (unsigned long long)l->oa, f[0] ? "  " : "", f,
+		       oa, f[0] ? "  " : "", f,
 		       pi.kind != l->kind ? " !decoder=" : "",
 		       pi.kind != l->kind ? iopgt_kind_name(pi.kind) : "");
 	}

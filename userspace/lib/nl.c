@@ -506,9 +506,14 @@ int iopgt_nl_dump_tree_retry(struct iopgt_nl *nl, uint32_t dev_id,
 			     int (*restart)(void *arg), unsigned int max_tries,
 			     unsigned int *tries, struct iopgt_err *err)
 {
+	struct iopgt_err local;
 	unsigned int i;
 	int ret = -EINTR;
 
+	/* whether to retry is in err->dump_intr: keep one even if @err is NULL */
+	if (!err)
+		err = &local;
+	memset(err, 0, sizeof(*err));
 	if (!max_tries)
 		max_tries = 1;
 	for (i = 0; i < max_tries; i++) {
@@ -517,13 +522,14 @@ int iopgt_nl_dump_tree_retry(struct iopgt_nl *nl, uint32_t dev_id,
 			if (ret)
 				break;
 		}
+		err->dump_intr = 0;
 		ret = iopgt_nl_dump_tree(nl, dev_id, as_id, filter, cb, arg, err);
-		if (ret != -EINTR || !err || !err->dump_intr)
+		if (ret != -EINTR || !err->dump_intr)
 			break;
 	}
 	if (tries)
 		*tries = i < max_tries ? i + 1 : max_tries;
-	if (ret == -EINTR && err && err->dump_intr)
+	if (ret == -EINTR && err->dump_intr)
 		iopgt_err_set(err, -EINTR,
 			      "TREE_GET dump: the tables kept changing; gave up after %u attempts (NLM_F_DUMP_INTR)",
 			      max_tries), err->dump_intr = 1;

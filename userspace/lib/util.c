@@ -130,6 +130,50 @@ const char *iopgt_unavail_str(uint32_t reason)
 	return "unknown reason";
 }
 
+const char *iopgt_reason_str(uint32_t reason)
+{
+	switch (reason) {
+	case IOPGT_REASON_NONE: return "no reason given";
+	case IOPGT_REASON_RESERVED: return "a reserved field is not 0";
+	case IOPGT_REASON_LENGTH_ZERO: return "the length is 0";
+	case IOPGT_REASON_PROT_NO_RW: return "prot has neither r nor w";
+	case IOPGT_REASON_PROT_UNKNOWN: return "prot has unknown bits";
+	case IOPGT_REASON_PGSIZE_UNKNOWN: return "the page size is not one of the address space's";
+	case IOPGT_REASON_IOVA_MISALIGNED: return "the IOVA is not a multiple of the page size";
+	case IOPGT_REASON_PADDR_MISALIGNED: return "the PADDR is not a multiple of the page size";
+	case IOPGT_REASON_LENGTH_MISALIGNED: return "the length is not a multiple of the page size";
+	case IOPGT_REASON_IOVA_BELOW_WINDOW: return "the IOVA is below the TTBR1 input window";
+	case IOPGT_REASON_IOVA_BEYOND_IAS: return "the IOVA range ends beyond the input range (ias)";
+	case IOPGT_REASON_PADDR_BEYOND_OAS: return "the output range ends beyond the output range (oas)";
+	case IOPGT_REASON_OVERLAP: return "overlaps an existing mapping";
+	case IOPGT_REASON_HOLE: return "part of the range is not mapped";
+	case IOPGT_REASON_PARTIAL_BLOCK: return "an end of the range cuts a larger leaf";
+	case IOPGT_REASON_AS_TABLE_CAP: return "the per-address-space page-table memory cap is reached";
+	case IOPGT_REASON_DEV_TABLE_CAP: return "the per-device page-table memory cap is reached";
+	case IOPGT_REASON_NOMEM: return "the kernel is out of memory";
+	case IOPGT_REASON_INTERRUPTED: return "interrupted by a fatal signal";
+	case IOPGT_REASON_FLAGS_UNKNOWN: return "unknown flags";
+	case IOPGT_REASON_FORMAT_UNKNOWN: return "unknown format id";
+	case IOPGT_REASON_FORMAT_UNAVAILABLE: return "the format is not available on this kernel";
+	case IOPGT_REASON_NONCOHERENT_UNSUPPORTED: return "non-coherent table walks are not supported";
+	case IOPGT_REASON_QUIRK_UNSUPPORTED: return "a quirk the format does not accept";
+	case IOPGT_REASON_QUIRK_COMBINATION: return "a quirk needs another quirk or a non-coherent walk";
+	case IOPGT_REASON_LEVELS: return "the level count is not accepted";
+	case IOPGT_REASON_IAS_RANGE: return "ias is outside the format's range";
+	case IOPGT_REASON_OAS_RANGE: return "oas is outside the format's range";
+	case IOPGT_REASON_PGSIZES: return "the page sizes are not one of the format's sets";
+	case IOPGT_REASON_OAS_NOT_IN_SET: return "oas is not one of the values the format accepts";
+	case IOPGT_REASON_IAS_ABOVE_OAS: return "the format needs ias <= oas";
+	case IOPGT_REASON_NEEDS_MTK_EXT: return "ias/oas above 32 need the mtk_ext quirk";
+	case IOPGT_REASON_IAS_FOR_GRANULE: return "ias is too large for the granule";
+	case IOPGT_REASON_PGSIZES_ABOVE_IAS: return "every page size is at least 2^ias";
+	case IOPGT_REASON_AS_CAP: return "the device has max_as_per_device address spaces";
+	case IOPGT_REASON_ONE_AT_A_TIME: return "this kernel allows one such address space at a time";
+	case IOPGT_REASON_LIBRARY_REFUSED: return "the kernel's page-table library refused";
+	}
+	return "unknown reason";
+}
+
 static const char *const quirk_names[64] = {
 	[0] = "ns", [1] = "no_perms", [3] = "mtk_ext", [4] = "mtk_ttbr_ext",
 	[5] = "ttbr1", [6] = "outer_wbwa", [7] = "hd", [8] = "s2fwb",
@@ -431,8 +475,29 @@ char *iopgt_size_str(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "0");
 	else if (u < 0)
 		snprintf(buf, len, "%llu", (unsigned long long)bytes);
-	else
+	else if (v < 1024 || u == 5)
 		snprintf(buf, len, "%llu%c", (unsigned long long)v, units[u]);
+	else {
+		/* 8T+4K rather than 8589934596K: one term per unit, largest first */
+		size_t off = 0;
+		int k;
+
+		buf[0] = 0;
+		for (k = 5; k >= 0 && off < len; k--) {
+			uint64_t part = (bytes >> (10 * (k + 1))) & 1023;
+			int w;
+
+			if (k == 5)
+				part = bytes >> 60;
+			if (!part)
+				continue;
+			w = snprintf(buf + off, len - off, "%s%llu%c", off ? "+" : "",
+				     (unsigned long long)part, units[k]);
+			if (w < 0)
+				break;
+			off += (size_t)w;
+		}
+	}
 	return buf;
 }
 
@@ -743,4 +808,233 @@ unsigned int iopgt_tree_geometry(const struct iopgt_hw_cfg *hw, int *slot_span,
 		entries[d] = 0;
 	}
 	return levels;
+}
+
+char *iopgt_bits_str(uint64_t set, char *buf, size_t len)
+{
+	size_t off = 0;
+	int b;
+
+	if (!len)
+		return buf;
+	buf[0] = 0;
+	for (b = 0; b < 64 && off < len; b++)
+		if (set & (1ULL << b)) {
+			int w = snprintf(buf + off, len - off, "%s%d", off ? "," : "", b);
+
+			if (w < 0)
+				break;
+			off += (size_t)w;
+		}
+	return buf;
+}
+
+const char *iopgt_create_err_str(const struct iopgt_as_create *req, int code,
+				 const struct iopgt_get_info *gi,
+				 const struct iopgt_format_info *fi, char *buf,
+				 size_t len)
+{
+	static const struct iopgt_format_info none;
+	const char *n = iopgt_errno_name(code);
+	char a[160], b[160];
+	uint32_t ias, oas;
+	unsigned int k;
+
+	if (!fi)
+		fi = &none;
+	ias = req->ias ? req->ias : fi->ias_default;
+	oas = req->oas ? req->oas : fi->oas_default;
+	switch (req->out_reason) {
+	case IOPGT_REASON_FORMAT_UNKNOWN:
+		snprintf(buf, len, "unknown format id %u: this module knows ids 1-%u (see 'iopgt formats') (%s)",
+			 req->format, gi ? gi->n_formats : IOPGT_FMT_COUNT - 1, n);
+		return buf;
+	case IOPGT_REASON_FORMAT_UNAVAILABLE:
+		snprintf(buf, len, "this format is not available on this kernel: %s (%s); see 'iopgt formats'",
+			 fi != &none ? iopgt_unavail_str(fi->unavail_reason) : "unknown why", n);
+		return buf;
+	case IOPGT_REASON_NONCOHERENT_UNSUPPORTED:
+		if (fi->flags & IOPGT_FMT_F_NONCOHERENT)
+			snprintf(buf, len, "--noncoherent: non-coherent table walks are not possible on this device (its DMA pre-flight failed) (%s)",
+				 n);
+		else
+			snprintf(buf, len, "--noncoherent: this format does not support non-coherent table walks; drop --noncoherent (%s)",
+				 n);
+		return buf;
+	case IOPGT_REASON_QUIRK_UNSUPPORTED:
+		snprintf(buf, len, "quirks %s: this format accepts only %s (%s)",
+			 iopgt_quirks_str(req->quirks, a, sizeof(a)),
+			 fi->quirks ? iopgt_quirks_str(fi->quirks, b, sizeof(b)) : "none", n);
+		return buf;
+	case IOPGT_REASON_QUIRK_COMBINATION:
+		snprintf(buf, len, "quirks %s: outer_wbwa needs --noncoherent, mtk_ext needs no_perms, mtk_ttbr_ext needs mtk_ext (%s)",
+			 iopgt_quirks_str(req->quirks, a, sizeof(a)), n);
+		return buf;
+	case IOPGT_REASON_LEVELS:
+		if (fi != &none && !fi->levels_max)
+			snprintf(buf, len, "--levels %u: io-pgtable formats take no level count (%s)",
+				 req->levels, n);
+		else
+			snprintf(buf, len, "--levels %u with ias %u: this format takes %u-%u levels and each level count covers only some ias values (%s)",
+				 req->levels, ias, fi->levels_min, fi->levels_max, n);
+		return buf;
+	case IOPGT_REASON_IAS_RANGE:
+		snprintf(buf, len, "ias %u is outside this format's range %u-%u (%s)", ias,
+			 fi->ias_min, fi->ias_max, n);
+		return buf;
+	case IOPGT_REASON_OAS_RANGE:
+		snprintf(buf, len, "oas %u is outside this format's range %u-%u (%s)", oas,
+			 fi->oas_min, fi->oas_max, n);
+		return buf;
+	case IOPGT_REASON_PGSIZES:
+		iopgt_pgsizes_str(req->pgsize_bitmap, a, sizeof(a));
+		b[0] = 0;
+		for (k = 0; k < fi->n_pgsize_sets && k < IOPGT_MAX_PGSIZE_SETS; k++) {
+			char one[64];
+			size_t l = strlen(b);
+
+			iopgt_pgsizes_str(fi->pgsize_sets[k], one, sizeof(one));
+			snprintf(b + l, sizeof(b) - l, "%s%s", k ? " | " : "", one);
+		}
+		snprintf(buf, len, "page sizes %s: want a subset of one of %s that contains its smallest size (%s)",
+			 a, b[0] ? b : "the format's sets", n);
+		return buf;
+	case IOPGT_REASON_OAS_NOT_IN_SET:
+		snprintf(buf, len, "oas %u: this format accepts oas %s only%s (%s)", oas,
+			 iopgt_bits_str(fi->oas_set, a, sizeof(a)),
+			 fi->rules & IOPGT_FMT_RULE_CLAMP_48 ?
+			 " (above 48 clamped to 48 unless the granule is 64K)" : "", n);
+		return buf;
+	case IOPGT_REASON_IAS_ABOVE_OAS:
+		snprintf(buf, len, "ias %u > oas %u: this format needs ias <= oas (%s)", ias, oas, n);
+		return buf;
+	case IOPGT_REASON_NEEDS_MTK_EXT:
+		snprintf(buf, len, "ias %u / oas %u: above 32 bits need --quirks mtk_ext,no_perms (%s)",
+			 ias, oas, n);
+		return buf;
+	case IOPGT_REASON_IAS_FOR_GRANULE:
+		snprintf(buf, len, "ias %u is too large for the smallest page size %s (%s)", ias,
+			 iopgt_size_str(req->pgsize_bitmap & -req->pgsize_bitmap, a, sizeof(a)), n);
+		return buf;
+	case IOPGT_REASON_PGSIZES_ABOVE_IAS:
+		snprintf(buf, len, "every page size is at least 2^ias (ias %u): nothing could be mapped (%s)",
+			 ias, n);
+		return buf;
+	case IOPGT_REASON_AS_CAP:
+		if (gi)
+			snprintf(buf, len, "the device already has max_as_per_device = %u address spaces (%s)",
+				 gi->max_as_per_device, n);
+		else
+			snprintf(buf, len, "the device already has max_as_per_device address spaces (%s)", n);
+		return buf;
+	case IOPGT_REASON_AS_TABLE_CAP:
+		snprintf(buf, len, "the top table alone exceeds the per-address-space page-table cap max_table_bytes_per_as = %s (%s)",
+			 gi ? iopgt_size_str(gi->max_table_bytes_per_as, a, sizeof(a)) : "?", n);
+		return buf;
+	case IOPGT_REASON_DEV_TABLE_CAP:
+		snprintf(buf, len, "the device's page-table memory cap max_table_bytes = %s is reached (%s in use) (%s)",
+			 gi ? iopgt_size_str(gi->max_table_bytes, a, sizeof(a)) : "?",
+			 gi ? iopgt_size_str(gi->table_bytes, b, sizeof(b)) : "?", n);
+		return buf;
+	case IOPGT_REASON_ONE_AT_A_TIME:
+		snprintf(buf, len, "this kernel allows one live address space of this format at a time (%s)",
+			 n);
+		return buf;
+	case IOPGT_REASON_NOMEM:
+		snprintf(buf, len, "the kernel is out of memory (%s)", n);
+		return buf;
+	case IOPGT_REASON_LIBRARY_REFUSED:
+		snprintf(buf, len, "the kernel's page-table library refused this configuration (%s)", n);
+		return buf;
+	case IOPGT_REASON_NONE:
+		break;
+	default:
+		snprintf(buf, len, "%s (reason %u) (%s)", iopgt_reason_str(req->out_reason),
+			 req->out_reason, n);
+		return buf;
+	}
+	/* a kernel without out_reason: the errno alone */
+	switch (-code) {
+	case EOPNOTSUPP:
+		snprintf(buf, len, "this format or --noncoherent is not available on this kernel (EOPNOTSUPP); see 'iopgt formats'");
+		return buf;
+	case EINVAL:
+		snprintf(buf, len, "the kernel rejected this configuration (EINVAL); see 'iopgt formats'");
+		return buf;
+	case ENOSPC:
+		snprintf(buf, len, "a cap was reached: max_as_per_device or page-table memory (ENOSPC)");
+		return buf;
+	case ENOMEM:
+		snprintf(buf, len, "the kernel is out of memory (ENOMEM)");
+		return buf;
+	}
+	return NULL;
+}
+
+const char *iopgt_entry_err_str(uint32_t reason, uint64_t iova, uint64_t paddr,
+				uint64_t length, uint32_t prot, uint32_t pgsize_log2,
+				const struct iopgt_hw_cfg *hw,
+				const struct iopgt_get_info *gi, char *buf,
+				size_t len)
+{
+	static const struct iopgt_hw_cfg nohw;
+	char sz[48], bm[128], sz2[48];
+	uint64_t pg;
+
+	if (!hw)
+		hw = &nohw;
+	pg = pgsize_log2 && pgsize_log2 < 64 ? 1ULL << pgsize_log2 :
+	     hw->pgsize_bitmap & -hw->pgsize_bitmap;
+	iopgt_size_str(pg, sz, sizeof(sz));
+	switch (reason) {
+	case IOPGT_REASON_NONE:
+		return NULL;
+	case IOPGT_REASON_PROT_UNKNOWN:
+		snprintf(buf, len, "unknown prot bits 0x%x", prot & ~IOPGT_PROT_ALL);
+		return buf;
+	case IOPGT_REASON_PGSIZE_UNKNOWN:
+		snprintf(buf, len, "page size 2^%u is not one of this address space's (%s)",
+			 pgsize_log2, iopgt_pgsizes_str(hw->pgsize_bitmap, bm, sizeof(bm)));
+		return buf;
+	case IOPGT_REASON_IOVA_MISALIGNED:
+	case IOPGT_REASON_PADDR_MISALIGNED:
+	case IOPGT_REASON_LENGTH_MISALIGNED: {
+		int r = reason == IOPGT_REASON_IOVA_MISALIGNED;
+		int p = reason == IOPGT_REASON_PADDR_MISALIGNED;
+
+		snprintf(buf, len, "%s 0x%llx is not a multiple of the %s page size %s",
+			 r ? "IOVA" : p ? "PADDR" : "length",
+			 (unsigned long long)(r ? iova : p ? paddr : length),
+			 pgsize_log2 ? "forced" : "smallest", sz);
+		return buf;
+	}
+	case IOPGT_REASON_IOVA_BELOW_WINDOW:
+		snprintf(buf, len, "IOVA 0x%llx is below the TTBR1 input window 0x%llx-0xffffffffffffffff (the top 2^%u bytes)",
+			 (unsigned long long)iova,
+			 hw->ias < 64 ? (unsigned long long)(~0ULL << hw->ias) : 0ULL, hw->ias);
+		return buf;
+	case IOPGT_REASON_IOVA_BEYOND_IAS:
+		snprintf(buf, len, "the IOVA range 0x%llx+0x%llx ends beyond the %u-bit input range (ias)",
+			 (unsigned long long)iova, (unsigned long long)length, hw->ias);
+		return buf;
+	case IOPGT_REASON_PADDR_BEYOND_OAS:
+		snprintf(buf, len, "the output range 0x%llx+0x%llx ends beyond the %u-bit output range (oas)",
+			 (unsigned long long)paddr, (unsigned long long)length, hw->oas);
+		return buf;
+	case IOPGT_REASON_AS_TABLE_CAP:
+		if (!gi)
+			break;
+		snprintf(buf, len, "the page tables would exceed the per-address-space cap max_table_bytes_per_as = %s",
+			 iopgt_size_str(gi->max_table_bytes_per_as, sz2, sizeof(sz2)));
+		return buf;
+	case IOPGT_REASON_DEV_TABLE_CAP:
+		if (!gi)
+			break;
+		snprintf(buf, len, "the page tables would exceed the device's cap max_table_bytes = %s (%s in use)",
+			 iopgt_size_str(gi->max_table_bytes, sz2, sizeof(sz2)),
+			 iopgt_size_str(gi->table_bytes, bm, sizeof(bm)));
+		return buf;
+	}
+	snprintf(buf, len, "%s", iopgt_reason_str(reason));
+	return buf;
 }

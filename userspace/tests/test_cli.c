@@ -34,12 +34,12 @@ static void drain(int fd, char *buf, size_t cap)
 /* runs "iopgt ARGS..." (NULL-terminated) with IOPGT_DEVICE pointing nowhere */
 static void run(struct res *r, const char *const *args)
 {
-	char *argv[32];
+	char *argv[96];
 	int out[2], err[2], st, n = 0;
 	pid_t pid;
 
 	argv[n++] = (char *)bin;
-	while (*args && n < 31)
+	while (*args && n < 95)
 		argv[n++] = (char *)*args++;
 	argv[n] = NULL;
 	if (pipe(out) || pipe(err))
@@ -146,6 +146,34 @@ int main(int argc, char **argv)
 	USAGE("'xml'", "dump", "1", "--format", "xml");
 	USAGE("--iova-range", "dump", "1", "--iova-range", "5-1");
 	USAGE("'q'", "walk", "1", "q");
+
+	/* map --help promises 16 mappings per command: the 16th is accepted */
+	{
+		const char *args[80];
+		int n = 0;
+
+		args[n++] = "map";
+		args[n++] = "1";
+		for (int i = 0; i < 17; i++) {
+			args[n++] = "0x1000";
+			args[n++] = "0x1000";
+			args[n++] = "4K";
+			args[n++] = "rw";
+		}
+		args[n] = NULL;
+		args[n - 4] = NULL;	/* 16 mappings */
+		run(&r, args);
+		if (!tap_ok(r.status == 1 && strstr(r.err, "ENOENT") && !strstr(r.err, "unexpected"),
+			    "map with 16 mappings: the arguments are good (device missing: exit 1)"))
+			printf("#   exit %d, stderr '%s'\n", r.status, r.err);
+		args[n - 4] = "0x1000";	/* 17 */
+		run(&r, args);
+		if (!tap_ok(r.status == 2 && strstr(r.err, "at most 16 mappings per command"),
+			    "map with 17 mappings: at most 16"))
+			printf("#   exit %d, stderr '%s'\n", r.status, r.err);
+		run(&r, (const char *const[]){ "map", "--help", NULL });
+		tap_ok(strstr(r.out, "Up to 16 quadruples") != NULL, "map --help: up to 16 mappings");
+	}
 
 	/* the device is opened only after the arguments are good */
 	{

@@ -137,6 +137,9 @@ static void test_lists(void)
 	tap_str(iopgt_size_str(0x3000, buf, sizeof(buf)), "12K", "size 12K");
 	tap_str(iopgt_size_str(4097, buf, sizeof(buf)), "4097", "size not a multiple of 1K");
 	tap_str(iopgt_size_str(0, buf, sizeof(buf)), "0", "size 0");
+	tap_str(iopgt_size_str((8ULL << 40) + 4096, buf, sizeof(buf)), "8T+4K", "size 8T+4K");
+	tap_str(iopgt_size_str(1536 * 1024, buf, sizeof(buf)), "1M+512K", "size 1M+512K");
+	tap_str(iopgt_size_str(1023 * 1024, buf, sizeof(buf)), "1023K", "size 1023K");
 	tap_str(iopgt_pgsizes_str(0x40201000, buf, sizeof(buf)), "4K,2M,1G",
 		"pgsizes string");
 	/* AMDv1: every power of two from 4K to 2P except 512G */

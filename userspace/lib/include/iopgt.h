@@ -195,6 +195,31 @@ const char *iopgt_format_name(uint32_t format);	/* "ARM_64_LPAE_S1" or NULL */
 int iopgt_format_from_name(const char *name);	/* case-insensitive; -1 */
 const char *iopgt_kind_name(uint32_t kind);	/* "invalid", "table", ... */
 const char *iopgt_unavail_str(uint32_t reason);
+/* enum iopgt_reason as a phrase: "overlaps an existing mapping" */
+const char *iopgt_reason_str(uint32_t reason);
+/*
+ * What a refused AS_CREATE broke, in words with the values involved
+ * ("ias 48 > oas 40: this format needs ias <= oas (EINVAL)"), from the
+ * kernel's req->out_reason; @gi/@fi (GET_INFO and the format's info; may
+ * be NULL) supply the limits. @code: the negative errno. Returns @buf, or
+ * NULL when neither the reason nor the errno can be named.
+ */
+const char *iopgt_create_err_str(const struct iopgt_as_create *req, int code,
+				 const struct iopgt_get_info *gi,
+				 const struct iopgt_format_info *fi, char *buf,
+				 size_t len);
+/*
+ * The same for a MAP/UNMAP entry's reason (paddr/prot/pgsize_log2 0 for
+ * UNMAP); @hw (the AS's GET_HW_CFG) and @gi may be NULL. NULL for
+ * IOPGT_REASON_NONE.
+ */
+const char *iopgt_entry_err_str(uint32_t reason, uint64_t iova, uint64_t paddr,
+				uint64_t length, uint32_t prot, uint32_t pgsize_log2,
+				const struct iopgt_hw_cfg *hw,
+				const struct iopgt_get_info *gi, char *buf,
+				size_t len);
+/* "32,36,40" for the bits of @set */
+char *iopgt_bits_str(uint64_t set, char *buf, size_t len);
 const char *iopgt_quirk_name(unsigned int bit);	/* "ns", "ttbr1" ... or NULL */
 
 /* ------------------------------------------------------------------ parsers */
@@ -225,7 +250,7 @@ int iopgt_parse_pgsizes(const char *s, uint64_t *bitmap);
 /* Quirk list "ttbr1,ns,..." -> IOPGT_QUIRK_* */
 int iopgt_parse_quirks(const char *s, uint64_t *quirks, char *bad, size_t badlen);
 
-/* "4K", "2M", "1G", "0x3000" (exact power-of-two units only) */
+/* "4K", "2M", "12K"; sums of units when one unit needs 4+ digits: "8T+4K" */
 char *iopgt_size_str(uint64_t bytes, char *buf, size_t len);
 /* "rw nx cache" style prot string */
 char *iopgt_prot_str(uint32_t prot, char *buf, size_t len);
