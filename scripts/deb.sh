@@ -78,7 +78,7 @@ build() {
 	pkg_in_root "$root" sh -c "cd $b && dpkg-buildpackage -us -uc" >"$root/build/build.log" 2>&1 ||
 		{ tail -n 40 "$root/build/build.log" >&2; die "deb: dpkg-buildpackage failed (log $root/build/build.log)"; }
 	log "deb: lintian"
-	pkg_in_root "$root" sh -c "cd /build && lintian --info --display-info --pedantic --fail-on error iopgt_${ver}_*.changes" \
+	pkg_in_root "$root" sh -c "cd /build && lintian --display-info --pedantic --fail-on error iopgt_${ver}_*.changes" \
 		>"$root/build/lintian.txt" 2>&1 || { cat "$root/build/lintian.txt" >&2; die "deb: lintian reported errors"; }
 	log "deb: udevadm verify 60-iopgt.rules"
 	pkg_in_root "$root" udevadm verify --resolve-names=never "$b/userspace/udev/60-iopgt.rules" \
