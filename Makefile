@@ -53,12 +53,12 @@ userspace:
 KREL = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null || echo $(KVER))
 
 install: all
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/module INSTALL_MOD_PATH=$(DESTDIR) modules_install
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/module INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates modules_install
 	$(if $(DESTDIR),depmod -b $(DESTDIR) -a $(KREL),depmod -a $(KREL))
 	$(MAKE) -C userspace install
 
 uninstall:
-	rm -f $(DESTDIR)/lib/modules/$(KREL)/updates/iopgt.ko* $(DESTDIR)/lib/modules/$(KREL)/extra/iopgt.ko*
+	rm -f $(DESTDIR)/lib/modules/$(KREL)/updates/iopgt.ko*
 	$(if $(DESTDIR),,depmod -a $(KREL))
 	$(MAKE) -C userspace uninstall
 

@@ -1,0 +1,133 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install test of the Debian packages on clean Debian roots, as a user of
+# that release would do it: a fresh minbase debootstrap of SUITE (not a
+# build root) with the suite's stock kernel headers (linux-headers-<arch>),
+# then
+#   1. apt install ./iopgt-dkms_*.deb ./iopgt_*.deb: the postinst builds the
+#      module through DKMS, `dkms status` says installed, modinfo and
+#      `iopgt --version` report the version;
+#   2. apt purge: the module, the DKMS tree and /usr/src/iopgt-* are gone;
+#   3. upgrade: install the <version>~prev packages (built from the same
+#      tree), then this version's: DKMS replaces the module; purge again.
+#
+#   pkgtest.sh [SUITE...]      (default: bookworm trixie)
+#
+# The packages are $OUT/deb (made by `make deb` if missing) and
+# $OUT/deb-prev (made here if missing). Output: $OUT/pkgtest/SUITE.log, and
+# the commands with their output on stdout. Needs root and debootstrap.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=scripts/pkgroot.sh
+. "$(dirname "$0")/pkgroot.sh"
+
+here=$(dirname "$0")
+arch=$(dpkg --print-architecture)
+ver=$(iopgt_version)
+prev=$ver~prev
+debs=$OUT/deb
+prevdebs=$OUT/deb-prev
+
+# run CMD...: print "# CMD" and its output; return its status.
+run() {
+	echo "# $*"
+	pkg_in_root "$root" "$@" 2>&1
+}
+
+# check DESCRIPTION CMD...: a pass/fail line for a shell condition in the root.
+check() {
+	local desc=$1
+	shift
+	if pkg_in_root "$root" sh -c "$*" >/dev/null 2>&1; then
+		echo "PASS: $desc"
+	else
+		echo "FAIL: $desc"
+	fi
+}
+
+# Nothing of iopgt left: no module file, no DKMS tree, no source tree.
+check_gone() {
+	run sh -c 'find /lib/modules /var/lib/dkms /usr/src -name "*iopgt*" 2>/dev/null; dkms status' || true
+	check "$1: no iopgt.ko under /lib/modules" '[ -z "$(find /lib/modules -name "iopgt.ko*")" ]'
+	check "$1: no /var/lib/dkms/iopgt" '! [ -e /var/lib/dkms/iopgt ]'
+	check "$1: no /usr/src/iopgt-*" '[ -z "$(ls -d /usr/src/iopgt-* 2>/dev/null)" ]'
+	check "$1: dkms status does not list iopgt" '! dkms status | grep -q iopgt'
+}
+
+# check_installed VERSION: DKMS built and installed VERSION for the stock kernel.
+check_installed() {
+	local v=$1
+	run dkms status
+	run sh -c "modinfo -F version /lib/modules/$kver/updates/dkms/iopgt.ko*"
+	run iopgt --version
+	check "dkms status: iopgt/$v, $kver: installed" \
+		"dkms status | grep -F 'iopgt/$v, $kver, ' | grep -q ': installed'"
+	check "dkms status lists no other iopgt version" "[ \"\$(dkms status | grep -c '^iopgt')\" = 1 ]"
+	check "modinfo -F version of the installed iopgt.ko is $v" \
+		"[ \"\$(modinfo -F version /lib/modules/$kver/updates/dkms/iopgt.ko*)\" = '$v' ]"
+	check "iopgt --version reports $v" "iopgt --version | grep -qx 'iopgt $v (ABI [0-9]*)'"
+	check "bash completion and udev rule installed" \
+		"[ -f /usr/share/bash-completion/completions/iopgt ] && [ -f /usr/lib/udev/rules.d/60-iopgt.rules ] || [ -f /lib/udev/rules.d/60-iopgt.rules ]"
+	check "/usr/src/iopgt-$v only" "[ \"\$(ls -d /usr/src/iopgt-*)\" = /usr/src/iopgt-$v ]"
+}
+
+test_suite() {
+	local suite=$1 cache=$PKG_CACHE/archives-$1
+	root=$PKG_CACHE/test-$suite
+	pkg_fresh_root "$suite" "$root"
+	mkdir -p "$cache/partial" "$root/var/cache/apt/archives"
+	trap 'umount "$root/var/cache/apt/archives" 2>/dev/null || true; pkg_umount "$root"' EXIT
+	mount --bind "$cache" "$root/var/cache/apt/archives"
+	pkg_mount "$root"
+	echo "=== $suite ($(cat "$root/etc/debian_version")), clean minbase root with linux-headers-$arch"
+	pkg_in_root "$root" apt-get -q update >/dev/null
+	pkg_in_root "$root" apt-get -q -y install "linux-headers-$arch" >"$root.headers.log" 2>&1 ||
+		{ tail -n 20 "$root.headers.log"; die "$suite: installing linux-headers-$arch failed"; }
+	kver=$(pkg_in_root "$root" sh -c 'ls /lib/modules' | sort -V | tail -n1)
+	echo "stock headers: linux-headers-$kver"
+	mkdir -p "$root/tmp/debs" "$root/tmp/prev"
+	cp "$debs"/iopgt-dkms_"${ver}"_all.deb "$debs"/iopgt_"${ver}"_"$arch".deb "$root/tmp/debs/"
+	cp "$prevdebs"/iopgt-dkms_"${prev}"_all.deb "$prevdebs"/iopgt_"${prev}"_"$arch".deb "$root/tmp/prev/"
+
+	echo "--- 1. install"
+	run sh -c 'cd /tmp/debs && apt-get -y install ./iopgt-dkms_*.deb ./iopgt_*.deb' |
+		grep -v -e '^Selecting previously' -e '^Preparing to unpack' -e '^Unpacking' -e '^Get:' -e '^Reading' -e '^Building' || true
+	check_installed "$ver"
+
+	echo "--- 2. purge"
+	run apt-get -y purge iopgt-dkms iopgt | grep -v '^Reading' || true
+	check_gone "after purge"
+
+	echo "--- 3. upgrade $prev -> $ver"
+	run sh -c 'cd /tmp/prev && apt-get -y install ./iopgt-dkms_*.deb ./iopgt_*.deb' >/dev/null || true
+	check_installed "$prev"
+	run sh -c 'cd /tmp/debs && apt-get -y install ./iopgt-dkms_*.deb ./iopgt_*.deb' |
+		grep -v -e '^Reading' -e '^Building' -e '^Get:' || true
+	check_installed "$ver"
+	run apt-get -y purge iopgt-dkms iopgt >/dev/null || true
+	check_gone "after the upgrade and purge"
+
+	umount "$root/var/cache/apt/archives"
+	pkg_umount "$root"
+	trap - EXIT
+}
+
+[ "$(id -u)" -eq 0 ] || die "pkgtest.sh needs root (debootstrap, chroot)"
+ensure_host_tools debootstrap:debootstrap flock:util-linux
+compgen -G "$debs/iopgt-dkms_${ver}_all.deb" >/dev/null || "$here/deb.sh" build
+compgen -G "$prevdebs/iopgt-dkms_${prev}_all.deb" >/dev/null ||
+	DEB_VERSION=$prev DEB_OUT=$prevdebs "$here/deb.sh" build >/dev/null 2>&1 ||
+	die "building the $prev packages failed (DEB_VERSION=$prev DEB_OUT=$prevdebs scripts/deb.sh build)"
+mkdir -p "$OUT/pkgtest"
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(bookworm trixie)
+logs=()
+for s in "${suites[@]}"; do
+	test_suite "$s" 2>&1 | tee "$OUT/pkgtest/$s.log"
+	logs+=("$OUT/pkgtest/$s.log")
+done
+npass=$(cat "${logs[@]}" | grep -c '^PASS' || true)
+nfail=$(cat "${logs[@]}" | grep -c '^FAIL' || true)
+echo "pkgtest: $npass passed, $nfail failed"
+[ "$nfail" -eq 0 ] && [ "$npass" -gt 0 ]
