@@ -80,8 +80,12 @@ build() {
 	log "deb: lintian"
 	pkg_in_root "$root" sh -c "cd /build && lintian --display-info --pedantic --fail-on error iopgt_${ver}_*.changes" \
 		>"$root/build/lintian.txt" 2>&1 || { cat "$root/build/lintian.txt" >&2; die "deb: lintian reported errors"; }
-	log "deb: udevadm verify 60-iopgt.rules"
+	log "deb: udevadm verify 60-iopgt.rules and its group example"
+	sed -n "s/^#.*printf '%s\\\\n' '\\(KERNEL==.*\\)' .*/\\1/p" "$root$b/userspace/udev/60-iopgt.rules" \
+		>"$root/build/61-iopgt-group-example.rules"
+	[ -s "$root/build/61-iopgt-group-example.rules" ] || die "deb: no group example in 60-iopgt.rules"
 	pkg_in_root "$root" udevadm verify --resolve-names=never "$b/userspace/udev/60-iopgt.rules" \
+		/build/61-iopgt-group-example.rules \
 		>"$root/build/udevadm.txt" 2>&1 || { cat "$root/build/udevadm.txt" >&2; die "deb: udevadm verify failed"; }
 	pkg_umount "$root"
 	trap - EXIT
