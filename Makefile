@@ -36,7 +36,8 @@ export PREFIX
 .PHONY: all module userspace install uninstall dkms-install dkms-remove deb \
 	check-kdir test soak demo vm-shell vm-run targets shellcheck clean
 
-all: module userspace
+# userspace first: its missing dependencies are found before the module build
+all: userspace module
 
 # One line naming the Debian package when the kernel's build tree is missing.
 check-kdir:

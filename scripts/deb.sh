@@ -33,7 +33,7 @@ ensure_build_root() {
 	pkg_fresh_root "$suite" "$root"
 	pkg_mount "$root"
 	{ pkg_in_root "$root" apt-get -q update &&
-		pkg_in_root "$root" apt-get -q -y install "${BUILD_DEPS[@]}" &&
+		pkg_in_root "$root" apt-get -q -y --no-install-recommends install "${BUILD_DEPS[@]}" &&
 		pkg_in_root "$root" apt-get clean; } >"$root.log" 2>&1 ||
 		{ tail -n 20 "$root.log" >&2; die "deb: installing the build dependencies in $root failed (log $root.log)"; }
 	echo "$want" >"$root.ready"

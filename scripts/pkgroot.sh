@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Debootstrapped roots for the packaging scripts (deb.sh, pkgtest.sh), kept
 # apart from the matrix's build roots: $IOPGT_CACHE/pkg/base-SUITE is a
-# minbase debootstrap made once; every root is a fresh copy of it.
+# minbase debootstrap made once (apt as configured by Debian: recommends
+# are installed, as on a user's machine); every root is a fresh copy of it.
 # Source after lib.sh.
 # shellcheck shell=bash
 
@@ -18,7 +19,6 @@ pkg_base() {
 		rm -rf "$base.tmp"
 		debootstrap --variant=minbase "$suite" "$base.tmp" "$uri" >"$base.log" 2>&1 ||
 			{ tail -n 20 "$base.log" >&2; echo "iopgt: error: debootstrap $suite failed (log $base.log)" >&2; exit 1; }
-		printf "APT::Install-Recommends \"false\";\n" >"$base.tmp/etc/apt/apt.conf.d/90iopgt"
 		mv "$base.tmp" "$base"' sh "$base" "$suite" "$(archive_uri)"
 }
 
