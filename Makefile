@@ -28,10 +28,8 @@ SOAK_SECONDS ?= 3600
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$$/\1/p' dkms.conf)
 KVER    ?= $(shell uname -r)
 KDIR    ?= /lib/modules/$(KVER)/build
-PREFIX  ?= /usr/local
 DKMS_SRC = /usr/src/iopgt-$(VERSION)
 DEB_SUITE ?= trixie
-export PREFIX
 
 .PHONY: all module userspace install uninstall dkms-install dkms-remove deb \
 	check-kdir test soak demo vm-shell vm-run targets shellcheck clean
@@ -67,6 +65,7 @@ uninstall:
 # built and installed for the running kernel (KVER=... for another).
 dkms-install: check-kdir
 	@command -v dkms >/dev/null 2>&1 || { echo "iopgt: dkms not found: install it (Debian: apt install dkms)" >&2; exit 1; }
+	@if dkms status -m iopgt -v $(VERSION) | grep -q .; then dkms remove -m iopgt -v $(VERSION) --all; fi
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
 	cp -r dkms.conf module uapi $(DKMS_SRC)/

@@ -26,6 +26,9 @@ pkg_base() {
 pkg_fresh_root() {
 	pkg_base "$1"
 	pkg_umount "$2"
+	if awk -v d="$2/" 'index($2 "/", d) == 1 { f = 1 } END { exit !f }' /proc/mounts; then
+		die "something is still mounted under $2; not deleting it"
+	fi
 	rm -rf "$2"
 	cp -a "$PKG_CACHE/base-$1" "$2"
 }
@@ -41,7 +44,7 @@ pkg_mount() {
 
 pkg_umount() {
 	local d=$1 m
-	for m in dev/pts sys proc; do
+	for m in var/cache/apt/archives dev/pts sys proc; do
 		if mountpoint -q "$d/$m" 2>/dev/null; then
 			umount "$d/$m" || umount -l "$d/$m"
 		fi
