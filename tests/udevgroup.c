@@ -69,6 +69,18 @@ static void become_user(bool member)
 	ASSERT_NE(geteuid(), 0);
 }
 
+/* open /dev/iopgt read-write, or fail the test naming the errno */
+static int member_open(void)
+{
+	int fd = open(IOPGT_DEV, O_RDWR);
+
+	if (fd < 0) {
+		H_FAIL("open(%s, O_RDWR) as a member of the group: %s", IOPGT_DEV, h_errname(errno));
+		h_abort();
+	}
+	return fd;
+}
+
 TEST(member_opens_and_reads_info)
 {
 	struct iopgt_get_info gi;
@@ -80,8 +92,7 @@ TEST(member_opens_and_reads_info)
 	EXPECT_EQ(st.st_mode & 07777, 0660);
 	EXPECT_EQ(st.st_gid, GROUP_GID);
 	become_user(true);
-	fd = open(IOPGT_DEV, O_RDWR);
-	ASSERT_GE(fd, 0);
+	fd = member_open();
 	EXPECT_OK(get_info(fd, &gi, NULL));
 	close(fd);
 }
@@ -97,8 +108,7 @@ TEST_FMT(member_maps_translates_addresses_hidden)
 
 	apply(true);
 	become_user(true);
-	fd = open(IOPGT_DEV, O_RDWR);
-	ASSERT_GE(fd, 0);
+	fd = member_open();
 	id = as_create_v(fd, variant, 0, NULL);
 	ASSERT_OK(map1(fd, id, SZ_2M, SZ_1G, SZ_64K, RW, 0, NULL));
 	ASSERT_OK(xlate(fd, id, SZ_2M + 42, &phys, &fl));
