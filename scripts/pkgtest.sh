@@ -131,10 +131,11 @@ test_suite() {
 	trap - EXIT
 }
 
-# runas USER CMD: a shell command as USER in the tree (/home/alice/iopgt), echoed.
+# runas USER CMD: a shell command as USER in the tree (/home/alice/iopgt),
+# echoed with its output; its status is for the checks to judge.
 runas() {
 	echo "$1\$ $2"
-	pkg_in_root "$root" runuser -u "$1" -- sh -c "cd /home/alice/iopgt && $2" 2>&1
+	pkg_in_root "$root" runuser -u "$1" -- sh -c "cd /home/alice/iopgt && $2" 2>&1 || true
 }
 
 source_suite() {
