@@ -51,8 +51,10 @@ userspace:
 # The kernel release KDIR was built for (KDIR may be another kernel's tree).
 KREL = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null || echo $(KVER))
 
+# Not signed with the kernel's key (distributions do not ship it); for
+# Secure Boot use dkms-install, which signs with the machine's MOK.
 install: all
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/module INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates modules_install
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/module INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= modules_install
 	$(if $(DESTDIR),depmod -b $(DESTDIR) -a $(KREL),depmod -a $(KREL))
 	$(MAKE) -C userspace install
 
