@@ -78,15 +78,20 @@ build() {
 	pkg_in_root "$root" sh -c "cd $b && dpkg-buildpackage -us -uc" >"$root/build/build.log" 2>&1 ||
 		{ tail -n 40 "$root/build/build.log" >&2; die "deb: dpkg-buildpackage failed (log $root/build/build.log)"; }
 	log "deb: lintian"
-	pkg_in_root "$root" sh -c "cd /build && lintian --display-info --pedantic --fail-on error iopgt_${ver}_*.changes" \
-		>"$root/build/lintian.txt" 2>&1 || { cat "$root/build/lintian.txt" >&2; die "deb: lintian reported errors"; }
+	pkg_in_root "$root" sh -c "cd /build && lintian --display-info --pedantic --fail-on error iopgt_${ver}_*.changes >lintian.raw 2>&1; rc=\$?; grep -v 'running with root privileges' lintian.raw; exit \$rc" \
+		>"$root/build/lintian.txt" || { cat "$root/build/lintian.txt" >&2; die "deb: lintian reported errors"; }
 	log "deb: udevadm verify 60-iopgt.rules and its group example"
 	sed -n "s/^#.*printf '%s\\\\n' '\\(KERNEL==.*\\)' .*/\\1/p" "$root$b/userspace/udev/60-iopgt.rules" \
 		>"$root/build/61-iopgt-group-example.rules"
 	[ -s "$root/build/61-iopgt-group-example.rules" ] || die "deb: no group example in 60-iopgt.rules"
-	pkg_in_root "$root" udevadm verify --resolve-names=never "$b/userspace/udev/60-iopgt.rules" \
-		/build/61-iopgt-group-example.rules \
-		>"$root/build/udevadm.txt" 2>&1 || { cat "$root/build/udevadm.txt" >&2; die "deb: udevadm verify failed"; }
+	if pkg_in_root "$root" udevadm verify --help >/dev/null 2>&1; then
+		pkg_in_root "$root" udevadm verify --resolve-names=never "$b/userspace/udev/60-iopgt.rules" \
+			/build/61-iopgt-group-example.rules \
+			>"$root/build/udevadm.txt" 2>&1 || { cat "$root/build/udevadm.txt" >&2; die "deb: udevadm verify failed"; }
+	else
+		echo "not checked: the udevadm of $suite has no verify (systemd < 255); build in trixie for it" \
+			>"$root/build/udevadm.txt"
+	fi
 	pkg_umount "$root"
 	trap - EXIT
 	mkdir -p "$out"
