@@ -1,6 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # iopgt top-level commands. The kernel matrix lives in scripts/ (see README).
 #
+# For users (the running kernel; KDIR=<kernel build dir> for another one):
+#   make                                             iopgt.ko + CLI + libiopgt
+#   sudo make install [PREFIX=/usr/local] [DESTDIR=] module (modules_install,
+#                                                    depmod) + userspace
+#   sudo make uninstall
+#   sudo make dkms-install / dkms-remove             DKMS tree /usr/src/iopgt-<version>
+#   make deb [DEB_SUITE=trixie]                      Debian packages in build/deb/
+#
+# For developers:
 #   make test [TARGETS="sid-arm64 trixie-amd64"]   host unit tests + VM matrix
 #   make demo [DEMO_TARGET=sid-arm64]               CLI session in a VM
 #   make vm-shell TARGET=sid-arm64                   interactive VM shell
@@ -15,9 +24,66 @@ RUN ?=
 FILES ?=
 SOAK_SECONDS ?= 3600
 
-.PHONY: all test soak demo vm-shell vm-run targets shellcheck clean
+# The version: dkms.conf's PACKAGE_VERSION is the single source.
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$$/\1/p' dkms.conf)
+KVER    ?= $(shell uname -r)
+KDIR    ?= /lib/modules/$(KVER)/build
+DKMS_SRC = /usr/src/iopgt-$(VERSION)
+DEB_SUITE ?= trixie
 
-all: test
+.PHONY: all module userspace install uninstall dkms-install dkms-remove deb \
+	check-kdir test soak demo vm-shell vm-run targets shellcheck clean
+
+# userspace first: its missing dependencies are found before the module build
+all: userspace module
+
+# One line naming the Debian package when the kernel's build tree is missing.
+check-kdir:
+	@test -f "$(KDIR)/Makefile" || { echo "iopgt: no kernel build tree at $(KDIR): install the headers of kernel $(KVER) (Debian: apt install linux-headers-$(KVER)) or set KDIR=<kernel build dir>" >&2; exit 1; }
+	@command -v "$${CC:-gcc}" >/dev/null 2>&1 || { echo "iopgt: no C compiler ($${CC:-gcc}): install it (Debian: apt install build-essential)" >&2; exit 1; }
+
+module: check-kdir
+	$(MAKE) -C module KDIR=$(KDIR)
+
+userspace:
+	$(MAKE) -C userspace
+
+# The kernel release KDIR was built for (KDIR may be another kernel's tree).
+KREL = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null || echo $(KVER))
+
+# Not signed with the kernel's key (distributions do not ship it); for
+# Secure Boot use dkms-install, which signs with the machine's MOK.
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/module INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= modules_install
+	$(if $(DESTDIR),depmod -b $(DESTDIR) -a $(KREL),depmod -a $(KREL))
+	$(MAKE) -C userspace install
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KREL)/updates/iopgt.ko*
+	$(if $(DESTDIR),,depmod -a $(KREL))
+	$(MAKE) -C userspace uninstall
+
+# The module source under /usr/src/iopgt-<version>, registered with DKMS,
+# built and installed for the running kernel (KVER=... for another).
+dkms-install: check-kdir
+	@command -v dkms >/dev/null 2>&1 || { echo "iopgt: dkms not found: install it (Debian: apt install dkms)" >&2; exit 1; }
+	@if dkms status -m iopgt -v $(VERSION) | grep -q .; then dkms remove -m iopgt -v $(VERSION) --all; fi
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -r dkms.conf module uapi $(DKMS_SRC)/
+	cd $(DKMS_SRC) && rm -rf module/.conftest module/iopgt_compat.h && find module \( -name '*.o' -o -name '*.ko' \
+		-o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' -o -name Module.symvers -o -name modules.order \) -delete
+	dkms add -m iopgt -v $(VERSION)
+	dkms install -m iopgt -v $(VERSION) -k $(KVER)
+
+dkms-remove:
+	-dkms remove -m iopgt -v $(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+# Debian packages (iopgt-dkms, iopgt, libiopgt1, libiopgt-dev) built and
+# checked with lintian in a debootstrapped DEB_SUITE root; see scripts/deb.sh.
+deb:
+	scripts/deb.sh build $(DEB_SUITE)
 
 test:
 	scripts/matrix.sh test $(TARGETS)
@@ -50,3 +116,6 @@ shellcheck:
 
 clean:
 	rm -rf build
+	-$(MAKE) -C userspace clean
+	rm -rf module/*.o module/.*.cmd module/*.ko module/*.mod module/*.mod.c \
+	       module/modules.order module/Module.symvers module/iopgt_compat.h module/.conftest

@@ -706,3 +706,4 @@ module_exit(iopgt_exit);
 
 MODULE_DESCRIPTION("io-pgtable and generic_pt page tables behind /dev/iopgt");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(IOPGT_VERSION);

@@ -147,7 +147,7 @@ build_user() {
 	cc=gcc-$(cat "$root/.iopgt-gcc")
 	trap 'umount_proc "$root"' EXIT
 	mount_proc "$root"
-	copy_src "$root/iopgt/src" userspace tests uapi
+	copy_src "$root/iopgt/src" userspace tests uapi dkms.conf
 	for arch in "$@"; do
 		triplet=$(arch_triplet "$arch")
 		o=/iopgt/out/$arch

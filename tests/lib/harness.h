@@ -95,18 +95,45 @@ unsigned long long h_seed(void);
 	}								\
 } while (0)
 
+/*
+ * Orderings compare the mathematical values: a negative operand of a
+ * signed type is below every value of an unsigned one (ASSERT_GE(fd, 0)
+ * fails for fd -1). EQ/NE compare bit patterns, so -EINVAL equals a __u32
+ * holding it.
+ */
+#define _H_NEG(x, v)	((__typeof__(x))-1 < 1 && (long long)(v) < 0)
+
+static inline int h_cmp3(unsigned long long a, int a_neg,
+			 unsigned long long b, int b_neg)
+{
+	if (a_neg != b_neg)
+		return a_neg ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+#define _H_ORD(abort, a, op, b) do {					\
+	unsigned long long _a = (unsigned long long)(a);		\
+	unsigned long long _b = (unsigned long long)(b);		\
+	if (!(h_cmp3(_a, _H_NEG(a, _a), _b, _H_NEG(b, _b)) op 0)) {		\
+		H_FAIL("%s %s %s: 0x%llx (%lld) vs 0x%llx (%lld)",	\
+		       #a, #op, #b, _a, (long long)_a, _b, (long long)_b); \
+		if (abort)						\
+			h_abort();					\
+	}								\
+} while (0)
+
 #define ASSERT_EQ(a, b)	_H_CMP(1, a, ==, b)
 #define ASSERT_NE(a, b)	_H_CMP(1, a, !=, b)
-#define ASSERT_LE(a, b)	_H_CMP(1, a, <=, b)
-#define ASSERT_LT(a, b)	_H_CMP(1, a, <, b)
-#define ASSERT_GE(a, b)	_H_CMP(1, a, >=, b)
-#define ASSERT_GT(a, b)	_H_CMP(1, a, >, b)
+#define ASSERT_LE(a, b)	_H_ORD(1, a, <=, b)
+#define ASSERT_LT(a, b)	_H_ORD(1, a, <, b)
+#define ASSERT_GE(a, b)	_H_ORD(1, a, >=, b)
+#define ASSERT_GT(a, b)	_H_ORD(1, a, >, b)
 #define EXPECT_EQ(a, b)	_H_CMP(0, a, ==, b)
 #define EXPECT_NE(a, b)	_H_CMP(0, a, !=, b)
-#define EXPECT_LE(a, b)	_H_CMP(0, a, <=, b)
-#define EXPECT_GE(a, b)	_H_CMP(0, a, >=, b)
-#define EXPECT_LT(a, b)	_H_CMP(0, a, <, b)
-#define EXPECT_GT(a, b)	_H_CMP(0, a, >, b)
+#define EXPECT_LE(a, b)	_H_ORD(0, a, <=, b)
+#define EXPECT_GE(a, b)	_H_ORD(0, a, >=, b)
+#define EXPECT_LT(a, b)	_H_ORD(0, a, <, b)
+#define EXPECT_GT(a, b)	_H_ORD(0, a, >, b)
 #define ASSERT_TRUE(c)	do { if (!(c)) { H_FAIL("%s is false", #c); h_abort(); } } while (0)
 #define EXPECT_TRUE(c)	do { if (!(c)) H_FAIL("%s is false", #c); } while (0)
 

@@ -20,6 +20,10 @@
 
 #define MAX_POS		128
 
+#ifndef IOPGT_VERSION	/* from dkms.conf's PACKAGE_VERSION, by the Makefile */
+#error "IOPGT_VERSION is not defined: build with userspace/Makefile"
+#endif
+
 /* ------------------------------------------------------------------ errors */
 
 static void vmsg(struct cli *c, const char *fmt, va_list ap)
@@ -1370,7 +1374,7 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		if (!strcmp(argv[i], "--version")) {
-			printf("iopgt (ABI %u)\n", IOPGT_ABI_VERSION);
+			printf("iopgt %s (ABI %u)\n", IOPGT_VERSION, IOPGT_ABI_VERSION);
 			return 0;
 		}
 		if (!strcmp(argv[i], "--device") && i + 1 < argc) {
