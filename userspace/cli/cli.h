@@ -64,6 +64,25 @@ int explain(struct cli *c, const char *what, const struct iopgt_err *err);
 int explain_nl(struct cli *c, const char *what, const struct iopgt_err *err);
 
 /* dump.c */
+/*
+ * A dump recording (IOPGT_DUMP_CAPTURE / IOPGT_DUMP_REPLAY): this header,
+ * then the netlink messages back to back. Host byte order and this build's
+ * struct layouts (a test/bench format, not an interchange one).
+ */
+#define IOPGT_CAPTURE_MAGIC	"IOPGTNL1"
+struct iopgt_capture_hdr {
+	char magic[8];
+	uint32_t hdr_size;
+	uint32_t id;
+	int32_t have_hw;
+	int32_t have_ai;
+	struct iopgt_hw_cfg hw;
+	struct iopgt_as_info ai;
+	struct iopgt_fmt_ctx ctx;
+	int32_t slot[IOPGT_TREE_MAX_DEPTH];
+	uint64_t ents[IOPGT_TREE_MAX_DEPTH];
+};
+
 int cmd_dump(struct cli *c, int argc, char **argv);
 /* translate.c */
 int cmd_translate(struct cli *c, int argc, char **argv);

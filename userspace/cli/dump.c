@@ -14,6 +14,13 @@
  * (`iopgt dump ID >> log` never loses the log); stdout is never truncated.
  * /dev/null is written directly; --no-buffer streams directly and cannot
  * retry cleanly.
+ *
+ * Test and benchmark mode (environment, not options): IOPGT_DUMP_CAPTURE=FILE
+ * records the dump's context and the netlink messages as received;
+ * IOPGT_DUMP_REPLAY=FILE renders such a recording instead of asking the
+ * kernel (no device, no socket), through the same parsing and rendering
+ * code, so the CLI's own cost can be measured and profiled on any machine
+ * and its output compared byte for byte.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,6 +37,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../lib/nl_priv.h"
 
 enum { F_TREE, F_RANGES, F_JSON, F_DOT };
 
@@ -515,6 +523,61 @@ static const char usage_dump[] =
 "  --no-buffer   stream to stdout even when a retry could not undo output\n"
 "  --stats       print entries, time, rate and peak RSS to stderr\n";
 
+/* ------------------------------------------------------------------ recordings */
+
+static const char capture_magic[8] = IOPGT_CAPTURE_MAGIC;
+
+static int capture_start(struct dump *d, const char *path, int *fd)
+{
+	struct iopgt_capture_hdr h;
+	int ret;
+
+	*fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (*fd < 0)
+		return -errno;
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, capture_magic, sizeof(h.magic));
+	h.hdr_size = sizeof(h);
+	h.id = d->id;
+	h.have_hw = d->have_hw;
+	h.have_ai = d->have_ai;
+	h.hw = d->hw;
+	h.ai = d->ai;
+	h.ctx = d->ctx;
+	memcpy(h.slot, d->slot, sizeof(h.slot));
+	memcpy(h.ents, d->ents, sizeof(h.ents));
+	if (write(*fd, &h, sizeof(h)) != (ssize_t)sizeof(h)) {
+		ret = errno ? -errno : -EIO;
+		close(*fd);
+		*fd = -1;
+		return ret;
+	}
+	iopgt_nl_record(d->c->nl, *fd);
+	return 0;
+}
+
+/* 0, -errno, or 1 when @fd is not a recording of this build */
+static int replay_load(struct dump *d, int fd)
+{
+	struct iopgt_capture_hdr h;
+	ssize_t n = read(fd, &h, sizeof(h));
+
+	if (n < 0)
+		return -errno;
+	if (n != (ssize_t)sizeof(h) || memcmp(h.magic, capture_magic, sizeof(h.magic)) ||
+	    h.hdr_size != sizeof(h))
+		return 1;
+	d->id = h.id;
+	d->have_hw = h.have_hw;
+	d->have_ai = h.have_ai;
+	d->hw = h.hw;
+	d->ai = h.ai;
+	d->ctx = h.ctx;
+	memcpy(d->slot, h.slot, sizeof(h.slot));
+	memcpy(d->ents, h.ents, sizeof(h.ents));
+	return 0;
+}
+
 static int find_as_cb(const struct iopgt_nl_as *a, void *arg)
 {
 	struct dump *d = arg;
@@ -542,6 +605,9 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 	struct iopgt_err err = { 0 };
 	int i;
 	unsigned int tries = 0;
+	const char *replay = NULL, *capture = NULL;
+	int rec_fd = -1;
+	struct iopgt_nl *saved_nl = NULL;
 
 	d = calloc(1, sizeof(*d));
 	if (!d)
@@ -664,6 +730,32 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 	}
 	d->collapse = !nocollapse;
 
+	replay = getenv("IOPGT_DUMP_REPLAY");
+	if (replay && *replay) {
+		int r;
+
+		rec_fd = open(replay, O_RDONLY | O_CLOEXEC);
+		if (rec_fd < 0) {
+			ret = kern_err(c, "IOPGT_DUMP_REPLAY: cannot open '%s': %s",
+				       replay, strerror(errno));
+			goto out;
+		}
+		r = replay_load(d, rec_fd);
+		if (r) {
+			ret = kern_err(c, "IOPGT_DUMP_REPLAY: '%s' %s", replay,
+				       r > 0 ? "is not a dump recording of this iopgt build" :
+				       strerror(-r));
+			goto out;
+		}
+		saved_nl = c->nl;	/* a script's socket, back at the end */
+		r = iopgt_nl_open_stream(&c->nl, rec_fd, &err);
+		if (r) {
+			ret = explain(c, "replay", &err);
+			goto out;
+		}
+		goto ready;
+	}
+
 	/* context: hardware config via the device; fall back to netlink */
 	if (!c->dev_open && !iopgt_open(&c->dev, c->dev_path, NULL))
 		c->dev_open = 1;
@@ -699,6 +791,17 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 		d->have_hw = iopgt_tree_geometry(&d->hw, d->slot, d->ents,
 						 IOPGT_TREE_MAX_DEPTH) > 0;
 	}
+	capture = getenv("IOPGT_DUMP_CAPTURE");
+	if (capture && *capture) {
+		int r = capture_start(d, capture, &rec_fd);
+
+		if (r) {
+			ret = kern_err(c, "IOPGT_DUMP_CAPTURE: cannot write '%s': %s",
+				       capture, strerror(-r));
+			goto out;
+		}
+	}
+ready:
 	ret = setup_output(d, nobuf);
 	if (ret) {
 		ret = kern_err(c, "cannot create a temporary file to spool the dump: %s (use --no-buffer)",
@@ -746,6 +849,15 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 			tries == 1 ? "" : "s", ru.ru_maxrss);
 	}
 out:
+	if (rec_fd >= 0) {
+		if (replay && *replay) {	/* the handle reads rec_fd */
+			iopgt_nl_close(c->nl);
+			c->nl = saved_nl;
+		} else {
+			iopgt_nl_record(c->nl, -1);
+		}
+		close(rec_fd);
+	}
 	free(d);
 	return ret;
 }

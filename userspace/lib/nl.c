@@ -21,6 +21,7 @@
 #include <linux/netlink.h>
 
 #include "iopgt.h"
+#include "nl_priv.h"
 
 #ifndef NETLINK_CAP_ACK
 #define NETLINK_CAP_ACK 10
@@ -43,6 +44,12 @@ struct iopgt_nl {
 	uint32_t portid;
 	uint32_t seq;
 	char *buf;
+	int src_fd;	/* >= 0: read a recorded stream from this fd */
+	size_t carry;	/* src_fd: bytes left at buf from the last buffer */
+	int carry_cut;	/* they are one message cut by the read size */
+	int rec_fd;	/* >= 0: record every received buffer here */
+	/* requests are built here: buf may hold a recorded stream's next bytes */
+	char req[512] __attribute__((aligned(8)));
 };
 
 struct run_ctx {
@@ -81,15 +88,87 @@ static void parse_extack(const struct nlmsghdr *nlh, unsigned int offset,
 	mnl_attr_parse(nlh, offset, extack_cb, rc);
 }
 
+/*
+ * One buffer of messages: a datagram from the socket, or the next bytes of
+ * a recorded stream after the partial message kept from the last read.
+ * Returns the bytes in nl->buf, 0 at the end of a recorded stream, or -1
+ * with errno.
+ */
+static ssize_t nl_recv(struct iopgt_nl *nl)
+{
+	ssize_t n;
+
+	if (nl->src_fd >= 0) {
+		size_t have = nl->carry;
+
+		while (have < NL_BUFSZ) {
+			n = read(nl->src_fd, nl->buf + have, NL_BUFSZ - have);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return -1;
+			if (!n)
+				break;
+			have += (size_t)n;
+		}
+		if (have == nl->carry && (nl->carry_cut || !have))
+			return 0;
+		nl->carry = 0;
+		return (ssize_t)have;
+	}
+	n = mnl_socket_recvfrom(nl->sk, nl->buf, NL_BUFSZ);
+	if (n > 0 && nl->rec_fd >= 0) {
+		const char *p = nl->buf;
+		size_t left = (size_t)n;
+
+		while (left) {
+			ssize_t w = write(nl->rec_fd, p, left);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {	/* stop recording; the dump goes on */
+				nl->rec_fd = -1;
+				break;
+			}
+			p += w;
+			left -= (size_t)w;
+		}
+	}
+	return n;
+}
+
+/*
+ * A recorded stream holds every attempt of a retried dump back to back:
+ * what follows NLMSG_DONE/ERROR in the buffer belongs to the next one.
+ */
+static void keep_rest(struct iopgt_nl *nl, const struct nlmsghdr *nlh, int len)
+{
+	if (nl->src_fd < 0)
+		return;
+	nlh = mnl_nlmsg_next(nlh, &len);
+	nl->carry = len > 0 ? (size_t)len : 0;
+	nl->carry_cut = 0;
+	if (nl->carry)
+		memmove(nl->buf, nlh, nl->carry);
+}
+
 /* Receives until NLMSG_DONE / NLMSG_ERROR for @seq. Returns 0 or -errno. */
 static int nl_run(struct iopgt_nl *nl, uint32_t seq, struct run_ctx *rc,
 		  const char *op, struct iopgt_err *err)
 {
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl->sk, nl->buf, NL_BUFSZ);
+		ssize_t n = nl_recv(nl);
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->buf;
 		int len;
 
+		if (n == 0 && nl->src_fd >= 0) {
+			rc->error = -EPROTO;
+			snprintf(rc->ext_msg, sizeof(rc->ext_msg),
+				 "the recorded stream ends %s",
+				 nl->carry ? "inside a message" :
+				 "before NLMSG_DONE");
+			goto done;
+		}
 		if (n < 0) {
 			int e = errno;
 
@@ -104,7 +183,7 @@ static int nl_run(struct iopgt_nl *nl, uint32_t seq, struct run_ctx *rc,
 		}
 		len = (int)n;
 		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-			if (nlh->nlmsg_seq != seq)
+			if (nlh->nlmsg_seq != seq && nl->src_fd < 0)
 				continue;
 			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 				rc->intr = 1;
@@ -116,6 +195,7 @@ static int nl_run(struct iopgt_nl *nl, uint32_t seq, struct run_ctx *rc,
 						rc->error = e;
 					parse_extack(nlh, sizeof(int), rc);
 				}
+				keep_rest(nl, nlh, len);
 				goto done;
 			}
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
@@ -130,6 +210,7 @@ static int nl_run(struct iopgt_nl *nl, uint32_t seq, struct run_ctx *rc,
 					off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
 				rc->error = e->error;
 				parse_extack(nlh, off, rc);
+				keep_rest(nl, nlh, len);
 				goto done;
 			}
 			if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
@@ -139,6 +220,12 @@ static int nl_run(struct iopgt_nl *nl, uint32_t seq, struct run_ctx *rc,
 			rc->user_ret = rc->cb(nlh, rc->arg);
 			if (rc->user_ret)
 				rc->stopped = 1;
+		}
+		if (nl->src_fd >= 0) {	/* a message cut by the read size */
+			nl->carry = len > 0 ? (size_t)len : 0;
+			nl->carry_cut = 1;
+			if (nl->carry)
+				memmove(nl->buf, nlh, nl->carry);
 		}
 	}
 done:
@@ -173,7 +260,7 @@ done:
 static struct nlmsghdr *genl_req(struct iopgt_nl *nl, uint16_t type,
 				 uint16_t flags, uint8_t cmd, uint8_t version)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->req);
 	struct genlmsghdr *g;
 
 	nlh->nlmsg_type = type;
@@ -188,6 +275,8 @@ static struct nlmsghdr *genl_req(struct iopgt_nl *nl, uint16_t type,
 static int nl_send(struct iopgt_nl *nl, struct nlmsghdr *nlh, const char *op,
 		   struct iopgt_err *err)
 {
+	if (nl->src_fd >= 0)	/* a recorded stream: the request was sent */
+		return 0;
 	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0) {
 		int e = errno;
 
@@ -235,6 +324,8 @@ int iopgt_nl_open(struct iopgt_nl **out, struct iopgt_err *err)
 		free(nl);
 		return iopgt_err_set(err, -ENOMEM, "netlink: out of memory");
 	}
+	nl->src_fd = -1;
+	nl->rec_fd = -1;
 	nl->sk = mnl_socket_open(NETLINK_GENERIC);
 	if (!nl->sk) {
 		ret = -errno;
@@ -284,6 +375,30 @@ int iopgt_nl_open(struct iopgt_nl **out, struct iopgt_err *err)
 fail:
 	iopgt_nl_close(nl);
 	return ret;
+}
+
+int iopgt_nl_open_stream(struct iopgt_nl **out, int fd, struct iopgt_err *err)
+{
+	struct iopgt_nl *nl;
+
+	*out = NULL;
+	nl = calloc(1, sizeof(*nl));
+	if (nl)
+		nl->buf = malloc(NL_BUFSZ);
+	if (!nl || !nl->buf) {
+		free(nl);
+		return iopgt_err_set(err, -ENOMEM, "netlink: out of memory");
+	}
+	nl->src_fd = fd;
+	nl->rec_fd = -1;
+	nl->family = GENL_MIN_ID;	/* any non-zero id: check_nl() passes */
+	*out = nl;
+	return 0;
+}
+
+void iopgt_nl_record(struct iopgt_nl *nl, int fd)
+{
+	nl->rec_fd = fd;
 }
 
 void iopgt_nl_close(struct iopgt_nl *nl)
