@@ -65,6 +65,21 @@ struct dump {
 	uint64_t parent[IOPGT_TREE_MAX_DEPTH + 1];
 	uint64_t run_parent;
 	uint32_t run_depth;
+	/*
+	 * The rendering of the last entry decoded, reused while the following
+	 * entries differ from it only in their address (see same_attrs()).
+	 */
+	int raw_ok;		/* the format allows that shortcut */
+	struct {
+		int valid;
+		uint32_t level, kind;
+		uint64_t pte, oa;
+		size_t attrs_len, jtail_len;
+		char attrs[600];	/* render_attrs() */
+		/* json: prot, decoder_kind, attrs, "}\n"; room for 20 fields escaped */
+		char jtail[8192];
+	} dc;
+	char sizes[64][16];	/* iopgt_size_str(1 << i) */
 	/* output handling */
 	int mode;		/* 1 devnull, 2 spool, 3 unbuffered */
 	unsigned int attempt;
@@ -150,6 +165,8 @@ static void hexs(FILE *f, const char *key, uint64_t v)
 	fprintf(f, ",\"%s\":\"0x%llx\"", key, (unsigned long long)v);
 }
 
+static int raw_shortcut_ok(const struct iopgt_fmt_ctx *ctx);
+
 static void begin(struct dump *d)
 {
 	char pg[128], q[128];
@@ -157,6 +174,10 @@ static void begin(struct dump *d)
 
 	d->n_entries = d->n_tables = d->n_leaves = 0;
 	memset(d->by_size, 0, sizeof(d->by_size));
+	d->dc.valid = 0;
+	d->raw_ok = raw_shortcut_ok(&d->ctx);
+	for (i = 0; i < 64; i++)
+		iopgt_size_str(1ULL << i, d->sizes[i], sizeof(d->sizes[i]));
 	iopgt_treegap_init(&d->tg, d->have_hw ? d->slot : NULL,
 			   d->have_hw ? d->ents : NULL, !d->filtered && d->collapse,
 			   tree_gap, d);
@@ -232,15 +253,181 @@ static void begin(struct dump *d)
 	}
 }
 
+/* ------------------------------------------------------------------ hot path */
+
+/*
+ * The per-entry path formats by hand into one line buffer and writes it
+ * with one fwrite: the same bytes as the printf formats it replaced
+ * (userspace/tests/golden holds what those wrote).
+ */
+static const char hexdig[] = "0123456789abcdef";
+
+static char *put_hex16(char *p, uint64_t v)	/* %016llx */
+{
+	int i;
+
+	for (i = 15; i >= 0; i--, v >>= 4)
+		p[i] = hexdig[v & 15];
+	return p + 16;
+}
+
+static char *put_hex(char *p, uint64_t v)	/* %llx */
+{
+	char t[16];
+	int n = 0;
+
+	do {
+		t[n++] = hexdig[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n)
+		*p++ = t[--n];
+	return p;
+}
+
+static char *put_dec(char *p, uint64_t v)	/* %llu */
+{
+	char t[20];
+	int n = 0;
+
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = t[--n];
+	return p;
+}
+
+static char *put_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+#define PUT_LIT(p, lit)	(memcpy((p), (lit), sizeof(lit) - 1), (p) + sizeof(lit) - 1)
+
+/* a JSON string: as json_str() in lib/decode.c */
+static char *put_json_str(char *p, const char *s)
+{
+	*p++ = '"';
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			*p++ = '\\';
+			*p++ = (char)c;
+		} else if (c < 0x20) {
+			p = PUT_LIT(p, "\\u00");
+			*p++ = hexdig[c >> 4];
+			*p++ = hexdig[c & 15];
+		} else {
+			*p++ = (char)c;
+		}
+	}
+	*p++ = '"';
+	return p;
+}
+
+/*
+ * Formats whose walker reports a descriptor's address as a fixed bit mask
+ * of the descriptor (per level): module/iopgt_walk.c. For them a
+ * descriptor is address | other bits, and when two entries of the same
+ * level and kind satisfy pte2 - pte1 == oa2 - oa1, their other bits are
+ * equal, so they decode to the same attributes. Not for AMDv1 NL=7 leaves
+ * (the size is in the address bits), LPAE with a 64K granule (PA[51:48] in
+ * bits 15:12), DART2 and RISC-V (shifted addresses).
+ */
+static int raw_shortcut_ok(const struct iopgt_fmt_ctx *ctx)
+{
+	switch (ctx->format) {
+	case IOPGT_FMT_ARM_32_LPAE_S1:
+	case IOPGT_FMT_ARM_32_LPAE_S2:
+	case IOPGT_FMT_ARM_64_LPAE_S1:
+	case IOPGT_FMT_ARM_64_LPAE_S2:
+	case IOPGT_FMT_ARM_MALI_LPAE:
+		return ctx->granule_log2 < 16;
+	case IOPGT_FMT_ARM_V7S:
+	case IOPGT_FMT_APPLE_DART:
+	case IOPGT_FMT_PT_X86_64:
+	case IOPGT_FMT_PT_VTDSS:
+	case IOPGT_FMT_PT_AMDV1:
+		return 1;
+	}
+	return 0;
+}
+
+static int same_attrs(const struct dump *d, const struct iopgt_tree_entry *e)
+{
+	if (!d->dc.valid || d->dc.level != e->level || d->dc.kind != e->kind ||
+	    e->pte - d->dc.pte != e->oa - d->dc.oa)
+		return 0;
+	if (d->ctx.format == IOPGT_FMT_PT_AMDV1 && ((e->pte >> 9) & 7) == 7)
+		return 0;
+	return 1;
+}
+
+/* decode @e and render what the output formats print of its attributes */
+static void decode_entry(struct dump *d, const struct iopgt_tree_entry *e)
+{
+	struct iopgt_pte_info pi;
+	int leaf = e->kind == IOPGT_PTE_BLOCK || e->kind == IOPGT_PTE_PAGE;
+	char *p;
+	unsigned int i;
+
+	iopgt_decode_pte(&d->ctx, e->pte, e->level, &pi);
+	render_attrs(d, e, &pi, d->dc.attrs, sizeof(d->dc.attrs));
+	d->dc.attrs_len = strlen(d->dc.attrs);
+	d->dc.jtail_len = 0;
+	if (d->fmt == F_JSON) {
+		p = d->dc.jtail;
+		if (leaf) {
+			char pr[64];
+
+			p = PUT_LIT(p, ",\"prot\":\"");
+			p = put_str(p, iopgt_prot_str(pi.prot, pr, sizeof(pr)));
+			*p++ = '"';
+		}
+		if (pi.kind != e->kind) {
+			p = PUT_LIT(p, ",\"decoder_kind\":\"");
+			p = put_str(p, iopgt_kind_name(pi.kind));
+			*p++ = '"';
+		}
+		/* as iopgt_fields_json(); 20 x (6 x (16 + 47) + 8) < 8192 - 200 */
+		p = PUT_LIT(p, ",\"attrs\":{");
+		for (i = 0; i < pi.nfields && i < IOPGT_MAX_FIELDS; i++) {
+			if (i)
+				*p++ = ',';
+			p = put_json_str(p, pi.f[i].name);
+			*p++ = ':';
+			if (pi.f[i].value[0])
+				p = put_json_str(p, pi.f[i].value);
+			else
+				p = PUT_LIT(p, "true");
+		}
+		p = PUT_LIT(p, "}}\n");
+		d->dc.jtail_len = (size_t)(p - d->dc.jtail);
+	}
+	d->dc.valid = d->raw_ok;
+	d->dc.level = e->level;
+	d->dc.kind = e->kind;
+}
+
+static void out_line(struct dump *d, const char *buf, size_t n)
+{
+	fwrite_unlocked(buf, 1, n, d->out);
+}
+
 static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 {
 	struct dump *d = arg;
-	struct iopgt_pte_info pi;
-	char attrs[600], sz[16], oa[24];
+	char line[8192 + 512], *p = line;
 	int leaf = e->kind == IOPGT_PTE_BLOCK || e->kind == IOPGT_PTE_PAGE;
 	uint32_t depth = e->depth < IOPGT_TREE_MAX_DEPTH ? e->depth : IOPGT_TREE_MAX_DEPTH - 1;
+	int hit = same_attrs(d, e);
 
-	iopgt_decode_pte(&d->ctx, e->pte, e->level, &pi);
 	d->n_entries++;
 	if (leaf) {
 		d->n_leaves++;
@@ -249,45 +436,106 @@ static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 	} else if (e->kind == IOPGT_PTE_TABLE) {
 		d->n_tables++;
 	}
-	render_attrs(d, e, &pi, attrs, sizeof(attrs));
+	/* ranges: a leaf that continues the run with the same descriptor bits */
+	if (d->fmt == F_RANGES && hit && leaf && d->co.active) {
+		struct iopgt_range *r = &d->co.cur;
+
+		if (r->span_log2 == e->span_log2 && r->level == e->level &&
+		    r->end == e->iova && r->end && r->oa + (r->end - r->iova) == e->oa &&
+		    d->dc.attrs_len < sizeof(r->key)) {
+			r->end += e->span_log2 >= 64 ? 0 : 1ULL << e->span_log2;
+			r->count++;
+			d->dc.pte = e->pte;
+			d->dc.oa = e->oa;
+			return 0;
+		}
+	}
+	if (!hit)
+		decode_entry(d, e);
+	d->dc.pte = e->pte;
+	d->dc.oa = e->oa;
 	switch (d->fmt) {
 	case F_TREE:
 		iopgt_treegap_feed(&d->tg, depth, e->index, e->span_log2,
 				   e->kind == IOPGT_PTE_TABLE);
+		/* "%*sL%u[%u] 0x%016llx %-5s 0x%016llx %5s -> %s%s%s\n" */
+		memset(p, ' ', 2 * depth);
+		p += 2 * depth;
+		*p++ = 'L';
+		p = put_dec(p, e->level);
+		*p++ = '[';
+		p = put_dec(p, e->index);
+		p = PUT_LIT(p, "] 0x");
+		p = put_hex16(p, e->pte);
+		*p++ = ' ';
+		{
+			const char *k = iopgt_kind_name(e->kind);
+			size_t n = strlen(k);
+
+			memcpy(p, k, n);
+			p += n;
+			while (n++ < 5)
+				*p++ = ' ';
+		}
+		p = PUT_LIT(p, " 0x");
+		p = put_hex16(p, e->iova);
+		*p++ = ' ';
+		{
+			const char *sz = e->span_log2 < 64 ? d->sizes[e->span_log2] : "?";
+			size_t n = strlen(sz);
+
+			while (n < 5) {
+				*p++ = ' ';
+				n++;
+			}
+			p = put_str(p, sz);
+		}
+		p = PUT_LIT(p, " -> ");
 		/* a table is never at PA 0: 0 means the kernel hid it */
-		if (e->kind == IOPGT_PTE_TABLE && !e->oa)
-			snprintf(oa, sizeof(oa), "hidden");
-		else
-			snprintf(oa, sizeof(oa), "0x%llx", (unsigned long long)e->oa);
-		fprintf(d->out, "%*sL%u[%u] 0x%016llx %-5s 0x%016llx %5s -> %s%s%s\n",
-			2 * (int)depth, "", e->level, e->index,
-			(unsigned long long)e->pte, iopgt_kind_name(e->kind),
-			(unsigned long long)e->iova,
-			e->span_log2 < 64 ? iopgt_size_str(1ULL << e->span_log2, sz, sizeof(sz)) : "?",
-			oa, attrs[0] ? "  " : "", attrs);
+		if (e->kind == IOPGT_PTE_TABLE && !e->oa) {
+			p = PUT_LIT(p, "hidden");
+		} else {
+			p = PUT_LIT(p, "0x");
+			p = put_hex(p, e->oa);
+		}
+		if (d->dc.attrs_len) {
+			p = PUT_LIT(p, "  ");
+			memcpy(p, d->dc.attrs, d->dc.attrs_len);
+			p += d->dc.attrs_len;
+		}
+		*p++ = '\n';
+		out_line(d, line, (size_t)(p - line));
 		break;
 	case F_RANGES:
 		if (leaf)
 			iopgt_coalescer_feed(&d->co, e->iova, e->span_log2, e->level,
-					     e->oa, attrs);
+					     e->oa, d->dc.attrs);
 		break;
 	case F_JSON:
-		fprintf(d->out, "%s{\"depth\":%u,\"level\":%u,\"index\":%u,\"iova\":\"0x%llx\",\"span_log2\":%u,"
-			"\"kind\":\"%s\",\"pte\":\"0x%llx\",\"oa\":\"0x%llx\",\"table_pa\":\"0x%llx\"",
-			d->n_entries > 1 ? "," : "", e->depth, e->level, e->index,
-			(unsigned long long)e->iova, e->span_log2,
-			iopgt_kind_name(e->kind), (unsigned long long)e->pte,
-			(unsigned long long)e->oa, (unsigned long long)e->table_pa);
-		if (leaf) {
-			char p[64];
-
-			fprintf(d->out, ",\"prot\":\"%s\"", iopgt_prot_str(pi.prot, p, sizeof(p)));
-		}
-		if (pi.kind != e->kind)
-			fprintf(d->out, ",\"decoder_kind\":\"%s\"", iopgt_kind_name(pi.kind));
-		fprintf(d->out, ",\"attrs\":");
-		iopgt_fields_json(pi.f, pi.nfields, d->out);
-		fprintf(d->out, "}\n");
+		if (d->n_entries > 1)
+			*p++ = ',';
+		p = PUT_LIT(p, "{\"depth\":");
+		p = put_dec(p, e->depth);
+		p = PUT_LIT(p, ",\"level\":");
+		p = put_dec(p, e->level);
+		p = PUT_LIT(p, ",\"index\":");
+		p = put_dec(p, e->index);
+		p = PUT_LIT(p, ",\"iova\":\"0x");
+		p = put_hex(p, e->iova);
+		p = PUT_LIT(p, "\",\"span_log2\":");
+		p = put_dec(p, e->span_log2);
+		p = PUT_LIT(p, ",\"kind\":\"");
+		p = put_str(p, iopgt_kind_name(e->kind));
+		p = PUT_LIT(p, "\",\"pte\":\"0x");
+		p = put_hex(p, e->pte);
+		p = PUT_LIT(p, "\",\"oa\":\"0x");
+		p = put_hex(p, e->oa);
+		p = PUT_LIT(p, "\",\"table_pa\":\"0x");
+		p = put_hex(p, e->table_pa);
+		*p++ = '"';
+		memcpy(p, d->dc.jtail, d->dc.jtail_len);
+		p += d->dc.jtail_len;
+		out_line(d, line, (size_t)(p - line));
 		break;
 	case F_DOT:
 		if (e->kind == IOPGT_PTE_TABLE) {
@@ -316,7 +564,7 @@ static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 				d->run_depth = depth;
 			}
 			iopgt_coalescer_feed(&d->co, e->iova, e->span_log2, e->level,
-					     e->oa, attrs);
+					     e->oa, d->dc.attrs);
 		}
 		break;
 	}
