@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -518,24 +519,97 @@ static int as_msg(const struct nlmsghdr *nlh, void *arg)
 	return ((iopgt_as_cb)d->cb)(&a, d->arg);
 }
 
+/*
+ * One value of an attribute as get_u32()/get_u64() read it: by payload
+ * length 8, 4, 2 or 1; anything else reads as 0.
+ */
+static inline uint64_t attr_uint(const struct nlattr *a, uint16_t plen)
+{
+	const void *v = (const char *)a + MNL_ATTR_HDRLEN;
+
+	switch (plen) {
+	case 8: {
+		uint64_t x;
+
+		memcpy(&x, v, 8);
+		return x;
+	}
+	case 4: {
+		uint32_t x;
+
+		memcpy(&x, v, 4);
+		return x;
+	}
+	case 2: {
+		uint16_t x;
+
+		memcpy(&x, v, 2);
+		return x;
+	}
+	case 1:
+		return *(const uint8_t *)v;
+	}
+	return 0;
+}
+
+/*
+ * The hot path of tree dumps (one message per entry): the attributes are
+ * walked in place, as mnl_attr_parse() + get_u32()/get_u64() would read
+ * them (the last of a repeated attribute wins; a malformed one ends the
+ * walk; types above IOPGT_A_MAX are ignored).
+ */
 static int entry_msg(const struct nlmsghdr *nlh, void *arg)
 {
 	struct dump_arg *d = arg;
-	struct attr_tb tb;
 	struct iopgt_tree_entry e;
+	const char *p = (const char *)mnl_nlmsg_get_payload(nlh) +
+			MNL_ALIGN(sizeof(struct genlmsghdr));
+	const char *end = (const char *)mnl_nlmsg_get_payload_tail(nlh);
 
-	parse_tb(nlh, &tb);
 	memset(&e, 0, sizeof(e));
-	e.has = tb.has;
-	e.level = get_u32(&tb, IOPGT_A_ENTRY_LEVEL);
-	e.index = get_u32(&tb, IOPGT_A_ENTRY_INDEX);
-	e.depth = get_u32(&tb, IOPGT_A_ENTRY_DEPTH);
-	e.kind = get_u32(&tb, IOPGT_A_ENTRY_KIND);
-	e.span_log2 = get_u32(&tb, IOPGT_A_ENTRY_SPAN_LOG2);
-	e.iova = get_u64(&tb, IOPGT_A_ENTRY_IOVA);
-	e.pte = get_u64(&tb, IOPGT_A_ENTRY_PTE);
-	e.oa = get_u64(&tb, IOPGT_A_ENTRY_OA);
-	e.table_pa = get_u64(&tb, IOPGT_A_ENTRY_TABLE_PA);
+	while (end - p >= (ptrdiff_t)sizeof(struct nlattr)) {
+		const struct nlattr *a = (const struct nlattr *)p;
+		uint16_t type = a->nla_type & NLA_TYPE_MASK, plen;
+		uint64_t v;
+
+		if (a->nla_len < sizeof(struct nlattr) || a->nla_len > end - p)
+			break;
+		plen = (uint16_t)(a->nla_len - MNL_ATTR_HDRLEN);
+		p += MNL_ALIGN(a->nla_len);
+		if (type > IOPGT_A_MAX)
+			continue;
+		e.has |= IOPGT_HAS(type);
+		v = attr_uint(a, plen);
+		switch (type) {
+		case IOPGT_A_ENTRY_LEVEL:
+			e.level = (uint32_t)v;
+			break;
+		case IOPGT_A_ENTRY_INDEX:
+			e.index = (uint32_t)v;
+			break;
+		case IOPGT_A_ENTRY_DEPTH:
+			e.depth = (uint32_t)v;
+			break;
+		case IOPGT_A_ENTRY_KIND:
+			e.kind = (uint32_t)v;
+			break;
+		case IOPGT_A_ENTRY_SPAN_LOG2:
+			e.span_log2 = (uint32_t)v;
+			break;
+		case IOPGT_A_ENTRY_IOVA:
+			e.iova = v;
+			break;
+		case IOPGT_A_ENTRY_PTE:
+			e.pte = v;
+			break;
+		case IOPGT_A_ENTRY_OA:
+			e.oa = v;
+			break;
+		case IOPGT_A_ENTRY_TABLE_PA:
+			e.table_pa = v;
+			break;
+		}
+	}
 	return ((iopgt_entry_cb)d->cb)(&e, d->arg);
 }
 
