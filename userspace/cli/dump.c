@@ -274,16 +274,11 @@ static char *put_hex16(char *p, uint64_t v)	/* %016llx */
 
 static char *put_hex(char *p, uint64_t v)	/* %llx */
 {
-	char t[16];
-	int n = 0;
+	int n = v ? (67 - __builtin_clzll(v)) / 4 : 1, i;
 
-	do {
-		t[n++] = hexdig[v & 15];
-		v >>= 4;
-	} while (v);
-	while (n)
-		*p++ = t[--n];
-	return p;
+	for (i = n - 1; i >= 0; i--, v >>= 4)
+		p[i] = hexdig[v & 15];
+	return p + n;
 }
 
 static char *put_dec(char *p, uint64_t v)	/* %llu */
@@ -291,6 +286,10 @@ static char *put_dec(char *p, uint64_t v)	/* %llu */
 	char t[20];
 	int n = 0;
 
+	if (v < 10) {
+		*p = (char)('0' + v);
+		return p + 1;
+	}
 	do {
 		t[n++] = (char)('0' + v % 10);
 		v /= 10;
