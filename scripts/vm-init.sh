@@ -18,6 +18,8 @@ mount -t tmpfs tmpfs /tmp
 hostname iopgt-vm
 
 IOPGT_MODE="test"
+IOPGT_HARDENED=
+IOPGT_DEFECT=
 IOPGT_TEST_TIMEOUT=240
 IOPGT_FUZZ_SECONDS=20
 IOPGT_TEST_TIMEOUT_SCALE=1
@@ -34,6 +36,14 @@ fail() {
 }
 
 echo "@@IOPGT-UNAME $(uname -r)"
+# A hardened boot (boot.sh): check the debugging really is on.
+if [ -n "$IOPGT_HARDENED" ]; then
+	echo "@@IOPGT-HARDENED $(cat /proc/cmdline)"
+	[ "$(cat /sys/kernel/slab/kmalloc-64/sanity_checks 2>/dev/null)" = 1 ] ||
+		fail "hardened boot: slub_debug is not active (kmalloc-64/sanity_checks is not 1)"
+	[ "$(cat /sys/module/kfence/parameters/sample_interval 2>/dev/null || echo 0)" != 0 ] ||
+		fail "hardened boot: KFENCE is not sampling"
+fi
 if insmod /lib/modules/iopgt.ko; then
 	echo "@@IOPGT-INSMOD ok"
 	i=0
@@ -87,6 +97,26 @@ if [ -d /sys/module/iopgt ]; then
 	else
 		fail "rmmod iopgt failed"
 	fi
+fi
+# The test-only defect module (IOPGT_DEFECT): shows the console judge a
+# memory error of the named kind.
+if [ -n "$IOPGT_DEFECT" ]; then
+	echo "@@IOPGT-DEFECT $IOPGT_DEFECT"
+	insmod /lib/modules/iopgt_defect.ko "defect=$IOPGT_DEFECT" || fail "insmod iopgt_defect.ko defect=$IOPGT_DEFECT failed"
+	sleep 1
+	rmmod iopgt_defect 2>/dev/null
+fi
+# Hardened: SLUB checks every object of every cache now (reports go to the
+# console, where the host's judge reads them).
+if [ -n "$IOPGT_HARDENED" ]; then
+	n=0
+	for c in /sys/kernel/slab/*; do
+		[ -L "$c" ] && continue
+		[ -w "$c/validate" ] || continue
+		echo 1 >"$c/validate" 2>/dev/null && n=$((n + 1))
+	done
+	echo "@@IOPGT-SLAB-VALIDATED $n"
+	[ $n -gt 0 ] || fail "hardened boot: no slab cache could be validated"
 fi
 echo "@@IOPGT-RESULT $result"
 sync
