@@ -101,7 +101,7 @@ image_pkg() {
 			return 0
 		fi
 	done
-	die "$suite: no kernel image package for $abi-$kflav (tried linux-binary-$abi-$kflav, linux-image-$abi-$kflav[-unsigned])"
+	die "$suite: no kernel image package for $abi-$kflav (tried linux-binary-$abi-$kflav, linux-image-${abi}-${kflav}[-unsigned])"
 }
 
 # download_missing SUITE DIR PKG:ARCH...: apt-get download what DIR lacks.

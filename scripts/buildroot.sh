@@ -104,7 +104,7 @@ add_kernel() {
 	arch=$(kflavour_arch "$kflav")
 	"$here/archive.sh" fetch "$ksuite" "$kflav"
 	debs=$("$here/archive.sh" debs-dir "$ksuite")
-	hdr=$(echo "$debs"/linux-headers-"$abi-$kflav"_*_"$arch".deb)
+	hdr=$(echo "$debs/linux-headers-$abi-${kflav}_"*"_$arch.deb")
 	[ -f "$hdr" ] || die "$ksuite: headers .deb of $abi-$kflav missing in $debs (run archive.sh fetch)"
 	cc_major=$(dpkg-deb --fsys-tarfile "$hdr" |
 		tar -xO "./usr/src/linux-headers-$abi-$kflav/.config" |

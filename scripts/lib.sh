@@ -12,6 +12,7 @@ export IOPGT_REPO IOPGT_CACHE OUT
 # suite: bookworm, trixie-backports, ...) for ARCH, in one of Debian's
 # kernel flavours (none: the stock one; 16k: arm64 with 16K pages; rt:
 # PREEMPT_RT). Every kind of target goes through the same code path.
+# shellcheck disable=SC2034 # used by archive.sh
 IOPGT_DISTS=(bookworm trixie trixie-backports sid experimental)
 IOPGT_ARCHES=(amd64 arm64)
 # `make test` runs these; IOPGT_NEXT_TARGETS (the next kernel's release

@@ -142,9 +142,11 @@ fail_targets() {
 prepare_base() {
 	local b=$1 t ks ok=() rc=0
 	shift
-	"$here/archive.sh" update "$b" && "$here/archive.sh" fetch "$b" "${IOPGT_ARCHES[@]}" &&
-		"$here/buildroot.sh" "$b" ||
-		{ fail_targets "build: the $b build root failed (output above)" "$@"; return 1; }
+	if ! { "$here/archive.sh" update "$b" && "$here/archive.sh" fetch "$b" "${IOPGT_ARCHES[@]}" &&
+		"$here/buildroot.sh" "$b"; }; then
+		fail_targets "build: the $b build root failed (output above)" "$@"
+		return 1
+	fi
 	local -A kfl=()
 	local suites=()
 	for t in "$@"; do
