@@ -101,21 +101,31 @@ fi
 # The test-only defect module (IOPGT_DEFECT): shows the console judge a
 # memory error of the named kind.
 if [ -n "$IOPGT_DEFECT" ]; then
-	echo "@@IOPGT-DEFECT $IOPGT_DEFECT"
-	insmod /lib/modules/iopgt_defect.ko "defect=$IOPGT_DEFECT" || fail "insmod iopgt_defect.ko defect=$IOPGT_DEFECT failed"
-	sleep 1
-	rmmod iopgt_defect 2>/dev/null
+	for d in $IOPGT_DEFECT; do
+		echo "@@IOPGT-DEFECT $d"
+		insmod /lib/modules/iopgt_defect.ko "defect=$d" || fail "insmod iopgt_defect.ko defect=$d failed"
+		sleep 1
+		rmmod iopgt_defect 2>/dev/null
+	done
 fi
 # Hardened: SLUB checks every object of every cache now (reports go to the
-# console, where the host's judge reads them).
+# console, where the host's judge reads them). panic_on_warn is dropped for
+# this step so that one report (7.x WARNs in object_err) does not hide the
+# others; the judge fails the target on the report and the WARNING alike.
+# Not validated: kmem_cache_node, whose boot-time bootstrap object the stock
+# kernels report as "Freepointer corrupt" on a fresh boot with iopgt
+# loaded but never used (sid 7.2 arm64 and arm64-16k, seen 2026-12-01).
 if [ -n "$IOPGT_HARDENED" ]; then
+	echo 0 >/proc/sys/kernel/panic_on_warn
 	n=0
 	for c in /sys/kernel/slab/*; do
 		[ -L "$c" ] && continue
+		[ "${c##*/}" = kmem_cache_node ] && continue
 		[ -w "$c/validate" ] || continue
 		echo 1 >"$c/validate" 2>/dev/null && n=$((n + 1))
 	done
-	echo "@@IOPGT-SLAB-VALIDATED $n"
+	echo 1 >/proc/sys/kernel/panic_on_warn
+	echo "@@IOPGT-SLAB-VALIDATED $n caches (not kmem_cache_node)"
 	[ $n -gt 0 ] || fail "hardened boot: no slab cache could be validated"
 fi
 echo "@@IOPGT-RESULT $result"
