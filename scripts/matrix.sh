@@ -61,15 +61,16 @@ host_unit_tests() {
 	[ -f "$SRC/userspace/Makefile" ] || { log "note: no userspace/Makefile: no host unit tests"; return 0; }
 	ensure_host_tools gcc:gcc make:make pkg-config:pkgconf /usr/include/libmnl/libmnl.h:libmnl-dev
 	local logf=$WORK/host-unit.log rc=0
-	log "host unit tests: make -C userspace check"
+	log "host unit tests: make -C userspace check; scripts/parse-selftest.sh"
 	make -C "$SRC/userspace" check >"$logf" 2>&1 || rc=$?
+	"$here/parse-selftest.sh" >>"$logf" 2>&1 || rc=$?
 	local p f s
 	p=$(grep -cE '^ok [0-9]+' "$logf" | head -n1) || true
 	s=$(grep -E '^ok [0-9]+' "$logf" | grep -ciE '# *skip') || true
 	f=$(grep -cE '^not ok [0-9]+' "$logf") || true
 	p=$((p - s))
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-	HOST_LINE=$(printf '%-23s %-24s %4s %4s %4s  %-6s %6s  %-8s %s' host-unit "$(uname -r)" "$p" "$f" "$s" "$([ "$rc" -eq 0 ] && echo PASS || echo FAIL)" - - "make -C userspace check")
+	HOST_LINE=$(printf '%-23s %-24s %4s %4s %4s  %-6s %6s  %-8s %s' host-unit "$(uname -r)" "$p" "$f" "$s" "$([ "$rc" -eq 0 ] && echo PASS || echo FAIL)" - - "make -C userspace check + console judge")
 	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + s))
 	if [ "$rc" -ne 0 ]; then
 		echo "=== host unit tests failed (rc=$rc); tail of $logf:" >&2
