@@ -99,7 +99,6 @@ static void defect_pagealloc(void)
 
 static void defect_kfence(void)
 {
-	volatile char c;
 	char *p;
 	int i;
 
@@ -115,10 +114,9 @@ static void defect_kfence(void)
 			 */
 			OPTIMIZER_HIDE_VAR(p);
 			if (offset_in_page(p))
-				c = p[32];
+				(void)READ_ONCE(p[32]);
 			else
-				c = p[-1];
-			(void)c;
+				(void)READ_ONCE(p[-1]);
 			kfree(p);
 			return;
 		}
