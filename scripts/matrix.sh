@@ -100,13 +100,16 @@ hardened() {
 	esac
 }
 
+# boot_kind TARGET: hardened or plain.
+boot_kind() { if hardened "$1"; then echo hardened; else echo plain; fi; }
+
 # Boot order: the longest VMs first so the slots finish together. The
-# last measured VM time of each target (IOPGT_CACHE/times) decides; without
-# one, hardened arm64 targets first.
+# last measured VM time of each target booted the same way
+# (IOPGT_CACHE/times) decides; without one, hardened arm64 targets first.
 order_targets() {
 	local t est
 	for t in "$@"; do
-		est=$(cat "$IOPGT_CACHE/times/$t" 2>/dev/null) || est=
+		est=$(cat "$IOPGT_CACHE/times/$t.$(boot_kind "$t")" 2>/dev/null) || est=
 		if [ -z "$est" ]; then
 			est=60
 			[ "$(target_arch "$t")" = arm64 ] && est=150
@@ -269,7 +272,8 @@ run_target() {
 		t1=$(date +%s)
 		if [ "$mode" = test ] && grep -q '^@@IOPGT-RESULT' "$logf" 2>/dev/null; then
 			mkdir -p "$IOPGT_CACHE/times"
-			echo "$((t1 - t0))" >"$IOPGT_CACHE/times/$t.$$" && mv -f "$IOPGT_CACHE/times/$t.$$" "$IOPGT_CACHE/times/$t"
+			echo "$((t1 - t0))" >"$IOPGT_CACHE/times/.$t.$$" &&
+				mv -f "$IOPGT_CACHE/times/.$t.$$" "$IOPGT_CACHE/times/$t.$(boot_kind "$t")"
 		fi
 	fi
 	{
@@ -299,7 +303,7 @@ while [ ${#pending[@]} -gt 0 ]; do
 			continue
 		fi
 		if [ $started -eq 0 ] && [ ${#vm_pids[@]} -lt "$jobs" ] && [ -f "$WORK/$t/built" ]; then
-			log "$t: booting (smp $smp, $(hardened "$t" && echo hardened || echo plain))"
+			log "$t: booting (smp $smp, $(boot_kind "$t"))"
 			if [ "$mode" = run ]; then
 				run_target "$t" "${shift_args[@]}" &
 			else
