@@ -240,7 +240,11 @@ if [ "$mode" != test ]; then
 	fi
 fi
 t_prep=$(date +%s)
-log "userspace ready after $((t_prep - t_start))s"
+if [ "$mode" = test ]; then
+	log "userspace ready after $((t_prep - t_start))s; targets boot as their modules are built"
+else
+	log "prepared in $((t_prep - t_start))s"
+fi
 
 if [ "$mode" = shell ]; then
 	hardened "${targets[0]}" && export IOPGT_HARDENED=1
