@@ -58,7 +58,15 @@ BEGIN { passed = failed = skipped = 0; inprog = 0; result = ""; uname = ""; form
 		if (line ~ /KFENCE:/) rules = rules ", KFENCE"
 		if (line ~ /UBSAN:/) rules = rules ", UBSAN"
 		if (rules != "") {
-			if (!seenkern[line]++ && nkern < 8) { reason("kernel [" substr(rules, 3) "]: " line); nkern++ }
+			# the first 8 report lines, and the first line of every
+			# rule not shown yet
+			nr = split(substr(rules, 3), rl, ", ")
+			newrule = 0
+			for (i = 1; i <= nr; i++) if (!shownrule[rl[i]]) newrule = 1
+			if (!seenkern[line]++ && (nkern < 8 || newrule)) {
+				reason("kernel [" substr(rules, 3) "]: " line); nkern++
+				for (i = 1; i <= nr; i++) shownrule[rl[i]] = 1
+			}
 			kernbad = 1
 		}
 	}
