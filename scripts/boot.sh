@@ -12,7 +12,8 @@
 # kernels: slub_debug=FZPU (every cache: sanity checks, red zones,
 # poisoning, owner tracking), KFENCE sampling every IOPGT_KFENCE_MS
 # (default 5) ms and page poisoning (which takes precedence over
-# init_on_alloc/init_on_free). Exit status: qemu's, 124 on timeout.
+# init_on_alloc/init_on_free), and a 60 s watchdog threshold (below). Exit
+# status: qemu's, 124 on timeout.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -23,7 +24,10 @@ arch=$(target_arch "$target")
 tdir=$work/$target
 append="panic=-1 panic_on_warn=1 oops=panic rdinit=/init"
 if [ -n "${IOPGT_HARDENED:-}" ]; then
-	append="$append slub_debug=FZPU kfence.sample_interval=${IOPGT_KFENCE_MS:-5} page_poison=1"
+	# watchdog_thresh=60: poisoning every free page at boot takes 20+ s of
+	# TCG time on 6.1/6.12 arm64 without a reschedule point, which the
+	# default 20 s soft-lockup limit reports as a lockup.
+	append="$append slub_debug=FZPU kfence.sample_interval=${IOPGT_KFENCE_MS:-5} page_poison=1 watchdog_thresh=60"
 fi
 case $arch in
 amd64)
