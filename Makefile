@@ -11,6 +11,8 @@
 #
 # For developers:
 #   make test [TARGETS="sid-arm64 trixie-amd64"]   host unit tests + VM matrix
+#                                                   (default: the 11 default targets)
+#   make test-next                                  the opt-in targets (experimental)
 #   make demo [DEMO_TARGET=sid-arm64]               CLI session in a VM
 #   make vm-shell TARGET=sid-arm64                   interactive VM shell
 #   make vm-run TARGET=sid-arm64 RUN=script.sh [FILES="a b"]
@@ -32,7 +34,7 @@ DKMS_SRC = /usr/src/iopgt-$(VERSION)
 DEB_SUITE ?= trixie
 
 .PHONY: all module userspace install uninstall dkms-install dkms-remove deb \
-	check-kdir test soak demo vm-shell vm-run targets shellcheck clean
+	check-kdir test test-next soak demo vm-shell vm-run targets shellcheck clean
 
 # userspace first: its missing dependencies are found before the module build
 all: userspace module
@@ -87,6 +89,11 @@ deb:
 
 test:
 	scripts/matrix.sh test $(TARGETS)
+
+# The next kernel's release candidates (opt-in: they may break for reasons
+# outside this project).
+test-next:
+	scripts/matrix.sh test $$(scripts/targets.sh --next)
 
 # The whole suite with the fuzzer running SOAK_SECONDS per kernel; the
 # per-test, per-program and per-VM time limits grow to match.

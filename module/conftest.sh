@@ -7,6 +7,11 @@
 # module, ARCH/CROSS_COMPILE/CC from the environment), all in one parallel
 # make run; a probe that compiles defines its HAVE_ macro. Exports are read
 # from KDIR/Module.symvers. The result is rewritten only when it changes.
+#
+# IOPGT_CONFTEST_CACHE (optional): a directory where the result is kept,
+# keyed by a hash of this script, ARCH/CROSS_COMPILE, the kernel's .config,
+# Module.symvers, compiler version and the names, sizes and times of its
+# header files; while all of those are unchanged the probes are not rerun.
 set -u
 
 me=$(basename "$0")
@@ -18,6 +23,45 @@ OUT=$OUTDIR/iopgt_compat.h
 
 rm -rf "$WORK"
 mkdir -p "$WORK" || exit 1
+
+# The cache key (empty: no cache).
+cache_key() {
+	command -v sha256sum >/dev/null 2>&1 || return 0
+	[ -f "$KDIR/.config" ] || return 0
+	src=$KDIR
+	inc=$(sed -n 's/^include \(.*\)\/Makefile$/\1/p' "$KDIR/Makefile" 2>/dev/null | head -n 1)
+	[ -n "$inc" ] && [ -d "$inc" ] && src=$inc
+	[ -d "$KDIR/source" ] && src=$KDIR/source
+	cc_major=$(sed -n 's/^CONFIG_GCC_VERSION=\([0-9]*\)[0-9][0-9][0-9][0-9]$/\1/p' "$KDIR/.config")
+	{
+		echo "$KDIR ${ARCH:-} ${CROSS_COMPILE:-} ${CC:-}"
+		cat "$0" "$KDIR/.config"
+		cat "$KDIR/Module.symvers" 2>/dev/null
+		for c in "${CROSS_COMPILE:-}gcc" "${CROSS_COMPILE:-}gcc-$cc_major"; do
+			"$c" --version 2>/dev/null | head -n 1
+		done
+		dirs="$KDIR/include $src/include"
+		for a in "$KDIR"/arch/*/include; do
+			[ -d "$a" ] || continue
+			a=${a%/include}
+			dirs="$dirs $KDIR/arch/${a##*/}/include $src/arch/${a##*/}/include"
+		done
+		# shellcheck disable=SC2086
+		find -L $dirs -type f -printf '%p %s %T@\n' 2>/dev/null | LC_ALL=C sort
+	} | sha256sum | cut -c1-32
+}
+
+KEY=
+if [ -n "${IOPGT_CONFTEST_CACHE:-}" ]; then
+	KEY=$(cache_key)
+	if [ -n "$KEY" ] && [ -f "$IOPGT_CONFTEST_CACHE/$KEY.h" ]; then
+		echo "$me: probe results of $KDIR unchanged (key $KEY): reused"
+		if ! cmp -s "$IOPGT_CONFTEST_CACHE/$KEY.h" "$OUT"; then
+			cp "$IOPGT_CONFTEST_CACHE/$KEY.h" "$OUT.tmp.$$" && mv "$OUT.tmp.$$" "$OUT"
+		fi
+		exit 0
+	fi
+fi
 
 PROBES=""
 
@@ -115,7 +159,8 @@ done
 
 # -k: failing probes are expected. Only object files are built (no modpost).
 # shellcheck disable=SC2086
-$MAKE -C "$KDIR" M="$WORK" -k -j2 $targets > "$WORK/build.log" 2>&1
+$MAKE -C "$KDIR" M="$WORK" -k -j"$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)" \
+	$targets > "$WORK/build.log" 2>&1
 
 tmp=$OUT.tmp.$$
 {
@@ -162,6 +207,10 @@ if [ ! -f "$WORK/IO_PGTABLE_OPS_MAP_PAGES.o" ] &&
 	exit 1
 fi
 
+if [ -n "$KEY" ] && mkdir -p "$IOPGT_CONFTEST_CACHE" 2>/dev/null; then
+	cp "$tmp" "$IOPGT_CONFTEST_CACHE/$KEY.h.$$" &&
+		mv "$IOPGT_CONFTEST_CACHE/$KEY.h.$$" "$IOPGT_CONFTEST_CACHE/$KEY.h"
+fi
 if cmp -s "$tmp" "$OUT"; then
 	rm -f "$tmp"
 else

@@ -76,8 +76,11 @@ static void iopgt_fill_format_info(const struct iopgt_fmt_desc *d,
 		return;
 	fi->quirks = d->quirks;
 	fi->n_pgsize_sets = min_t(u32, d->n_pgsize_sets, IOPGT_MAX_PGSIZE_SETS);
-	for (i = 0; i < fi->n_pgsize_sets; i++)
+	for (i = 0; i < fi->n_pgsize_sets; i++) {
 		fi->pgsize_sets[i] = d->pgsize_sets[i];
+		fi->table_bytes[i] = iopgt_walk_table_unit(d->id,
+							    d->pgsize_sets[i]);
+	}
 	fi->ias_min = d->ias_min;
 	fi->ias_max = d->ias_max;
 	fi->oas_min = d->oas_min;

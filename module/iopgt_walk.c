@@ -316,6 +316,27 @@ static u32 alloc_footprint(u64 size)
 	return PAGE_SIZE << get_order(max_t(u64, size, 64));
 }
 
+/**
+ * iopgt_walk_table_unit() - memory one non-top table of a format takes
+ * @format: enum iopgt_format
+ * @pgsize_set: one of the format's page-size sets (its smallest size is
+ *	the granule, which is also the size of a table)
+ *
+ * The libraries allocate tables as whole pages (a table smaller than
+ * PAGE_SIZE still takes one); ARM_V7S level-2 tables come from a 1 KiB
+ * kmem_cache. The same figures the walker's table counting uses.
+ *
+ * Return: bytes, for GET_INFO's struct iopgt_format_info.table_bytes.
+ */
+u32 iopgt_walk_table_unit(u32 format, u64 pgsize_set)
+{
+	if (format == IOPGT_FMT_ARM_V7S)
+		return 1024;
+	if (!pgsize_set)
+		return 0;
+	return alloc_footprint(pgsize_set & -pgsize_set);
+}
+
 static int geom_lpae(struct iopgt_as *as, struct iopgt_walk_geom *g)
 {
 	bool s2 = as->format == IOPGT_FMT_ARM_32_LPAE_S2 ||
@@ -383,7 +404,7 @@ static int geom_v7s(struct iopgt_as *as, struct iopgt_walk_geom *g)
 	g->bits_per_level = 8;
 	g->desc_size = 4;
 	g->top_bytes = alloc_footprint(4ULL << (as->ias - 20));
-	g->table_bytes = 1024;	/* L2 tables come from a 1 KiB kmem_cache */
+	g->table_bytes = iopgt_walk_table_unit(as->format, 0);
 	g->mtk_ext = as->quirks & IOPGT_QUIRK_ARM_MTK_EXT;
 	return 0;
 }

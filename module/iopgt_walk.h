@@ -150,6 +150,7 @@ int iopgt_walk_tree(struct iopgt_as *as, const struct iopgt_walk_filter *f,
 		    void *priv);
 u64 iopgt_walk_count_table_bytes(struct iopgt_as *as, u64 *n_tables);
 u64 iopgt_walk_table_bytes_bound(struct iopgt_as *as, u64 iova, u64 len);
+u32 iopgt_walk_table_unit(u32 format, u64 pgsize_set);
 
 int iopgt_nl_init(void);
 void iopgt_nl_exit(void);

@@ -7,7 +7,12 @@
 #                                    (default 900 s amd64, 1800 s arm64)
 #   boot.sh TARGET WORK - shell      interactive: console on this terminal
 #
-# IOPGT_SMP (default 2) and IOPGT_MEM (default 2048) size the VM. Exit
+# IOPGT_SMP (default 2) and IOPGT_MEM (default 2048) size the VM.
+# IOPGT_HARDENED=1 turns on the memory debugging built into the stock
+# kernels: slub_debug=FZPU (every cache: sanity checks, red zones,
+# poisoning, owner tracking), KFENCE sampling every IOPGT_KFENCE_MS
+# (default 5) ms and page poisoning (which takes precedence over
+# init_on_alloc/init_on_free), and a 60 s watchdog threshold (below). Exit
 # status: qemu's, 124 on timeout.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -18,6 +23,12 @@ target=$1 work=$2 logf=$3 inter=${4:-}
 arch=$(target_arch "$target")
 tdir=$work/$target
 append="panic=-1 panic_on_warn=1 oops=panic rdinit=/init"
+if [ -n "${IOPGT_HARDENED:-}" ]; then
+	# watchdog_thresh=60: poisoning every free page at boot takes 20+ s of
+	# TCG time on 6.1/6.12 arm64 without a reschedule point, which the
+	# default 20 s soft-lockup limit reports as a lockup.
+	append="$append slub_debug=FZPU kfence.sample_interval=${IOPGT_KFENCE_MS:-5} page_poison=1 watchdog_thresh=60"
+fi
 case $arch in
 amd64)
 	qemu=(qemu-system-x86_64 -M pc)

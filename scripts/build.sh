@@ -2,9 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build inside the suites' build roots.
 #
-#   build.sh module SUITE WORK ARCH...   dkms add/build/install the current
-#        tree (module/, uapi/, dkms.conf) for SUITE's kernel of each ARCH;
-#        result: WORK/SUITE-ARCH/iopgt.ko and WORK/SUITE-ARCH/kernel.env
+#   build.sh module WORK TARGET...   dkms add/build/install the current
+#        tree (module/, uapi/, dkms.conf) for each TARGET's kernel (all in
+#        the same base suite's root, one after the other, in the order
+#        given); result: WORK/TARGET/iopgt.ko and WORK/TARGET/kernel.env,
+#        then WORK/TARGET/built (or WORK/TARGET/build-failed with the
+#        reason). Exit status non-zero if any target failed. The conftest
+#        results are kept in the root (IOPGT_CONFTEST_CACHE) per kernel.
+#        IOPGT_DEFECT set: also the test-only module tests/defect/ (plain
+#        kbuild) -> WORK/TARGET/iopgt_defect.ko
 #   build.sh user WORK ARCH...           build userspace/ and tests/ for
 #        each ARCH in the userspace suite's root; result: WORK/user-ARCH/
 #        {bin/iopgt, tests/*, sysroot/<shared libraries they need>}; the
@@ -49,11 +55,76 @@ copy_src() {
 		-o -name iopgt_compat.h -o -name Module.symvers -o -name modules.order \) -delete
 }
 
+# build_one ROOT VER TARGET DIR: dkms build+install iopgt for TARGET's
+# kernel; the module and kernel.env land in DIR.
+build_one() {
+	local root=$1 ver=$2 t=$3 dir=$4 ksuite kflav arch abi kver rc ko log
+	ksuite=$(target_suite "$t")
+	kflav=$(target_kflavour "$t")
+	arch=$(target_arch "$t")
+	abi=$("$here/archive.sh" kabi "$ksuite")
+	kver=$abi-$kflav
+	[ -f "$root/var/lib/iopgt/headers/$kver" ] ||
+		{ echo "the headers of $kver are not in the root $root" >"$dir/build-failed"; return 1; }
+	log "$t: dkms build iopgt/$ver for $kver"
+	local env=(env IOPGT_CONFTEST_CACHE=/var/cache/iopgt-conftest)
+	local aopt=()
+	if [ "$arch" = arm64 ]; then
+		env+=(CROSS_COMPILE=aarch64-linux-gnu- ARCH=arm64)
+		aopt=(-a aarch64)
+	fi
+	log=$dir/dkms.log
+	rc=0
+	{ in_root "$root" "${env[@]}" dkms build -m iopgt -v "$ver" -k "$kver" "${aopt[@]}" &&
+		in_root "$root" "${env[@]}" dkms install -m iopgt -v "$ver" -k "$kver" "${aopt[@]}" --force; } \
+		>"$log" 2>&1 || rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "=== $t: module build failed (dkms exit $rc); dkms output:" >&2
+		tail -n 15 "$log" >&2
+		local ml
+		ml=$(find "$root/var/lib/dkms/iopgt/$ver" -name make.log 2>/dev/null | head -n1)
+		if [ -n "$ml" ]; then
+			echo "=== $t: tail of make.log:" >&2
+			tail -n 40 "$ml" >&2
+			cp "$ml" "$dir/make.log"
+		fi
+		echo "dkms build of iopgt for $kver failed (exit $rc)" >"$dir/build-failed"
+		return 1
+	fi
+	ko=$(find "$root/var/lib/dkms/iopgt/$ver/$kver" -path '*/module/iopgt.ko*' | head -n1)
+	[ -n "$ko" ] || { echo "dkms built no iopgt.ko for $kver" >"$dir/build-failed"; return 1; }
+	case $ko in
+	*.xz) xz -dc "$ko" >"$dir/iopgt.ko" 2>/dev/null ||
+		in_root "$root" xz -dc "${ko#"$root"}" >"$dir/iopgt.ko" ;;
+	*.zst) in_root "$root" zstd -dc "${ko#"$root"}" >"$dir/iopgt.ko" ;;
+	*) cp "$ko" "$dir/iopgt.ko" ;;
+	esac
+	grep -h 'conftest.sh:' "$root/var/lib/dkms/iopgt/$ver/$kver"/*/log/make.log 2>/dev/null |
+		head -n 1 >>"$log" || true
+	if [ -n "${IOPGT_DEFECT:-}" ]; then
+		# The test-only defect module: plain kbuild, never packaged.
+		local dsrc=/iopgt/defect-$kver
+		rm -rf "${root:?}$dsrc"
+		mkdir -p "$root$dsrc"
+		cp "$SRC"/tests/defect/Kbuild "$SRC"/tests/defect/*.c "$root$dsrc/"
+		local kenv=(env)
+		[ "$arch" = arm64 ] && kenv=(env CROSS_COMPILE=aarch64-linux-gnu- ARCH=arm64)
+		in_root "$root" "${kenv[@]}" make -C "/usr/src/linux-headers-$kver" M="$dsrc" modules \
+			>"$dir/defect.log" 2>&1 ||
+			{ tail -n 30 "$dir/defect.log" >&2; echo "the defect module did not build for $kver" >"$dir/build-failed"; return 1; }
+		cp "$root$dsrc/iopgt_defect.ko" "$dir/iopgt_defect.ko"
+		rm -rf "${root:?}$dsrc"
+	fi
+	printf 'KABI=%s\nKVER=%s\nSUITE=%s\nARCH=%s\nKFLAVOUR=%s\n' "$abi" "$kver" "$ksuite" "$arch" "$kflav" \
+		>"$dir/kernel.env"
+	return 0
+}
+
 build_module() {
-	local suite=$1 work=$2 root abi ver arch kver rc ko log
-	shift 2
-	root=$(root_dir "$suite")
-	abi=$(cat "$root.ready")
+	local work=$1 root ver t failed=0 base
+	shift
+	base=$(suite_base "$(target_suite "$1")")
+	root=$(root_dir "$base")
 	ver=$(iopgt_version)
 	[ -n "$ver" ] || die "cannot read PACKAGE_VERSION from $SRC/dkms.conf"
 	trap 'umount_proc "$root"' EXIT
@@ -61,48 +132,27 @@ build_module() {
 	copy_src "$root/usr/src/iopgt-$ver" module uapi dkms.conf
 	in_root "$root" dkms remove -m iopgt -v "$ver" --all >/dev/null 2>&1 || true
 	rm -rf "$root/var/lib/dkms/iopgt"
-	in_root "$root" dkms add -m iopgt -v "$ver" >/dev/null ||
-		die "$suite: dkms add iopgt/$ver failed"
-	for arch in "$@"; do
-		kver=$abi-$arch
-		log "$suite-$arch: dkms build iopgt/$ver for $kver"
-		local env=(env)
-		local aopt=()
-		if [ "$arch" = arm64 ]; then
-			env=(env CROSS_COMPILE=aarch64-linux-gnu- ARCH=arm64)
-			aopt=(-a aarch64)
+	if ! in_root "$root" dkms add -m iopgt -v "$ver" >/dev/null; then
+		for t in "$@"; do
+			mkdir -p "$work/$t"
+			echo "dkms add iopgt/$ver failed in the $base root" >"$work/$t/build-failed"
+		done
+		die "$base: dkms add iopgt/$ver failed"
+	fi
+	for t in "$@"; do
+		[ "$(suite_base "$(target_suite "$t")")" = "$base" ] || die "$t does not build in the $base root"
+		mkdir -p "$work/$t"
+		rm -f "$work/$t/built" "$work/$t/build-failed"
+		if build_one "$root" "$ver" "$t" "$work/$t"; then
+			touch "$work/$t/built"
+		else
+			[ -f "$work/$t/build-failed" ] || echo "module build failed" >"$work/$t/build-failed"
+			failed=1
 		fi
-		log=$work/$suite-$arch/dkms.log
-		mkdir -p "$work/$suite-$arch"
-		rc=0
-		{ in_root "$root" "${env[@]}" dkms build -m iopgt -v "$ver" -k "$kver" "${aopt[@]}" &&
-			in_root "$root" "${env[@]}" dkms install -m iopgt -v "$ver" -k "$kver" "${aopt[@]}" --force; } \
-			>"$log" 2>&1 || rc=$?
-		if [ $rc -ne 0 ]; then
-			echo "=== $suite-$arch: module build failed (dkms exit $rc); dkms output:" >&2
-			tail -n 15 "$log" >&2
-			local ml
-			ml=$(find "$root/var/lib/dkms/iopgt/$ver" -name make.log 2>/dev/null | head -n1)
-			if [ -n "$ml" ]; then
-				echo "=== $suite-$arch: tail of make.log:" >&2
-				tail -n 40 "$ml" >&2
-				cp "$ml" "$work/$suite-$arch/make.log"
-			fi
-			die "$suite-$arch: module build failed"
-		fi
-		ko=$(find "$root/var/lib/dkms/iopgt/$ver/$kver" -path '*/module/iopgt.ko*' | head -n1)
-		[ -n "$ko" ] || die "$suite-$arch: dkms built no iopgt.ko"
-		case $ko in
-		*.xz) xz -dc "$ko" >"$work/$suite-$arch/iopgt.ko" 2>/dev/null ||
-			in_root "$root" xz -dc "${ko#"$root"}" >"$work/$suite-$arch/iopgt.ko" ;;
-		*.zst) in_root "$root" zstd -dc "${ko#"$root"}" >"$work/$suite-$arch/iopgt.ko" ;;
-		*) cp "$ko" "$work/$suite-$arch/iopgt.ko" ;;
-		esac
-		printf 'KABI=%s\nKVER=%s\nSUITE=%s\nARCH=%s\n' "$abi" "$kver" "$suite" "$arch" \
-			>"$work/$suite-$arch/kernel.env"
 	done
 	umount_proc "$root"
 	trap - EXIT
+	return $failed
 }
 
 # Runs inside the root: copy the ELF interpreter and the shared libraries
@@ -208,10 +258,8 @@ cmd=${1:-}
 shift || true
 case $cmd in
 module)
-	[ $# -ge 3 ] || die "usage: $0 module SUITE WORK ARCH..."
-	suite=$1
-	"$here/buildroot.sh" "$suite"
-	with_lock "root-$suite" "$0" _module "$@"
+	[ $# -ge 2 ] || die "usage: $0 module WORK TARGET..."
+	with_lock "root-$(suite_base "$(target_suite "$2")")" "$0" _module "$@"
 	;;
 _module) build_module "$@" ;;
 user)
@@ -220,5 +268,5 @@ user)
 	with_lock "root-$IOPGT_USER_SUITE" "$0" _user "$@"
 	;;
 _user) build_user "$@" ;;
-*) die "usage: $0 module SUITE WORK ARCH... | user WORK ARCH..." ;;
+*) die "usage: $0 module WORK TARGET... | user WORK ARCH..." ;;
 esac

@@ -91,6 +91,17 @@ chmod 755 "$r/init"
 mknod -m 600 "$r/dev/console" c 5 1
 mknod -m 666 "$r/dev/null" c 1 3
 cp "$tdir/iopgt.ko" "$r/lib/modules/iopgt.ko"
+# The test-only defect module (IOPGT_DEFECT; never shipped otherwise).
+if [ -n "${IOPGT_DEFECT:-}" ]; then
+	for d in $IOPGT_DEFECT; do
+		case $d in
+		overrun | double_free | uaf | pagealloc | kfence | ubsan) ;;
+		*) die "IOPGT_DEFECT: unknown defect '$d' (overrun double_free uaf pagealloc kfence ubsan)" ;;
+		esac
+	done
+	[ -f "$tdir/iopgt_defect.ko" ] || die "$target: IOPGT_DEFECT=$IOPGT_DEFECT but no iopgt_defect.ko was built"
+	cp "$tdir/iopgt_defect.ko" "$r/lib/modules/iopgt_defect.ko"
+fi
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$r/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
 
@@ -121,6 +132,8 @@ fi
 	printf 'IOPGT_TEST_TIMEOUT=%s\n' "${IOPGT_TEST_TIMEOUT:-240}"
 	printf 'IOPGT_FUZZ_SECONDS=%s\n' "${IOPGT_FUZZ_SECONDS:-20}"
 	printf 'IOPGT_TEST_TIMEOUT_SCALE=%s\n' "${IOPGT_TEST_TIMEOUT_SCALE:-1}"
+	printf 'IOPGT_HARDENED=%s\n' "${IOPGT_HARDENED:-}"
+	printf "IOPGT_DEFECT='%s'\n" "${IOPGT_DEFECT:-}"
 	if [ -n "${IOPGT_CLI_DUMP_MAX:-}" ]; then
 		printf 'IOPGT_CLI_DUMP_MAX=%s\n' "$IOPGT_CLI_DUMP_MAX"
 	elif [ "$target" = "$IOPGT_CLI_BIG_TARGET" ]; then

@@ -8,12 +8,24 @@ IOPGT_CACHE=${IOPGT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/iopgt}
 OUT=${OUT:-$IOPGT_REPO/build}
 export IOPGT_REPO IOPGT_CACHE OUT
 
-IOPGT_SUITES=(bookworm trixie sid)
+# A target is DIST-ARCH[-FLAVOUR]: the kernel of Debian suite DIST (an apt
+# suite: bookworm, trixie-backports, ...) for ARCH, in one of Debian's
+# kernel flavours (none: the stock one; 16k: arm64 with 16K pages; rt:
+# PREEMPT_RT). Every kind of target goes through the same code path.
+# shellcheck disable=SC2034 # used by archive.sh
+IOPGT_DISTS=(bookworm trixie trixie-backports sid experimental)
+IOPGT_ARCHES=(amd64 arm64)
+# `make test` runs these; IOPGT_NEXT_TARGETS (the next kernel's release
+# candidates, which may break for reasons outside this project) are opt-in:
+# `make test-next` or `make test TARGETS=...`.
+IOPGT_DEFAULT_TARGETS=(bookworm-amd64 bookworm-arm64 trixie-amd64 trixie-arm64
+	trixie-backports-amd64 trixie-backports-arm64 sid-amd64 sid-arm64
+	sid-arm64-16k sid-amd64-rt sid-arm64-rt)
+IOPGT_NEXT_TARGETS=(experimental-amd64 experimental-arm64)
 # The 1,000,000-leaf CLI dump (tests/cli.c, about 75 s under TCG) runs by
 # default on this target only, where TCG is fastest; IOPGT_CLI_DUMP_MAX
 # overrides it everywhere.
 export IOPGT_CLI_BIG_TARGET=sid-amd64
-IOPGT_ARCHES=(amd64 arm64)
 # The suite whose root builds the userspace for every target (its glibc is
 # the oldest, so its binaries run with the libraries shipped next to them).
 export IOPGT_USER_SUITE=bookworm
@@ -21,15 +33,12 @@ export IOPGT_USER_SUITE=bookworm
 log() { printf '[iopgt %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'iopgt: error: %s\n' "$*" >&2; exit 1; }
 
-# All valid target names, one per line.
+# All valid target names, one per line (the default ones first).
 all_targets() {
-	local s a
-	for s in "${IOPGT_SUITES[@]}"; do
-		for a in "${IOPGT_ARCHES[@]}"; do
-			echo "$s-$a"
-		done
-	done
+	printf '%s\n' "${IOPGT_DEFAULT_TARGETS[@]}" "${IOPGT_NEXT_TARGETS[@]}"
 }
+default_targets() { printf '%s\n' "${IOPGT_DEFAULT_TARGETS[@]}"; }
+next_targets() { printf '%s\n' "${IOPGT_NEXT_TARGETS[@]}"; }
 
 # check_targets NAME...: die listing the valid names if one is unknown.
 check_targets() {
@@ -45,8 +54,60 @@ check_targets() {
 	done
 }
 
-target_suite() { echo "${1%-*}"; }
-target_arch() { echo "${1##*-}"; }
+# Parts of a target name DIST-ARCH[-FLAVOUR].
+target_arch() {
+	local a
+	for a in "${IOPGT_ARCHES[@]}"; do
+		case -$1- in *"-$a-"*) echo "$a"; return 0 ;; esac
+	done
+	die "target '$1' names no architecture (${IOPGT_ARCHES[*]})"
+}
+target_suite() { local a; a=$(target_arch "$1"); echo "${1%%-"$a"*}"; }
+target_flavour() {
+	local a rest
+	a=$(target_arch "$1")
+	rest=${1#*-"$a"}
+	echo "${rest#-}"
+}
+# Debian's kernel flavour name (the suffix of linux-headers-<abi>-...).
+target_kflavour() {
+	local a f
+	a=$(target_arch "$1")
+	f=$(target_flavour "$1")
+	case $f in
+	'') echo "$a" ;;
+	rt) echo "rt-$a" ;;
+	*) echo "$a-$f" ;;
+	esac
+}
+# The architecture of a Debian kernel flavour name.
+kflavour_arch() {
+	local a
+	for a in "${IOPGT_ARCHES[@]}"; do
+		case -$1- in *"-$a-"*) echo "$a"; return 0 ;; esac
+	done
+	die "kernel flavour '$1' names no architecture"
+}
+
+# The suite whose build root builds a suite's kernels (same compiler and
+# glibc): a backports or experimental kernel builds in its base suite's root
+# with that suite added to the root's apt sources.
+suite_base() {
+	case $1 in
+	*-backports) echo "${1%-backports}" ;;
+	experimental) echo sid ;;
+	*) echo "$1" ;;
+	esac
+}
+# The apt suites a suite's private apt view reads (kbuild, busybox and
+# libraries come from the base suite).
+suite_apt_suites() {
+	local b
+	b=$(suite_base "$1")
+	if [ "$b" = "$1" ]; then echo "$1"; else echo "$b $1"; fi
+}
+# Variable-name form of a suite (IOPGT_KABI_trixie_backports).
+suite_var() { echo "${1//-/_}"; }
 
 # Debian architecture -> GNU triplet / kernel ARCH / dkms -a argument.
 arch_triplet() { case $1 in amd64) echo x86_64-linux-gnu ;; arm64) echo aarch64-linux-gnu ;; esac; }

@@ -3,7 +3,8 @@
 # Drive the kernel matrix.
 #
 #   matrix.sh test [TARGET...]          host unit tests + build, boot and run
-#                                       /tests/* in each target (default all)
+#                                       /tests/* in each target (default: the
+#                                       default targets, lib.sh)
 #   matrix.sh run TARGET SCRIPT [FILE...] run SCRIPT (FILEs beside it) in the
 #                                       VM; print its output; exit with its
 #                                       status (non-zero on WARN/BUG/Oops too)
@@ -12,7 +13,12 @@
 # Environment: OUT (build/ by default; logs in $OUT/logs), IOPGT_CACHE,
 # IOPGT_JOBS (VMs at once, default 2), IOPGT_SMP (vCPUs per VM, default
 # 2/IOPGT_JOBS), IOPGT_KABI_<suite>, IOPGT_MIRROR, IOPGT_TEST_TIMEOUT,
-# IOPGT_FUZZ_SECONDS, IOPGT_CLI_DUMP_MAX, IOPGT_VM_TIMEOUT, IOPGT_SRC.
+# IOPGT_FUZZ_SECONDS, IOPGT_CLI_DUMP_MAX, IOPGT_VM_TIMEOUT, IOPGT_SRC,
+# IOPGT_HARDEN (auto|all|none|"TARGET..."; see hardened()), IOPGT_DEFECT.
+#
+# Each base suite's root is prepared in parallel (apt, root, headers of its
+# targets' kernels, dkms builds one after the other); a target boots as soon
+# as its module and the userspace are built, the longest VMs first.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -22,7 +28,7 @@ SRC=${IOPGT_SRC:-$IOPGT_REPO}
 mode=${1:-}
 shift || true
 case $mode in
-test) targets=("$@"); [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(all_targets) ;;
+test) targets=("$@"); [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(default_targets) ;;
 run) [ $# -ge 2 ] || die "usage: $0 run TARGET SCRIPT [FILE...]"; targets=("$1"); shift ;;
 shell) [ $# -eq 1 ] || die "usage: $0 shell TARGET"; targets=("$1"); shift ;;
 *) die "usage: $0 test [TARGET...] | run TARGET SCRIPT [FILE...] | shell TARGET" ;;
@@ -55,15 +61,16 @@ host_unit_tests() {
 	[ -f "$SRC/userspace/Makefile" ] || { log "note: no userspace/Makefile: no host unit tests"; return 0; }
 	ensure_host_tools gcc:gcc make:make pkg-config:pkgconf /usr/include/libmnl/libmnl.h:libmnl-dev
 	local logf=$WORK/host-unit.log rc=0
-	log "host unit tests: make -C userspace check"
+	log "host unit tests: make -C userspace check; scripts/parse-selftest.sh"
 	make -C "$SRC/userspace" check >"$logf" 2>&1 || rc=$?
+	"$here/parse-selftest.sh" >>"$logf" 2>&1 || rc=$?
 	local p f s
 	p=$(grep -cE '^ok [0-9]+' "$logf" | head -n1) || true
 	s=$(grep -E '^ok [0-9]+' "$logf" | grep -ciE '# *skip') || true
 	f=$(grep -cE '^not ok [0-9]+' "$logf") || true
 	p=$((p - s))
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-	HOST_LINE=$(printf '%-15s %-22s %4s %4s %4s  %-6s %6s  %s' host-unit "$(uname -r)" "$p" "$f" "$s" "$([ "$rc" -eq 0 ] && echo PASS || echo FAIL)" - "make -C userspace check")
+	HOST_LINE=$(printf '%-23s %-24s %4s %4s %4s  %-6s %6s  %-8s %s' host-unit "$(uname -r)" "$p" "$f" "$s" "$([ "$rc" -eq 0 ] && echo PASS || echo FAIL)" - - "make -C userspace check + console judge")
 	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + s))
 	if [ "$rc" -ne 0 ]; then
 		echo "=== host unit tests failed (rc=$rc); tail of $logf:" >&2
@@ -72,23 +79,104 @@ host_unit_tests() {
 	publish "$logf" host-unit
 }
 
-# ---- prepare: archive, roots and builds, suites in parallel ----
-suites=()
-declare -A want_arch=()
-for t in "${targets[@]}"; do
-	s=$(target_suite "$t")
-	[ -n "${want_arch[$s]:-}" ] || suites+=("$s")
-	want_arch[$s]="${want_arch[$s]:-} $(target_arch "$t")"
+# hardened TARGET: whether TARGET boots with the kernel's memory debugging
+# (slub_debug=FZPU, KFENCE every few ms, page poisoning; SLUB validates
+# every cache after the tests). IOPGT_HARDEN=auto (default): every target
+# except a PREEMPT_RT one whose stock-flavour sibling (same kernel version
+# and arch, a hardened compatibility path) is in the same run; all; none; or
+# a list of targets.
+hardened() {
+	local t=$1 sib
+	case ${IOPGT_HARDEN:-auto} in
+	all) return 0 ;;
+	none) return 1 ;;
+	auto)
+		[ "$(target_flavour "$t")" = rt ] || return 0
+		sib=$(target_suite "$t")-$(target_arch "$t")
+		case " ${targets[*]} " in *" $sib "*) return 1 ;; esac
+		return 0
+		;;
+	*) case " $IOPGT_HARDEN " in *" $t "*) return 0 ;; *) return 1 ;; esac ;;
+	esac
+}
+
+# boot_kind TARGET: hardened or plain.
+boot_kind() { if hardened "$1"; then echo hardened; else echo plain; fi; }
+
+# Boot order: the longest VMs first so the slots finish together. The
+# last measured VM time of each target booted the same way
+# (IOPGT_CACHE/times) decides; without one, hardened arm64 targets first.
+order_targets() {
+	local t est
+	for t in "$@"; do
+		est=$(cat "$IOPGT_CACHE/times/$t.$(boot_kind "$t")" 2>/dev/null) || est=
+		if [ -z "$est" ]; then
+			est=60
+			[ "$(target_arch "$t")" = arm64 ] && est=150
+			hardened "$t" && est=$((est * 3 / 2))
+		fi
+		echo "$est $t"
+	done | sort -k1,1nr -k2,2 | cut -d' ' -f2
+}
+mapfile -t order < <(order_targets "${targets[@]}")
+
+# ---- prepare: archive, roots and builds, base suites in parallel ----
+bases=()
+declare -A base_targets=()
+for t in "${order[@]}"; do
+	b=$(suite_base "$(target_suite "$t")")
+	[ -n "${base_targets[$b]:-}" ] || bases+=("$b")
+	base_targets[$b]="${base_targets[$b]:-} $t"
 done
 user_arches=$(for t in "${targets[@]}"; do target_arch "$t"; done | sort -u | tr '\n' ' ')
 
-prepare_suite() {
-	local s=$1
-	"$here/archive.sh" update "$s"
-	"$here/archive.sh" fetch "$s" "${IOPGT_ARCHES[@]}"
-	"$here/buildroot.sh" "$s"
-	# shellcheck disable=SC2086
-	"$here/build.sh" module "$s" "$WORK" ${want_arch[$s]}
+# fail_targets REASON TARGET...: mark targets whose preparation failed.
+fail_targets() {
+	local why=$1 t
+	shift
+	for t in "$@"; do
+		mkdir -p "$WORK/$t"
+		[ -f "$WORK/$t/build-failed" ] || echo "$why" >"$WORK/$t/build-failed"
+	done
+}
+
+# prepare_base BASE TARGET...: the base root, the kernels of the targets
+# (their suites may be the base's backports or experimental) and the
+# module for each, in boot order.
+prepare_base() {
+	local b=$1 t ks ok=() rc=0
+	shift
+	if ! { "$here/archive.sh" update "$b" && "$here/archive.sh" fetch "$b" "${IOPGT_ARCHES[@]}" &&
+		"$here/buildroot.sh" "$b"; }; then
+		fail_targets "build: the $b build root failed (output above)" "$@"
+		return 1
+	fi
+	local -A kfl=()
+	local suites=()
+	for t in "$@"; do
+		ks=$(target_suite "$t")
+		[ -n "${kfl[$ks]:-}" ] || suites+=("$ks")
+		kfl[$ks]="${kfl[$ks]:-} $(target_kflavour "$t")"
+	done
+	local -A bad=()
+	for ks in "${suites[@]}"; do
+		# shellcheck disable=SC2086
+		if ! { "$here/archive.sh" update "$ks" && "$here/archive.sh" fetch "$ks" ${kfl[$ks]} &&
+			"$here/buildroot.sh" "$ks" ${kfl[$ks]}; }; then
+			bad[$ks]=1
+			rc=1
+		fi
+	done
+	for t in "$@"; do
+		if [ -n "${bad[$(target_suite "$t")]:-}" ]; then
+			fail_targets "build: the kernel headers of $t could not be set up in the $b root (output above)" "$t"
+		else
+			ok+=("$t")
+		fi
+	done
+	[ ${#ok[@]} -gt 0 ] || return 1
+	"$here/build.sh" module "$WORK" "${ok[@]}" || rc=1
+	return $rc
 }
 
 prepare_user() {
@@ -101,36 +189,65 @@ prepare_user() {
 
 log "targets: ${targets[*]}"
 declare -A pids=()
-for s in "${suites[@]}"; do
-	prepare_suite "$s" >"$WORK/prepare-$s.log" 2>&1 &
-	pids[$s]=$!
+for b in "${bases[@]}"; do
+	# shellcheck disable=SC2086
+	{ prepare_base "$b" ${base_targets[$b]} || fail_targets "build: preparing the $b root failed (output above)" ${base_targets[$b]}; } \
+		>"$WORK/prepare-$b.log" 2>&1 &
+	pids[$b]=$!
 done
 prepare_user >"$WORK/prepare-user.log" 2>&1 &
 pids[user]=$!
 if [ "$mode" = test ]; then
 	host_unit_tests
 fi
+
+# reap_prepare [wait]: print the logs of finished preparation jobs (all of
+# them, waiting, with "wait").
 declare -A prep_failed=()
-for k in "${!pids[@]}"; do
-	if wait "${pids[$k]}"; then
-		cat "$WORK/prepare-$k.log" >&2
-	else
-		echo "=== preparing $k FAILED:" >&2
-		cat "$WORK/prepare-$k.log" >&2
-		prep_failed[$k]=1
-	fi
-done
-# A suite that fails to build fails its targets; the others still run
-# (test mode). Without userspace, or for run/shell, nothing can run.
-if [ ${#prep_failed[@]} -gt 0 ] && { [ -n "${prep_failed[user]:-}" ] || [ "$mode" != test ]; }; then
+reap_prepare() {
+	local k
+	for k in "${!pids[@]}"; do
+		if [ "${1:-}" != wait ] && kill -0 "${pids[$k]}" 2>/dev/null; then
+			continue
+		fi
+		if wait "${pids[$k]}"; then
+			cat "$WORK/prepare-$k.log" >&2
+		else
+			echo "=== preparing $k FAILED:" >&2
+			cat "$WORK/prepare-$k.log" >&2
+			prep_failed[$k]=1
+		fi
+		unset "pids[$k]"
+	done
+}
+
+# The userspace is needed by every target: wait for it first.
+while kill -0 "${pids[user]}" 2>/dev/null; do sleep 1; done
+reap_prepare
+if [ -n "${prep_failed[user]:-}" ]; then
+	reap_prepare wait
 	echo "$total_pass passed, $((total_fail + 1)) failed, $total_skip skipped"
 	exit 1
 fi
-t_prep=$(date +%s)
-log "prepared in $((t_prep - t_start))s"
 
 # ---- boot ----
+if [ "$mode" != test ]; then
+	reap_prepare wait
+	if [ ! -f "$WORK/${targets[0]}/built" ]; then
+		echo "=== ${targets[0]}: $(cat "$WORK/${targets[0]}/build-failed" 2>/dev/null || echo "not built")" >&2
+		echo "$total_pass passed, $((total_fail + 1)) failed, $total_skip skipped"
+		exit 1
+	fi
+fi
+t_prep=$(date +%s)
+if [ "$mode" = test ]; then
+	log "userspace ready after $((t_prep - t_start))s; targets boot as their modules are built"
+else
+	log "prepared in $((t_prep - t_start))s"
+fi
+
 if [ "$mode" = shell ]; then
+	hardened "${targets[0]}" && export IOPGT_HARDENED=1
 	"$here/initramfs.sh" "${targets[0]}" "$WORK" shell
 	IOPGT_SMP=${IOPGT_SMP:-2} "$here/boot.sh" "${targets[0]}" "$WORK" - shell
 	exit 0
@@ -142,51 +259,79 @@ jobs=${IOPGT_JOBS:-2}
 smp=${IOPGT_SMP:-$(( 2 / jobs > 0 ? 2 / jobs : 1 ))}
 
 run_target() {
-	local t=$1 logf=$WORK/$1.log t0 t1 rc=0
+	local t=$1 logf=$WORK/$1.log t0 t1 rc=0 h=
 	shift
+	hardened "$t" && h=1
 	if [ "$mode" = run ]; then
-		"$here/initramfs.sh" "$t" "$WORK" run "$@" 2>"$WORK/$t.err" || rc=$?
+		IOPGT_HARDENED=$h "$here/initramfs.sh" "$t" "$WORK" run "$@" 2>"$WORK/$t.err" || rc=$?
 	else
-		"$here/initramfs.sh" "$t" "$WORK" test 2>"$WORK/$t.err" || rc=$?
+		IOPGT_HARDENED=$h "$here/initramfs.sh" "$t" "$WORK" test 2>"$WORK/$t.err" || rc=$?
 	fi
 	if [ $rc -ne 0 ]; then
 		cat "$WORK/$t.err" >"$logf"
 		echo "@@IOPGT-FAIL initramfs of $t failed" >>"$logf"
 	else
 		t0=$(date +%s)
-		IOPGT_SMP=$smp "$here/boot.sh" "$t" "$WORK" "$logf" || true
+		IOPGT_HARDENED=$h IOPGT_SMP=$smp "$here/boot.sh" "$t" "$WORK" "$logf" || true
 		t1=$(date +%s)
+		if [ "$mode" = test ] && grep -q '^@@IOPGT-RESULT' "$logf" 2>/dev/null; then
+			mkdir -p "$IOPGT_CACHE/times"
+			echo "$((t1 - t0))" >"$IOPGT_CACHE/times/.$t.$$" &&
+				mv -f "$IOPGT_CACHE/times/.$t.$$" "$IOPGT_CACHE/times/$t.$(boot_kind "$t")"
+		fi
 	fi
 	{
 		"$here/parse.sh" "$logf" "$mode" || true
 		echo "TIME=$(( ${t1:-0} - ${t0:-0} ))"
+		echo "BOOT=$([ -n "$h" ] && echo hardened || echo plain)"
 	} >"$WORK/$t.result"
 }
 
-# Longest (arm64) first so the two slots finish together.
-mapfile -t order < <(printf '%s\n' "${targets[@]}" | sort -t- -k2,2r -k1,1)
+# Start each target as soon as its module is built and a slot is free.
 shift_args=("$@")
-running=0
-for t in "${order[@]}"; do
-	if [ -n "${prep_failed[$(target_suite "$t")]:-}" ]; then
-		printf 'UNAME="(not built)"\nFORMATS=\nPASSED=0\nFAILED=1\nSKIPPED=0\nRESULT=fail\nTIME=0\n' >"$WORK/$t.result"
-		printf "REASONS='build: the module or the build root of %s failed (output above)\n'\nSKIPS=''\n" \
-			"$(target_suite "$t")" >>"$WORK/$t.result"
-		echo "@@IOPGT-FAIL build failed" >"$WORK/$t.log"
-		continue
+pending=("${order[@]}")
+vm_pids=()
+while [ ${#pending[@]} -gt 0 ]; do
+	reap_prepare
+	alive=()
+	for p in "${vm_pids[@]}"; do kill -0 "$p" 2>/dev/null && alive+=("$p"); done
+	vm_pids=("${alive[@]}")
+	rest=()
+	started=0
+	for t in "${pending[@]}"; do
+		if [ -f "$WORK/$t/build-failed" ]; then
+			printf 'UNAME="(not built)"\nFORMATS=\nPASSED=0\nFAILED=1\nSKIPPED=0\nRESULT=fail\nTIME=0\nBOOT=-\n' >"$WORK/$t.result"
+			printf "REASONS=%q\nSKIPS=''\n" "$(cat "$WORK/$t/build-failed")
+" >>"$WORK/$t.result"
+			echo "@@IOPGT-FAIL build failed: $(cat "$WORK/$t/build-failed")" >"$WORK/$t.log"
+			continue
+		fi
+		if [ $started -eq 0 ] && [ ${#vm_pids[@]} -lt "$jobs" ] && [ -f "$WORK/$t/built" ]; then
+			log "$t: booting (smp $smp, $(boot_kind "$t"))"
+			if [ "$mode" = run ]; then
+				run_target "$t" "${shift_args[@]}" &
+			else
+				run_target "$t" &
+			fi
+			vm_pids+=($!)
+			started=1
+			continue
+		fi
+		rest+=("$t")
+	done
+	pending=("${rest[@]}")
+	if [ ${#pending[@]} -gt 0 ] && [ $started -eq 0 ]; then
+		# Nothing to start: a preparation job that ended without marking
+		# its targets leaves them failed.
+		if [ ${#pids[@]} -eq 0 ]; then
+			for t in "${pending[@]}"; do
+				[ -f "$WORK/$t/built" ] || fail_targets "build: not built (output above)" "$t"
+			done
+		fi
+		sleep 1
 	fi
-	if [ $running -ge "$jobs" ]; then
-		wait -n || true
-		running=$((running - 1))
-	fi
-	log "$t: booting (smp $smp)"
-	if [ "$mode" = run ]; then
-		run_target "$t" "${shift_args[@]}" &
-	else
-		run_target "$t" &
-	fi
-	running=$((running + 1))
 done
+reap_prepare wait
 wait || true
 
 # ---- report ----
@@ -210,14 +355,14 @@ if [ "$mode" = run ]; then
 	exit 0
 fi
 
-printf '\n%-15s %-22s %4s %4s %4s  %-6s %6s  %s\n' target kernel pass fail skip result time formats
+printf '\n%-23s %-24s %4s %4s %4s  %-6s %6s  %-8s %s\n' target kernel pass fail skip result time boot formats
 for t in "${targets[@]}"; do
 	# shellcheck source=/dev/null
 	. "$WORK/$t.result"
 	fm=${FORMATS:-(none)}
 	case $fm in "(no "*) fm="(no formats file)" ;; esac
-	printf '%-15s %-22s %4s %4s %4s  %-6s %5ss  %s\n' "$t" "${UNAME:-?}" "$PASSED" "$FAILED" "$SKIPPED" \
-		"$([ "$RESULT" = pass ] && echo PASS || echo FAIL)" "$TIME" "$fm"
+	printf '%-23s %-24s %4s %4s %4s  %-6s %5ss  %-8s %s\n' "$t" "${UNAME:-?}" "$PASSED" "$FAILED" "$SKIPPED" \
+		"$([ "$RESULT" = pass ] && echo PASS || echo FAIL)" "$TIME" "${BOOT:-?}" "$fm"
 	total_pass=$((total_pass + PASSED)) total_fail=$((total_fail + FAILED)) total_skip=$((total_skip + SKIPPED))
 	if [ "$RESULT" != pass ]; then
 		status=1
@@ -240,6 +385,6 @@ if [ -n "$(echo "${REASONS_ALL:-}" | tr -d '[:space:]')" ]; then
 fi
 if [ "$total_fail" -gt 0 ]; then status=1; fi
 echo
-echo "matrix time: $(($(date +%s) - t_start))s (prepare $((t_prep - t_start))s); logs in $OUT/logs/"
+echo "matrix time: $(($(date +%s) - t_start))s (userspace ready after $((t_prep - t_start))s); logs in $OUT/logs/"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 exit $status

@@ -12,8 +12,19 @@
 # count (`# SKIP` -> skipped, `not ok ... # TODO` -> skipped); a program with
 # rc != 0, no plan, or a plan that does not match its count adds a failure
 # (unless it already reported a `not ok`). The target fails on any failure,
-# on WARNING:/BUG:/Oops/Call Trace/Kernel panic in the log, on a missing
-# @@IOPGT-RESULT pass, and on a host-side timeout.
+# on a kernel report in the log, on a missing @@IOPGT-RESULT pass, on a
+# hardened boot that did not validate the slab caches, and on a host-side
+# timeout. Kernel reports (each reason names the rules a line matched):
+#   WARN/BUG/Oops    WARNING:, BUG:, Oops, Call Trace, Kernel panic
+#   SLUB report      ^BUG <cache> (Tainted|Not tainted) (any cache)
+#   SLUB poison      Poison overwritten
+#   SLUB redzone     Redzone
+#   page poison      pagealloc: memory corruption
+#   KFENCE           KFENCE:
+#   UBSAN            UBSAN:
+# Known noise that matches none of them: with slub_debug, two ARM_V7S
+# address spaces alive at once make the kernel print "debugfs:
+# 'io-pgtable_armv7s_l2' already exists in 'slab'".
 set -euo pipefail
 
 [ $# -eq 2 ] || { echo "usage: $0 LOG test|run" >&2; exit 2; }
@@ -37,10 +48,30 @@ BEGIN { passed = failed = skipped = 0; inprog = 0; result = ""; uname = ""; form
 {
 	line = $0
 	# Kernel messages: judge them, never count them as TAP.
-	if (line ~ /(WARNING:|BUG:|Oops|Call Trace|Kernel panic)/ && line !~ /^@@IOPGT/) {
-		if (!seenkern[line]++ && nkern < 5) { reason("kernel: " line); nkern++ }
-		kernbad = 1
+	if (line !~ /^@@IOPGT/) {
+		rules = ""
+		if (line ~ /(WARNING:|BUG:|Oops|Call Trace|Kernel panic)/) rules = rules ", WARN/BUG/Oops"
+		if (line ~ /^(\[[^]]*\] *)*BUG [^ ]+ \((Not t|T)ainted/) rules = rules ", SLUB report"
+		if (line ~ /Poison overwritten/) rules = rules ", SLUB poison"
+		if (line ~ /Redzone/) rules = rules ", SLUB redzone"
+		if (line ~ /pagealloc: memory corruption/) rules = rules ", page poison"
+		if (line ~ /KFENCE:/) rules = rules ", KFENCE"
+		if (line ~ /UBSAN:/) rules = rules ", UBSAN"
+		if (rules != "") {
+			# the first 8 report lines, and the first line of every
+			# rule not shown yet
+			nr = split(substr(rules, 3), rl, ", ")
+			newrule = 0
+			for (i = 1; i <= nr; i++) if (!shownrule[rl[i]]) newrule = 1
+			if (!seenkern[line]++ && (nkern < 8 || newrule)) {
+				reason("kernel [" substr(rules, 3) "]: " line); nkern++
+				for (i = 1; i <= nr; i++) shownrule[rl[i]] = 1
+			}
+			kernbad = 1
+		}
 	}
+	if (line ~ /^@@IOPGT-HARDENED/) hardened = 1
+	if (line ~ /^@@IOPGT-SLAB-VALIDATED/) validated = 1
 	# A kernel message can land in the middle of a user line: cut it off.
 	if (line ~ /^\[ *[0-9]+\.[0-9]+\]/) next
 	sub(/\[ *[0-9]+\.[0-9]+\] .*$/, "", line)
@@ -81,6 +112,7 @@ END {
 	if (inprog) endprog(-1)
 	bad = failed > 0 || kernbad || timeout || result != "pass"
 	if (result == "") reason("vm: no @@IOPGT-RESULT line (crash or timeout)")
+	else if (hardened && !validated) { bad = 1; reason("vm: hardened boot but the slab caches were not validated") }
 	if (mode == "run") {
 		if (!haverun) { reason("vm: the script did not finish"); runrc = 255 }
 		if (runrc != 0) { bad = 1; reason("script exited with status " runrc) }

@@ -18,6 +18,8 @@ mount -t tmpfs tmpfs /tmp
 hostname iopgt-vm
 
 IOPGT_MODE="test"
+IOPGT_HARDENED=
+IOPGT_DEFECT=
 IOPGT_TEST_TIMEOUT=240
 IOPGT_FUZZ_SECONDS=20
 IOPGT_TEST_TIMEOUT_SCALE=1
@@ -34,6 +36,19 @@ fail() {
 }
 
 echo "@@IOPGT-UNAME $(uname -r)"
+# A hardened boot (boot.sh): check the debugging really is on.
+if [ -n "$IOPGT_HARDENED" ]; then
+	echo "@@IOPGT-HARDENED $(cat /proc/cmdline)"
+	# kmalloc-1k exists on every kernel (arm64 6.1 has no kmalloc-64)
+	[ "$(cat /sys/kernel/slab/kmalloc-1k/sanity_checks 2>/dev/null)" = 1 ] ||
+		fail "hardened boot: slub_debug is not active (kmalloc-1k/sanity_checks is not 1)"
+	if [ -d /sys/module/kfence ]; then
+		[ "$(cat /sys/module/kfence/parameters/sample_interval 2>/dev/null || echo 0)" != 0 ] ||
+			fail "hardened boot: KFENCE is not sampling"
+	else
+		echo "@@IOPGT-NOTE hardened boot: this kernel has no KFENCE (CONFIG_KFENCE is off)"
+	fi
+fi
 if insmod /lib/modules/iopgt.ko; then
 	echo "@@IOPGT-INSMOD ok"
 	i=0
@@ -87,6 +102,42 @@ if [ -d /sys/module/iopgt ]; then
 	else
 		fail "rmmod iopgt failed"
 	fi
+fi
+# The test-only defect module (IOPGT_DEFECT): shows the console judge a
+# memory error of the named kind.
+# With several defects panic_on_warn is dropped meanwhile (7.x SLUB reports
+# WARN) so that every one of them reaches the console.
+if [ -n "$IOPGT_DEFECT" ]; then
+	# shellcheck disable=SC2086 # a list of words
+	set -- $IOPGT_DEFECT
+	[ $# -gt 1 ] && echo 0 >/proc/sys/kernel/panic_on_warn
+	for d in $IOPGT_DEFECT; do
+		echo "@@IOPGT-DEFECT $d"
+		insmod /lib/modules/iopgt_defect.ko "defect=$d" || fail "insmod iopgt_defect.ko defect=$d failed"
+		sleep 1
+		rmmod iopgt_defect 2>/dev/null
+	done
+	echo 1 >/proc/sys/kernel/panic_on_warn
+fi
+# Hardened: SLUB checks every object of every cache now (reports go to the
+# console, where the host's judge reads them). panic_on_warn is dropped for
+# this step so that one report (7.x WARNs in object_err) does not hide the
+# others; the judge fails the target on the report and the WARNING alike.
+# Not validated: kmem_cache_node, whose boot-time bootstrap object the stock
+# kernels report as "Freepointer corrupt" on a fresh boot with iopgt
+# loaded but never used (sid 7.2 arm64 and arm64-16k, seen 2026-12-01).
+if [ -n "$IOPGT_HARDENED" ]; then
+	echo 0 >/proc/sys/kernel/panic_on_warn
+	n=0
+	for c in /sys/kernel/slab/*; do
+		[ -L "$c" ] && continue
+		[ "${c##*/}" = kmem_cache_node ] && continue
+		[ -w "$c/validate" ] || continue
+		echo 1 >"$c/validate" 2>/dev/null && n=$((n + 1))
+	done
+	echo 1 >/proc/sys/kernel/panic_on_warn
+	echo "@@IOPGT-SLAB-VALIDATED $n caches (not kmem_cache_node)"
+	[ $n -gt 0 ] || fail "hardened boot: no slab cache could be validated"
 fi
 echo "@@IOPGT-RESULT $result"
 sync

@@ -3,7 +3,9 @@
  * Caps: max_as (per device) and max_as_table_bytes / max_table_bytes (table
  * memory) give ENOSPC, and nothing leaks (the harness compares GET_INFO's
  * module_allocs/table_bytes/nr_as before and after every test). Params are
- * lowered through /sys/module/iopgt/parameters and restored.
+ * lowered through /sys/module/iopgt/parameters and restored. Table memory is
+ * counted in GET_INFO's table_bytes per page-size set (a 4K-granule table
+ * takes a whole 16K page on a 16K-page kernel).
  */
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -93,7 +95,7 @@ TEST_FMT(max_as_table_bytes)
 	if (c.out_ias < 64 && step * 64 > 1ULL << c.out_ias)
 		step = (1ULL << c.out_ias) / 64;
 	ASSERT_OK(as_info(fd, id, &ai));
-	cap = ai.table_bytes + 8 * 4096;
+	cap = ai.table_bytes + 8 * table_unit(&variant->fi, c.out_pgsize_bitmap);
 	as_destroy(fd, id);
 	ASSERT_OK(param_set("max_as_table_bytes", cap));
 	id = as_create_v(fd, variant, 0, &c);
@@ -147,7 +149,8 @@ TEST_FMT(max_table_bytes_device)
 		step = (1ULL << c.out_ias) / 64;
 	ASSERT_OK(get_info(fd, &gi, NULL));
 	EXPECT_EQ(gi.max_table_bytes, old);
-	ASSERT_OK(param_set("max_table_bytes", gi.table_bytes + 8 * 4096));
+	ASSERT_OK(param_set("max_table_bytes", gi.table_bytes +
+			    8 * table_unit(&variant->fi, c.out_pgsize_bitmap)));
 	n = fill_tables(fd, a, gran, step, 64, &fail_at);
 	EXPECT_LT(n, 64);
 	/* the device is full: a second AS cannot get tables either */
@@ -159,6 +162,46 @@ TEST_FMT(max_table_bytes_device)
 	ASSERT_OK(get_info(fd, &gi, NULL));
 	EXPECT_LE(gi.table_bytes, gi.max_table_bytes);
 	EXPECT_OK(param_set("max_table_bytes", old));
+	close(fd);
+}
+
+/*
+ * GET_INFO's table_bytes is what a table costs: mapping one granule into an
+ * empty AS adds whole tables of that size (one per level below the top at
+ * most), and where the kernel counts table pages in nr_iommu_pages the
+ * pages it took are exactly those bytes.
+ */
+TEST_CFG(table_bytes_unit)
+{
+	struct iopgt_as_create c;
+	struct iopgt_as_info a0, a1;
+	struct iopgt_get_info gi;
+	__u64 unit, gran, grown;
+	long long p0, p1;
+	int fd = dev_open(), id;
+
+	ASSERT_OK(get_info(fd, &gi, NULL));
+	id = as_create_v(fd, variant, 0, &c);
+	unit = table_unit(&variant->fi, c.out_pgsize_bitmap);
+	gran = c.out_pgsize_bitmap & -c.out_pgsize_bitmap;
+	ASSERT_TRUE(unit > 0);
+	if (variant->format != IOPGT_FMT_ARM_V7S)
+		EXPECT_EQ(unit, gran > gi.page_size ? gran : gi.page_size);
+	ASSERT_OK(as_info(fd, id, &a0));
+	p0 = read_nr_iommu_pages();
+	ASSERT_OK(map1(fd, id, 0, 0, gran, RW, ilog2_64(gran), NULL));
+	p1 = read_nr_iommu_pages();
+	ASSERT_OK(as_info(fd, id, &a1));
+	grown = a1.table_bytes - a0.table_bytes;
+	h_diag("%s granule 0x%llx: table unit %llu, one map added %llu bytes (%u levels), nr_iommu_pages %+lld",
+	       variant->name, (unsigned long long)gran, (unsigned long long)unit,
+	       (unsigned long long)grown, c.out_levels, p1 - p0);
+	EXPECT_GT(grown, 0);
+	EXPECT_EQ(grown % unit, 0);
+	EXPECT_LE(grown, (c.out_levels ? c.out_levels : 4) * unit);
+	if (p0 >= 0 && p1 > p0 && variant->format != IOPGT_FMT_ARM_V7S)
+		EXPECT_EQ((__u64)(p1 - p0) * gi.page_size, grown);
+	ASSERT_OK(as_destroy(fd, id));
 	close(fd);
 }
 

@@ -32,6 +32,7 @@ static int pers[64], npers;
 static __u32 fmts[IOPGT_FMT_COUNT];
 static int nfmts;
 static char *guard;	/* a page followed by PROT_NONE */
+static size_t guard_pg;	/* the userspace page size (4K, 16K or 64K) */
 
 static __u64 r64(void) { return rnd64(&rs); }
 static __u32 rn(__u32 n) { return n ? (__u32)(r64() % n) : 0; }
@@ -85,7 +86,7 @@ static void *fuzz_ptr(void *good, size_t len)
 	switch (rn(24)) {
 	case 0: return NULL;
 	case 1: return (void *)-4096L;
-	case 2: return guard + 4096 - (len > 16 ? len / 2 : 4);
+	case 2: return guard + guard_pg - (len > 16 ? len / 2 : 4);
 	case 3: return (void *)(uintptr_t)r64();
 	default: return good;
 	}
@@ -416,9 +417,10 @@ TEST_X(fuzz, H_PLAIN, 600, 0)
 	if (!rs)
 		rs = 1;
 	rnd64(&rs);
-	guard = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	guard_pg = (size_t)sysconf(_SC_PAGESIZE);
+	guard = mmap(NULL, 2 * guard_pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_TRUE(guard != MAP_FAILED);
-	ASSERT_OK(mprotect(guard + 4096, 4096, PROT_NONE));
+	ASSERT_OK(mprotect(guard + guard_pg, guard_pg, PROT_NONE));
 	ASSERT_OK(get_info(fd, &gi, f));
 	for (unsigned int i = 0; i < gi.n_formats && i < IOPGT_FMT_COUNT; i++)
 		if (f[i].flags & IOPGT_FMT_F_AVAILABLE)

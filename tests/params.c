@@ -476,24 +476,32 @@ static int bench_cmd(const char *cmd)
  */
 TEST(bench_obeys_caps)
 {
+	struct iopgt_format_info fis[IOPGT_FMT_COUNT];
 	struct iopgt_as_create c;
 	struct iopgt_as_info ai;
 	struct iopgt_get_info gi;
 	char cmd[128];
-	__u64 gran, un;
-	int fd, id;
+	__u64 gran, un, unit = 0;
+	int fd, id, f;
 
 	restore_params();
 	fd = dev_open();
-	id = as_create(fd, pick_format(fd), 0, 0, 0, 0, 0, &c);
+	f = pick_format(fd);
+	id = as_create(fd, f, 0, 0, 0, 0, 0, &c);
 	ASSERT_GT(id, 0);
 	gran = c.out_pgsize_bitmap & -c.out_pgsize_bitmap;
+	/* what one table takes (a 4K-granule table: 16K on a 16K-page kernel) */
+	ASSERT_OK(get_info(fd, &gi, fis));
+	for (unsigned int i = 0; i < gi.n_formats && i < IOPGT_FMT_COUNT; i++)
+		if ((int)fis[i].format == f)
+			unit = table_unit(&fis[i], c.out_pgsize_bitmap);
+	ASSERT_TRUE(unit > 0);
 	if (c.out_ias < 40)
 		SKIP("input range of %u bits too small for this test", c.out_ias);
 
 	/* device cap: room for about two tables */
 	ASSERT_OK(get_info(fd, &gi, NULL));
-	ASSERT_OK(param_set("max_table_bytes", gi.table_bytes + 2 * gran));
+	ASSERT_OK(param_set("max_table_bytes", gi.table_bytes + 2 * unit));
 	/* 4096 granules from 2^39 need at least 9 new tables */
 	snprintf(cmd, sizeof(cmd), "map %d 0x%llx 0 4096", id, 1ULL << 39);
 	EXPECT_ERRNO(bench_cmd(cmd), ENOSPC);
@@ -505,14 +513,14 @@ TEST(bench_obeys_caps)
 	/* per-AS cap: what the AS already holds counts */
 	EXPECT_OK(map1(fd, id, 0, 0, gran, RW, 0, NULL));
 	ASSERT_OK(as_info(fd, id, &ai));
-	ASSERT_OK(param_set("max_as_table_bytes", ai.table_bytes + gran));
+	ASSERT_OK(param_set("max_as_table_bytes", ai.table_bytes + unit));
 	/* one granule in a fresh top-level subtree needs more than one table */
 	snprintf(cmd, sizeof(cmd), "map %d 0x%llx 0 1", id, 1ULL << 39);
 	errno = 0;
 	EXPECT_ERRNO(bench_cmd(cmd), ENOSPC);
 	ASSERT_OK(as_info(fd, id, &ai));
 	h_diag("AS table_bytes %llu, cap %llu", (unsigned long long)ai.table_bytes,
-	       (unsigned long long)(ai.table_bytes + gran));
+	       (unsigned long long)(ai.table_bytes + unit));
 	EXPECT_EQ(xlate_or_none(fd, id, 1ULL << 39), ~0ULL);
 	/* within the caps the bench works, and the result can be unmapped */
 	ASSERT_OK(param_set("max_as_table_bytes", saved[2]));

@@ -345,7 +345,7 @@ bool param_exists(const char *name)
 	return access(p, F_OK) == 0;
 }
 
-static long long read_nr_iommu_pages(void)
+long long read_nr_iommu_pages(void)
 {
 	char line[128];
 	long long v = -1;
@@ -360,6 +360,20 @@ static long long read_nr_iommu_pages(void)
 			v = atoll(line + 15);
 	fclose(f);
 	return v;
+}
+
+__u64 table_unit(const struct iopgt_format_info *fi, __u64 pgsize_bitmap)
+{
+	__u64 gran = pgsize_bitmap & -pgsize_bitmap;
+	__u32 n = fi->n_pgsize_sets < IOPGT_MAX_PGSIZE_SETS ? fi->n_pgsize_sets :
+							     IOPGT_MAX_PGSIZE_SETS;
+
+	for (__u32 k = 0; k < n; k++)
+		if ((fi->pgsize_sets[k] & -fi->pgsize_sets[k]) == gran)
+			return fi->table_bytes[k];
+	H_FAIL("%s: no page-size set of GET_INFO has the granule 0x%llx of 0x%llx",
+	       fi->name, (unsigned long long)gran, (unsigned long long)pgsize_bitmap);
+	return 0;
 }
 
 int leak_snap(struct leak_snap *s)

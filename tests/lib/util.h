@@ -84,6 +84,14 @@ int sysfs_write(const char *path, const char *val);
 int param_get(const char *name, unsigned long long *val);
 int param_set(const char *name, unsigned long long val);
 bool param_exists(const char *name);
+/* /proc/vmstat nr_iommu_pages after a stat_refresh; -1 if absent */
+long long read_nr_iommu_pages(void);
+/*
+ * GET_INFO's table_bytes of the page-size set whose granule (smallest size)
+ * is that of @pgsize_bitmap (an AS's out_pgsize_bitmap); 0 and a failure if
+ * no set has it.
+ */
+__u64 table_unit(const struct iopgt_format_info *fi, __u64 pgsize_bitmap);
 
 /* leak accounting */
 struct leak_snap {

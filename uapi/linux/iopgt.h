@@ -212,6 +212,12 @@ enum iopgt_reason {
  *	IOPGT_FMT_RULE_CLAMP_48 the value is checked after clamping)
  * @rules: (v2) IOPGT_FMT_RULE_*
  * @__pad: 0
+ * @table_bytes: (v2) memory one page table below the top level takes, per
+ *	entry of @pgsize_sets (same index): the kernel allocates a table
+ *	smaller than its PAGE_SIZE a whole page (a 4K-granule LPAE table takes
+ *	16 KiB on a 16K-page kernel); ARM_V7S level-2 tables are 1 KiB slab
+ *	objects. Table-memory accounting (table_bytes, the max_*table_bytes
+ *	caps) counts in these units.
  *
  * Version 1 of the element ends at @oas_default
  * (IOPGT_FORMAT_INFO_SIZE_V1 bytes): GET_INFO accepts that size and writes
@@ -236,6 +242,7 @@ struct iopgt_format_info {
 	__u64 oas_set;
 	__u32 rules;
 	__u32 __pad;
+	__u32 table_bytes[IOPGT_MAX_PGSIZE_SETS];
 };
 #define IOPGT_FORMAT_INFO_SIZE_V1	120
 

@@ -393,11 +393,11 @@ static int cmd_formats(struct cli *c, int argc, char **argv)
 	if (json)
 		printf("[");
 	else
-		printf("%-16s %-10s %-5s %-22s %-7s %-7s %-6s %s\n", "NAME", "BACKEND",
-		       "AVAIL", "PGSIZES", "IAS", "OAS", "LEVELS", "QUIRKS");
+		printf("%-16s %-10s %-5s %-22s %-11s %-7s %-7s %-6s %s\n", "NAME", "BACKEND",
+		       "AVAIL", "PGSIZES", "TABLE", "IAS", "OAS", "LEVELS", "QUIRKS");
 	for (i = 0; i < n; i++) {
 		const struct iopgt_format_info *fi = &f[i];
-		char pg[160] = "", q[128], one[64];
+		char pg[160] = "", tb[80] = "", q[128], one[64];
 		unsigned int sets = fi->n_pgsize_sets > IOPGT_MAX_PGSIZE_SETS ?
 				    IOPGT_MAX_PGSIZE_SETS : fi->n_pgsize_sets;
 		int avail = !!(fi->flags & IOPGT_FMT_F_AVAILABLE);
@@ -409,6 +409,10 @@ static int cmd_formats(struct cli *c, int argc, char **argv)
 			iopgt_pgsizes_str(fi->pgsize_sets[k], one, sizeof(one));
 			snprintf(pg + strlen(pg), sizeof(pg) - strlen(pg), "%s%s",
 				 k ? " | " : "", one);
+			/* memory one table of that granule takes (GET_INFO) */
+			iopgt_size_str(fi->table_bytes[k], one, sizeof(one));
+			snprintf(tb + strlen(tb), sizeof(tb) - strlen(tb), "%s%s",
+				 k ? "," : "", one);
 		}
 		iopgt_quirks_str(fi->quirks, q, sizeof(q));
 		if (json) {
@@ -423,6 +427,9 @@ static int cmd_formats(struct cli *c, int argc, char **argv)
 			for (k = 0; k < sets; k++)
 				printf("%s\"0x%llx\"", k ? "," : "",
 				       (unsigned long long)fi->pgsize_sets[k]);
+			printf("],\"table_bytes\":[");
+			for (k = 0; k < sets; k++)
+				printf("%s%u", k ? "," : "", fi->table_bytes[k]);
 			printf("],\"ias_min\":%u,\"ias_max\":%u,\"oas_min\":%u,\"oas_max\":%u,"
 			       "\"ias_default\":%u,\"oas_default\":%u,\"levels_min\":%u,"
 			       "\"levels_max\":%u,\"quirks\":",
@@ -458,8 +465,8 @@ static int cmd_formats(struct cli *c, int argc, char **argv)
 					 fi->levels_max);
 			else
 				snprintf(lv, sizeof(lv), "-");
-			printf("%-16s %-10s %-5s %-22s %-7s %-7s %-6s %s%s%s\n", name,
-			       backend_str(fi->flags), "yes", pg, ias, oas, lv, q,
+			printf("%-16s %-10s %-5s %-22s %-11s %-7s %-7s %-6s %s%s%s\n", name,
+			       backend_str(fi->flags), "yes", pg, tb, ias, oas, lv, q,
 			       fi->rules ? "  rules: " : "",
 			       fi->rules ? rules_str(fi->rules, one, sizeof(one)) : "");
 		}
