@@ -29,9 +29,6 @@
 
 #include "iopgt.h"
 
-/* Pages per backend call: bounds latency between cond_resched() calls. */
-#define IOPGT_CHUNK_PAGES	(1ULL << 16)
-
 static void iopgt_as_free(struct kref *kref)
 {
 	struct iopgt_as *as = container_of(kref, struct iopgt_as, kref);
@@ -76,40 +73,91 @@ struct iopgt_as *iopgt_as_get_next(struct iopgt_dev *idev, u32 *id)
 	return as;
 }
 
-/* Recount the tables (walker) and fold the change into the device total. */
+/*
+ * Table-memory accounting. as->n_tables and as->table_bytes are exact at
+ * all times outside a backend call, and no operation pays for the size of
+ * the tree: the walker counts the whole tree once, when the address space
+ * is created (iopgt_as_update_table_bytes()); afterwards every backend
+ * call that can allocate or free tables is wrapped in
+ * iopgt_as_tables_begin()/iopgt_as_tables_end(), which count only the
+ * tables covering the call's range (iopgt_walk_count_tables()) before and
+ * after it and apply the difference. The same scheme serves every library
+ * (io-pgtable with or without cfg->alloc, v7s's kmem_cache level-2 tables,
+ * generic_pt's tables freed through the gather), so one rule holds on
+ * every kernel. Only a change of the top table (AMDv1 growing a level,
+ * at most once per level) makes iopgt_as_tables_end() recount the whole
+ * tree.
+ */
+
+/**
+ * iopgt_as_update_table_bytes() - count every table and set the totals
+ * @as: live address space, as->lock held
+ *
+ * Walks the whole tree: for address-space creation and the rare change of
+ * the top table only. Folds the change into the device total.
+ */
 void iopgt_as_update_table_bytes(struct iopgt_as *as)
 {
-	u64 now = iopgt_walk_count_table_bytes(as, &as->n_tables);
+	u64 now;
 
+	lockdep_assert_held(&as->lock);
+	now = iopgt_walk_count_table_bytes(as, &as->n_tables);
 	atomic64_add((s64)(now - as->table_bytes), &as->idev->table_bytes);
-	atomic64_sub(as->table_bytes_pending, &as->idev->table_bytes_pending);
 	as->table_bytes = now;
-	as->table_bytes_pending = 0;
-	as->table_bytes_dirty = false;
+}
+
+/**
+ * iopgt_as_tables_begin() - note the tables covering a range before a call
+ * @as: live address space, as->lock held until iopgt_as_tables_end()
+ * @first: lowest IOVA the backend call may touch
+ * @last: highest IOVA (inclusive), [@first, @last] inside the input range
+ * @m: out: what iopgt_as_tables_end() needs
+ */
+void iopgt_as_tables_begin(struct iopgt_as *as, u64 first, u64 last,
+			   struct iopgt_tables_mark *m)
+{
+	lockdep_assert_held(&as->lock);
+	m->first = first;
+	m->last = last;
+	m->top_pa = as->walk.top_pa;
+	m->levels = as->walk.levels;
+	m->before = iopgt_walk_count_tables(as, first, last);
+}
+
+/**
+ * iopgt_as_tables_end() - apply what the backend calls since
+ *	iopgt_as_tables_begin() did to the tables
+ * @as: live address space, as->lock held since iopgt_as_tables_begin()
+ * @m: the mark iopgt_as_tables_begin() filled
+ *
+ * Counts the tables covering the range again and adds the difference to
+ * as->n_tables, as->table_bytes and the device total; recounts the whole
+ * tree only when the top table changed meanwhile.
+ */
+void iopgt_as_tables_end(struct iopgt_as *as,
+			 const struct iopgt_tables_mark *m)
+{
+	s64 delta;
+
+	lockdep_assert_held(&as->lock);
+	if (as->walk.top_pa != m->top_pa || as->walk.levels != m->levels) {
+		iopgt_as_update_table_bytes(as);
+		return;
+	}
+	delta = (s64)(iopgt_walk_count_tables(as, m->first, m->last) -
+		      m->before);
+	if (!delta)
+		return;
+	as->n_tables += delta;
+	as->table_bytes += delta * (s64)as->walk.table_bytes;
+	atomic64_add(delta * (s64)as->walk.table_bytes,
+		     &as->idev->table_bytes);
 }
 
 u64 iopgt_as_table_bytes(struct iopgt_as *as)
 {
-	if (as->table_bytes_dirty || as->table_bytes_pending)
-		iopgt_as_update_table_bytes(as);
+	lockdep_assert_held(&as->lock);
 	return as->table_bytes;
-}
-
-void iopgt_dev_refresh_table_bytes(struct iopgt_dev *idev)
-{
-	struct iopgt_as *as;
-	u32 id = 1;
-
-	while ((as = iopgt_as_get_next(idev, &id))) {
-		mutex_lock(&as->lock);
-		if (!as->dead)
-			iopgt_as_table_bytes(as);
-		mutex_unlock(&as->lock);
-		iopgt_as_put(as);
-		if (id == U32_MAX)
-			break;
-		id++;
-	}
 }
 
 int iopgt_as_refresh_regs(struct iopgt_as *as)
@@ -582,6 +630,7 @@ static int iopgt_map_run(struct iopgt_as *as, u64 iova, u64 paddr, u64 pgsize,
 			 u64 count, int prot)
 {
 	u64 len = pgsize * count, done = 0;
+	struct iopgt_tables_mark mark;
 	int ret;
 
 	if (iopgt_should_fail())
@@ -592,6 +641,7 @@ static int iopgt_map_run(struct iopgt_as *as, u64 iova, u64 paddr, u64 pgsize,
 	if (ret)
 		return ret == -EEXIST ? -EEXIST : -ENOMEM;
 
+	iopgt_as_tables_begin(as, iova, iova + len - 1, &mark);
 	while (done < len) {
 		u64 n = min(count - done / pgsize, IOPGT_CHUNK_PAGES), mapped = 0;
 
@@ -612,13 +662,14 @@ static int iopgt_map_run(struct iopgt_as *as, u64 iova, u64 paddr, u64 pgsize,
 			}
 		}
 	}
-	as->table_bytes_dirty = true;
 	if (ret) {
 		iopgt_backend_unmap_all(as, iova, pgsize, done);
+		iopgt_as_tables_end(as, &mark);
 		mtree_erase(&as->shadow, iova);
 		as->generation++;
 		return ret;
 	}
+	iopgt_as_tables_end(as, &mark);
 	as->n_extents++;
 	as->mapped_bytes += len;
 	as->generation++;
@@ -656,23 +707,33 @@ static u32 iopgt_table_room_reason(struct iopgt_as *as, u64 bound)
  * @as: live address space, as->lock held
  * @bound: upper bound of the table memory the next backend call can add
  *
- * Checks max_as_table_bytes and max_table_bytes (recounting the tables
- * once when the pending bounds say no) and adds @bound to the pending
- * counts, which the next iopgt_as_update_table_bytes() settles.
+ * Checks max_as_table_bytes and max_table_bytes against the exact count
+ * plus what calls in progress reserved, and adds @bound to the pending
+ * counts until iopgt_as_table_release() after the backend call (whose
+ * real effect iopgt_as_tables_end() has applied by then).
  *
  * Return: 0, or -ENOSPC when a cap would be exceeded.
  */
 int iopgt_as_table_reserve(struct iopgt_as *as, u64 bound)
 {
 	lockdep_assert_held(&as->lock);
-	if (!iopgt_table_room(as, bound)) {
-		iopgt_as_update_table_bytes(as);
-		if (!iopgt_table_room(as, bound))
-			return -ENOSPC;
-	}
+	if (!iopgt_table_room(as, bound))
+		return -ENOSPC;
 	as->table_bytes_pending += bound;
 	atomic64_add(bound, &as->idev->table_bytes_pending);
 	return 0;
+}
+
+/**
+ * iopgt_as_table_release() - end a reservation of iopgt_as_table_reserve()
+ * @as: live address space, as->lock held
+ * @bound: what was reserved
+ */
+void iopgt_as_table_release(struct iopgt_as *as, u64 bound)
+{
+	lockdep_assert_held(&as->lock);
+	as->table_bytes_pending -= bound;
+	atomic64_sub(bound, &as->idev->table_bytes_pending);
 }
 
 /*
@@ -813,6 +874,7 @@ int iopgt_as_map_one(struct iopgt_as *as, struct iopgt_map_entry *e)
 
 		ret = iopgt_map_run(as, iova + done, paddr + done, pgsize,
 				    count, prot);
+		iopgt_as_table_release(as, bound);
 		if (ret) {
 			e->reason = iopgt_errno_reason(ret);
 			break;
@@ -919,6 +981,7 @@ static int __iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 	pos = iova;
 	for (;;) {
 		u64 first_run, last_run, pgsize, plast, pages, got;
+		struct iopgt_tables_mark mark;
 		u64 piova;
 
 		pgsize = iopgt_shadow_lookup(as, pos, &first_run, &last_run);
@@ -941,10 +1004,10 @@ static int __iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 				as->n_extents++;
 		}
 		as->generation++;
-		as->table_bytes_dirty = true;
 
 		pages = (plast - pos) / pgsize + 1;
 		piova = pos;
+		iopgt_as_tables_begin(as, pos, plast, &mark);
 		while (pages) {
 			u64 n = min(pages, IOPGT_CHUNK_PAGES);
 
@@ -954,6 +1017,7 @@ static int __iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 			if (got != n * pgsize) {
 				pr_err("as %u: unmap of %llu bytes at %#llx returned %llu\n",
 				       as->id, n * pgsize, piova, got);
+				iopgt_as_tables_end(as, &mark);
 				return -EIO;
 			}
 			piova += got;
@@ -961,6 +1025,7 @@ static int __iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 			if (pages)
 				cond_resched();
 		}
+		iopgt_as_tables_end(as, &mark);
 		if (plast == last)
 			break;
 		pos = plast + 1;

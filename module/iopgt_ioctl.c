@@ -145,7 +145,7 @@ static int iopgt_ioctl_get_info(struct iopgt_ucmd *ucmd)
 	cmd->max_table_bytes_per_as = READ_ONCE(iopgt_max_as_table_bytes);
 	cmd->max_table_bytes = READ_ONCE(iopgt_max_table_bytes);
 	cmd->nr_as = READ_ONCE(idev->nr_as);
-	iopgt_dev_refresh_table_bytes(idev);
+	/* exact at all times (see iopgt_as_tables_end()): no recount */
 	cmd->table_bytes = atomic64_read(&idev->table_bytes);
 	cmd->module_allocs = iopgt_module_allocs();
 	return iopgt_respond(ucmd, sizeof(*cmd));
@@ -345,9 +345,6 @@ static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
 		}
 		cmd->n_done = 0;
 	}
-	/* new tables may have been allocated: count them now */
-	if (as->table_bytes_pending)
-		iopgt_as_update_table_bytes(as);
 	iopgt_as_unlock_put(as);
 
 out:

@@ -1000,6 +1000,77 @@ u64 iopgt_walk_count_table_bytes(struct iopgt_as *as, u64 *n_tables)
 }
 
 /**
+ * iopgt_walk_count_tables() - tables below the top that cover part of a range
+ * @as: address space, as->lock held, live
+ * @first: lowest IOVA of the range
+ * @last: highest IOVA (inclusive, >= @first); the range is inside the
+ *	input range (checked by the caller)
+ *
+ * Counts every table reachable through a TABLE descriptor whose IOVA span
+ * intersects [@first, @last]. A map or unmap of that range allocates and
+ * frees tables only among those (the libraries follow the slots on the
+ * path of the range; a table a block replaces lies inside the block), so
+ * two counts around one backend call differ by exactly what the call
+ * added or removed. The cost follows the range (the slots it spans at
+ * every level that holds tables), not the size of the tree.
+ *
+ * Return: number of tables (the top one not included).
+ */
+u64 iopgt_walk_count_tables(struct iopgt_as *as, u64 first, u64 last)
+{
+	const struct iopgt_walk_geom *g = &as->walk;
+	struct walk_frame st[IOPGT_MAX_LEVELS];
+	u64 tables = 0;
+	u32 d = 0;
+
+	if (!g->fmt || g->levels < 2 || last < first)
+		return 0;
+
+	st[0].va = g->top_va;
+	st[0].base = g->va_base;
+	st[0].nent = g->top_entries;
+	st[0].idx = first_slot(g, 0, g->va_base, first);
+	for (;;) {
+		struct walk_frame *fr = &st[d];
+		struct iopgt_walk_pte p;
+		u64 slot, raw;
+
+		if (fr->idx >= fr->nent) {
+			if (!d)
+				break;
+			d--;
+			st[d].idx++;
+			continue;
+		}
+		slot = fr->base + ((u64)fr->idx << geom_shift(g, d));
+		if (slot > last) {
+			/* the rest of this table is beyond the range */
+			fr->idx = fr->nent;
+			continue;
+		}
+		raw = read_desc(g, fr->va, fr->idx);
+		if (raw)
+			decode(g, d, raw, &p);
+		if (!raw || p.kind != IOPGT_PTE_TABLE) {
+			fr->idx++;
+			continue;
+		}
+		tables++;
+		if (d + 2 < g->levels) {
+			/* its child holds tables too: scan its part of the range */
+			st[d + 1].va = phys_to_virt(p.oa);
+			st[d + 1].base = slot;
+			st[d + 1].nent = geom_entries(g, d + 1);
+			st[d + 1].idx = first_slot(g, d + 1, slot, first);
+			d++;
+			continue;
+		}
+		fr->idx++;
+	}
+	return tables;
+}
+
+/**
  * iopgt_walk_table_bytes_bound() - table memory a map could add
  * @as: address space, as->lock held, live
  * @iova: start of the range to be mapped
