@@ -335,6 +335,15 @@ void iopgt_dev_exit(struct iopgt_dev *idev, int cookie);
 #define IOPGT_AS_F_PERSISTENT	BIT(0)
 #define IOPGT_AS_F_NONCOHERENT	BIT(1)
 #define IOPGT_AS_F_TTBR1	BIT(2)	/* input range is the top of 2^64 */
+/*
+ * Table accounting (iopgt_as_tables_begin()): the library reports every
+ * table it allocates or frees after create through the backend's
+ * allocator callbacks (io-pgtable's cfg->alloc/free), which add to
+ * struct iopgt_as.tables_cb
+ */
+#define IOPGT_AS_F_TABLES_CB	BIT(3)
+/* an unmap of whole leaves never frees a table (io-pgtable) */
+#define IOPGT_AS_F_UNMAP_KEEPS	BIT(4)
 
 /**
  * struct iopgt_as - one address space (page table)
@@ -388,6 +397,9 @@ void iopgt_dev_exit(struct iopgt_dev *idev, int cookie);
  * @table_bytes_pending: upper bound of the table memory the backend call
  *	in progress may add (iopgt_as_table_reserve()); cap checks use
  *	@table_bytes + this
+ * @tables_cb: tables the backend's allocator callbacks saw allocated minus
+ *	freed since iopgt_as_tables_end() last folded them in
+ *	(IOPGT_AS_F_TABLES_CB)
  * @shadow: mapped runs: [first, last] -> iopgt_shadow_mk(log2 page size,
  *	tag of the MAP call that made it); external lock (@lock), no
  *	allocations under spinlocks
@@ -425,6 +437,7 @@ struct iopgt_as {
 	u64 table_bytes;
 	u64 n_tables;
 	u64 table_bytes_pending;
+	s64 tables_cb;
 	struct maple_tree shadow;
 	u64 map_tag;
 	void *backend;
@@ -528,14 +541,17 @@ void iopgt_as_table_release(struct iopgt_as *as, u64 bound);
  * @before: tables covering [@first, @last] when the mark was taken
  * @top_pa: the top table then (a change means: recount everything)
  * @levels: the walked levels then
+ * @count: the range is counted (neither the allocator callbacks nor the
+ *	library's rules tell the change)
  */
 struct iopgt_tables_mark {
 	u64 first, last, before, top_pa;
 	u32 levels;
+	bool count;
 };
 
 void iopgt_as_tables_begin(struct iopgt_as *as, u64 first, u64 last,
-			   struct iopgt_tables_mark *m);
+			   bool unmap, struct iopgt_tables_mark *m);
 void iopgt_as_tables_end(struct iopgt_as *as,
 			 const struct iopgt_tables_mark *m);
 

@@ -131,7 +131,7 @@ static int iopgt_bench_map(struct iopgt_as *as, u64 iova, u64 paddr,
 		return ret;
 	}
 
-	iopgt_as_tables_begin(as, iova, iova + len - 1, &mark);
+	iopgt_as_tables_begin(as, iova, iova + len - 1, false, &mark);
 	ret = iopgt_bench_map_loop(as, iova, paddr, c, &done);
 	if (ret) {
 		iopgt_bench_undo(as, iova, done);
@@ -172,7 +172,7 @@ static int iopgt_bench_unmap(struct iopgt_as *as, u64 iova,
 		return -EINVAL;
 	mtree_erase(&as->shadow, iova);
 
-	iopgt_as_tables_begin(as, iova, iova + len - 1, &mark);
+	iopgt_as_tables_begin(as, iova, iova + len - 1, true, &mark);
 	t0 = ktime_get();
 	for (i = 0; i < c->npages; i += n) {
 		n = c->batched ? min(c->npages - i, IOPGT_CHUNK_PAGES) : 1;

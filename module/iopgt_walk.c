@@ -1071,6 +1071,36 @@ u64 iopgt_walk_count_tables(struct iopgt_as *as, u64 first, u64 last)
 }
 
 /**
+ * iopgt_walk_table_bytes_max() - table memory a map could add, worst case
+ * @as: address space, as->lock held, live
+ * @iova: start of the range to be mapped
+ * @len: its length in bytes, >= 1; [iova, iova + len) inside the input
+ *	range (checked by the caller)
+ *
+ * Like iopgt_walk_table_bytes_bound() as if no table below the top existed
+ * yet: arithmetic only, no table is read, so it costs the same in any
+ * tree. Never below iopgt_walk_table_bytes_bound().
+ *
+ * Return: bytes, or U64_MAX when only a walk can tell (an AMDv1 range
+ * beyond the current top's reach).
+ */
+u64 iopgt_walk_table_bytes_max(struct iopgt_as *as, u64 iova, u64 len)
+{
+	const struct iopgt_walk_geom *g = &as->walk;
+	u64 last = iova + len - 1;
+
+	if (!len || last < iova || !g->fmt || g->levels < 2)
+		return 0;
+	if (g->level_dec && g->fmt == &iopgt_walk_fmt_amdv1) {
+		u32 cover = geom_shift(g, 0) + ilog2(g->top_entries);
+
+		if (cover < 64 && (last >> cover))
+			return U64_MAX;
+	}
+	return tables_needed(g, 0, iova, last) * g->table_bytes;
+}
+
+/**
  * iopgt_walk_table_bytes_bound() - table memory a map could add
  * @as: address space, as->lock held, live
  * @iova: start of the range to be mapped
