@@ -1049,23 +1049,35 @@ u64 iopgt_walk_count_tables(struct iopgt_as *as, u64 first, u64 last)
 			continue;
 		}
 		raw = read_desc(g, fr->va, fr->idx);
-		if (raw)
-			decode(g, d, raw, &p);
-		if (!raw || p.kind != IOPGT_PTE_TABLE) {
+		if (!raw) {
+			fr->idx++;
+			continue;
+		}
+		if (d + 2 >= g->levels) {
+			/*
+			 * A table of leaves is counted, never followed: the
+			 * format's decoder alone classifies it (decode()'s
+			 * extra checks guard following an address).
+			 */
+			p.span_log2 = geom_shift(g, d);
+			p.contig_lg2 = 0;
+			g->fmt->decode(g, d, raw, &p);
+			tables += p.kind == IOPGT_PTE_TABLE;
+			fr->idx++;
+			continue;
+		}
+		decode(g, d, raw, &p);
+		if (p.kind != IOPGT_PTE_TABLE) {
 			fr->idx++;
 			continue;
 		}
 		tables++;
-		if (d + 2 < g->levels) {
-			/* its child holds tables too: scan its part of the range */
-			st[d + 1].va = phys_to_virt(p.oa);
-			st[d + 1].base = slot;
-			st[d + 1].nent = geom_entries(g, d + 1);
-			st[d + 1].idx = first_slot(g, d + 1, slot, first);
-			d++;
-			continue;
-		}
-		fr->idx++;
+		/* its child holds tables too: scan its part of the range */
+		st[d + 1].va = phys_to_virt(p.oa);
+		st[d + 1].base = slot;
+		st[d + 1].nent = geom_entries(g, d + 1);
+		st[d + 1].idx = first_slot(g, d + 1, slot, first);
+		d++;
 	}
 	return tables;
 }
