@@ -17,6 +17,8 @@
 #   make vm-shell TARGET=sid-arm64                   interactive VM shell
 #   make vm-run TARGET=sid-arm64 RUN=script.sh [FILES="a b"]
 #   make soak [SOAK_SECONDS=3600] [TARGETS=...]      the matrix with a long fuzz run
+#   make bench [TARGETS=...]                         benchmarks at 1M leaves in every
+#                                                    format (tests/bench-1m.sh; not CI)
 #   make targets                                     list valid target names
 
 TARGETS ?=
@@ -34,7 +36,7 @@ DKMS_SRC = /usr/src/iopgt-$(VERSION)
 DEB_SUITE ?= trixie
 
 .PHONY: all module userspace install uninstall dkms-install dkms-remove deb \
-	check-kdir test test-next soak demo vm-shell vm-run targets shellcheck clean
+	check-kdir test test-next soak bench demo vm-shell vm-run targets shellcheck clean
 
 # userspace first: its missing dependencies are found before the module build
 all: userspace module
@@ -103,6 +105,13 @@ soak:
 	IOPGT_TEST_TIMEOUT=$$(( $(SOAK_SECONDS) + 600 )) \
 	IOPGT_VM_TIMEOUT=$$(( $(SOAK_SECONDS) + 2400 )) \
 	scripts/matrix.sh test $(TARGETS)
+
+# One VM per target, one after the other; the script sets the 1M sizes.
+bench:
+	@rc=0; for t in $(or $(TARGETS),$$(scripts/targets.sh)); do \
+		IOPGT_VM_TIMEOUT=$${IOPGT_VM_TIMEOUT:-3600} \
+		scripts/matrix.sh run $$t tests/bench-1m.sh || rc=1; \
+	done; exit $$rc
 
 demo:
 	scripts/matrix.sh run $(DEMO_TARGET) scripts/demo.sh

@@ -43,6 +43,12 @@ extern unsigned int iopgt_max_map_entries;
  */
 #define IOPGT_GFP_USER_SIZED	(GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
 
+/*
+ * Pages per backend call of IOPGT_MAP/IOPGT_UNMAP (and the debugfs bench's
+ * batched modes): bounds the latency between cond_resched() calls.
+ */
+#define IOPGT_CHUNK_PAGES	(1ULL << 16)
+
 /* Upper bounds of the count parameters (the byte caps: RAM / 4) */
 #define IOPGT_MAX_AS_LIMIT		4096
 #define IOPGT_MAX_MAP_ENTRIES_LIMIT	16777216
@@ -329,6 +335,15 @@ void iopgt_dev_exit(struct iopgt_dev *idev, int cookie);
 #define IOPGT_AS_F_PERSISTENT	BIT(0)
 #define IOPGT_AS_F_NONCOHERENT	BIT(1)
 #define IOPGT_AS_F_TTBR1	BIT(2)	/* input range is the top of 2^64 */
+/*
+ * Table accounting (iopgt_as_tables_begin()): the library reports every
+ * table it allocates or frees after create through the backend's
+ * allocator callbacks (io-pgtable's cfg->alloc/free), which add to
+ * struct iopgt_as.tables_cb
+ */
+#define IOPGT_AS_F_TABLES_CB	BIT(3)
+/* an unmap of whole leaves never frees a table (io-pgtable) */
+#define IOPGT_AS_F_UNMAP_KEEPS	BIT(4)
 
 /**
  * struct iopgt_as - one address space (page table)
@@ -374,16 +389,17 @@ void iopgt_dev_exit(struct iopgt_dev *idev, int cookie);
  * @regs: GET_HW_CFG registers, unhidden; regs[7] = top table PA
  * @mapped_bytes: bytes currently mapped
  * @n_extents: entries in @shadow
- * @table_bytes: page-table memory as the walker last counted it; exact
- *	when !@table_bytes_dirty (read it with iopgt_as_table_bytes())
- * @n_tables: tables the walker last counted, the top one included; exact
- *	under the same rule as @table_bytes
- * @table_bytes_pending: upper bound of table memory added since the last
- *	count (cap checks use @table_bytes + this)
- * @table_bytes_dirty: the tables changed since the last count. Counting
- *	scans every non-leaf table, so it is done lazily: when a map's bound
- *	was non-zero (end of the MAP call), when a cap would be exceeded, and
- *	before the value is reported
+ * @table_bytes: page-table memory held by the tables (top included);
+ *	exact whenever @lock is free: kept up to date around every backend
+ *	call by iopgt_as_tables_begin()/iopgt_as_tables_end(), at a cost
+ *	that follows the call's range, never the size of the tree
+ * @n_tables: tables, the top one included; exact under the same rule
+ * @table_bytes_pending: upper bound of the table memory the backend call
+ *	in progress may add (iopgt_as_table_reserve()); cap checks use
+ *	@table_bytes + this
+ * @tables_cb: tables the backend's allocator callbacks saw allocated minus
+ *	freed since iopgt_as_tables_end() last folded them in
+ *	(IOPGT_AS_F_TABLES_CB)
  * @shadow: mapped runs: [first, last] -> iopgt_shadow_mk(log2 page size,
  *	tag of the MAP call that made it); external lock (@lock), no
  *	allocations under spinlocks
@@ -421,7 +437,7 @@ struct iopgt_as {
 	u64 table_bytes;
 	u64 n_tables;
 	u64 table_bytes_pending;
-	bool table_bytes_dirty;
+	s64 tables_cb;
 	struct maple_tree shadow;
 	u64 map_tag;
 	void *backend;
@@ -516,18 +532,36 @@ int iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 int iopgt_as_unmap_entry(struct iopgt_as *as, struct iopgt_unmap_entry *e);
 int iopgt_as_check_unmap(struct iopgt_as *as, u64 iova, u64 length);
 void iopgt_as_update_table_bytes(struct iopgt_as *as);
+void iopgt_as_table_release(struct iopgt_as *as, u64 bound);
+
+/**
+ * struct iopgt_tables_mark - tables covering a range before a backend call
+ * @first: lowest IOVA of the range
+ * @last: highest IOVA (inclusive)
+ * @before: tables covering [@first, @last] when the mark was taken
+ * @top_pa: the top table then (a change means: recount everything)
+ * @levels: the walked levels then
+ * @count: the range is counted (neither the allocator callbacks nor the
+ *	library's rules tell the change)
+ */
+struct iopgt_tables_mark {
+	u64 first, last, before, top_pa;
+	u32 levels;
+	bool count;
+};
+
+void iopgt_as_tables_begin(struct iopgt_as *as, u64 first, u64 last,
+			   bool unmap, struct iopgt_tables_mark *m);
+void iopgt_as_tables_end(struct iopgt_as *as,
+			 const struct iopgt_tables_mark *m);
 
 /**
  * iopgt_as_table_bytes() - exact page-table memory of an address space
  * @as: live address space, as->lock held
  *
- * Recounts (walker) when the tables changed since the last count.
- * Return: bytes.
+ * Return: bytes (kept exact by the accounting, nothing is recounted).
  */
 u64 iopgt_as_table_bytes(struct iopgt_as *as);
-
-/* Recount every address space of @idev whose count is stale. */
-void iopgt_dev_refresh_table_bytes(struct iopgt_dev *idev);
 
 /**
  * struct iopgt_file - one open /dev/iopgt

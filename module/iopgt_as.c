@@ -29,9 +29,6 @@
 
 #include "iopgt.h"
 
-/* Pages per backend call: bounds latency between cond_resched() calls. */
-#define IOPGT_CHUNK_PAGES	(1ULL << 16)
-
 static void iopgt_as_free(struct kref *kref)
 {
 	struct iopgt_as *as = container_of(kref, struct iopgt_as, kref);
@@ -76,40 +73,100 @@ struct iopgt_as *iopgt_as_get_next(struct iopgt_dev *idev, u32 *id)
 	return as;
 }
 
-/* Recount the tables (walker) and fold the change into the device total. */
+/*
+ * Table-memory accounting. as->n_tables and as->table_bytes are exact at
+ * all times outside a backend call, and no operation pays for the size of
+ * the tree: the walker counts the whole tree once, when the address space
+ * is created (iopgt_as_update_table_bytes()); afterwards every backend
+ * call that can allocate or free tables is wrapped in
+ * iopgt_as_tables_begin()/iopgt_as_tables_end(), which learn the change
+ *  - from the library's allocator callbacks where it has them (io-pgtable
+ *    LPAE/Mali with cfg->alloc, 6.12+: IOPGT_AS_F_TABLES_CB), for free;
+ *  - else, for an unmap, from the library's rule that unmapping whole
+ *    leaves frees no table (io-pgtable: IOPGT_AS_F_UNMAP_KEEPS), for free;
+ *  - else (io-pgtable without cfg->alloc, v7s's kmem_cache level-2
+ *    tables, generic_pt, which frees through the gather) by counting the
+ *    tables covering the call's range before and after it
+ *    (iopgt_walk_count_tables()), at a cost that follows the range.
+ * Only a change of the top table (AMDv1 growing a level, at most once per
+ * level) makes iopgt_as_tables_end() recount the whole tree.
+ */
+
+/**
+ * iopgt_as_update_table_bytes() - count every table and set the totals
+ * @as: live address space, as->lock held
+ *
+ * Walks the whole tree: for address-space creation and the rare change of
+ * the top table only. Folds the change into the device total.
+ */
 void iopgt_as_update_table_bytes(struct iopgt_as *as)
 {
-	u64 now = iopgt_walk_count_table_bytes(as, &as->n_tables);
+	u64 now;
 
+	lockdep_assert_held(&as->lock);
+	now = iopgt_walk_count_table_bytes(as, &as->n_tables);
 	atomic64_add((s64)(now - as->table_bytes), &as->idev->table_bytes);
-	atomic64_sub(as->table_bytes_pending, &as->idev->table_bytes_pending);
 	as->table_bytes = now;
-	as->table_bytes_pending = 0;
-	as->table_bytes_dirty = false;
+	as->tables_cb = 0;	/* included in the count */
+}
+
+/**
+ * iopgt_as_tables_begin() - note the tables covering a range before a call
+ * @as: live address space, as->lock held until iopgt_as_tables_end()
+ * @first: lowest IOVA the backend call may touch
+ * @last: highest IOVA (inclusive), [@first, @last] inside the input range
+ * @unmap: the calls unmap whole leaves (they map otherwise)
+ * @m: out: what iopgt_as_tables_end() needs
+ */
+void iopgt_as_tables_begin(struct iopgt_as *as, u64 first, u64 last,
+			   bool unmap, struct iopgt_tables_mark *m)
+{
+	lockdep_assert_held(&as->lock);
+	m->first = first;
+	m->last = last;
+	m->top_pa = as->walk.top_pa;
+	m->levels = as->walk.levels;
+	m->count = !(as->flags & IOPGT_AS_F_TABLES_CB) &&
+		   !(unmap && (as->flags & IOPGT_AS_F_UNMAP_KEEPS));
+	m->before = m->count ? iopgt_walk_count_tables(as, first, last) : 0;
+}
+
+/**
+ * iopgt_as_tables_end() - apply what the backend calls since
+ *	iopgt_as_tables_begin() did to the tables
+ * @as: live address space, as->lock held since iopgt_as_tables_begin()
+ * @m: the mark iopgt_as_tables_begin() filled
+ *
+ * Counts the tables covering the range again and adds the difference to
+ * as->n_tables, as->table_bytes and the device total; recounts the whole
+ * tree only when the top table changed meanwhile.
+ */
+void iopgt_as_tables_end(struct iopgt_as *as,
+			 const struct iopgt_tables_mark *m)
+{
+	s64 delta = as->tables_cb;
+
+	lockdep_assert_held(&as->lock);
+	if (as->walk.top_pa != m->top_pa || as->walk.levels != m->levels) {
+		iopgt_as_update_table_bytes(as);
+		return;
+	}
+	as->tables_cb = 0;
+	if (m->count)
+		delta += (s64)(iopgt_walk_count_tables(as, m->first, m->last) -
+			       m->before);
+	if (!delta)
+		return;
+	as->n_tables += delta;
+	as->table_bytes += delta * (s64)as->walk.table_bytes;
+	atomic64_add(delta * (s64)as->walk.table_bytes,
+		     &as->idev->table_bytes);
 }
 
 u64 iopgt_as_table_bytes(struct iopgt_as *as)
 {
-	if (as->table_bytes_dirty || as->table_bytes_pending)
-		iopgt_as_update_table_bytes(as);
+	lockdep_assert_held(&as->lock);
 	return as->table_bytes;
-}
-
-void iopgt_dev_refresh_table_bytes(struct iopgt_dev *idev)
-{
-	struct iopgt_as *as;
-	u32 id = 1;
-
-	while ((as = iopgt_as_get_next(idev, &id))) {
-		mutex_lock(&as->lock);
-		if (!as->dead)
-			iopgt_as_table_bytes(as);
-		mutex_unlock(&as->lock);
-		iopgt_as_put(as);
-		if (id == U32_MAX)
-			break;
-		id++;
-	}
 }
 
 int iopgt_as_refresh_regs(struct iopgt_as *as)
@@ -577,11 +634,17 @@ static void iopgt_backend_unmap_all(struct iopgt_as *as, u64 iova, u64 pgsize,
 	}
 }
 
-/* Map one run: @count pages of @pgsize; all or nothing. */
+/*
+ * Map one run: @count pages of @pgsize; all or nothing. The shadow map's
+ * insert is the overlap check (-EEXIST, nothing done); then up to @bound
+ * bytes of tables are reserved against the caps (-ENOSPC, nothing done)
+ * until the backend calls are over.
+ */
 static int iopgt_map_run(struct iopgt_as *as, u64 iova, u64 paddr, u64 pgsize,
-			 u64 count, int prot)
+			 u64 count, int prot, u64 bound)
 {
 	u64 len = pgsize * count, done = 0;
+	struct iopgt_tables_mark mark;
 	int ret;
 
 	if (iopgt_should_fail())
@@ -591,7 +654,14 @@ static int iopgt_map_run(struct iopgt_as *as, u64 iova, u64 paddr, u64 pgsize,
 				 IOPGT_GFP_USER_SIZED);
 	if (ret)
 		return ret == -EEXIST ? -EEXIST : -ENOMEM;
+	/* table-memory caps, before the library can allocate */
+	ret = iopgt_as_table_reserve(as, bound);
+	if (ret) {
+		mtree_erase(&as->shadow, iova);
+		return ret;
+	}
 
+	iopgt_as_tables_begin(as, iova, iova + len - 1, false, &mark);
 	while (done < len) {
 		u64 n = min(count - done / pgsize, IOPGT_CHUNK_PAGES), mapped = 0;
 
@@ -612,13 +682,16 @@ static int iopgt_map_run(struct iopgt_as *as, u64 iova, u64 paddr, u64 pgsize,
 			}
 		}
 	}
-	as->table_bytes_dirty = true;
 	if (ret) {
 		iopgt_backend_unmap_all(as, iova, pgsize, done);
+		iopgt_as_tables_end(as, &mark);
+		iopgt_as_table_release(as, bound);
 		mtree_erase(&as->shadow, iova);
 		as->generation++;
 		return ret;
 	}
+	iopgt_as_tables_end(as, &mark);
+	iopgt_as_table_release(as, bound);
 	as->n_extents++;
 	as->mapped_bytes += len;
 	as->generation++;
@@ -656,41 +729,54 @@ static u32 iopgt_table_room_reason(struct iopgt_as *as, u64 bound)
  * @as: live address space, as->lock held
  * @bound: upper bound of the table memory the next backend call can add
  *
- * Checks max_as_table_bytes and max_table_bytes (recounting the tables
- * once when the pending bounds say no) and adds @bound to the pending
- * counts, which the next iopgt_as_update_table_bytes() settles.
+ * Checks max_as_table_bytes and max_table_bytes against the exact count
+ * plus what calls in progress reserved, and adds @bound to the pending
+ * counts until iopgt_as_table_release() after the backend call (whose
+ * real effect iopgt_as_tables_end() has applied by then).
  *
  * Return: 0, or -ENOSPC when a cap would be exceeded.
  */
 int iopgt_as_table_reserve(struct iopgt_as *as, u64 bound)
 {
 	lockdep_assert_held(&as->lock);
-	if (!iopgt_table_room(as, bound)) {
-		iopgt_as_update_table_bytes(as);
-		if (!iopgt_table_room(as, bound))
-			return -ENOSPC;
-	}
+	if (!iopgt_table_room(as, bound))
+		return -ENOSPC;
 	as->table_bytes_pending += bound;
 	atomic64_add(bound, &as->idev->table_bytes_pending);
 	return 0;
 }
 
+/**
+ * iopgt_as_table_release() - end a reservation of iopgt_as_table_reserve()
+ * @as: live address space, as->lock held
+ * @bound: what was reserved
+ */
+void iopgt_as_table_release(struct iopgt_as *as, u64 bound)
+{
+	lockdep_assert_held(&as->lock);
+	as->table_bytes_pending -= bound;
+	atomic64_sub(bound, &as->idev->table_bytes_pending);
+}
+
 /*
  * Upper bound of the table memory a run of @count pages of @pgsize at
- * @iova can add: the walker's bound (which assumes the smallest page
- * everywhere) or, for runs of larger pages, the tables the levels above
- * those leaves can need, whichever is smaller.
+ * @iova can add: the tables the range could need if none existed yet
+ * (arithmetic, iopgt_walk_table_bytes_max()) or, for runs of larger pages,
+ * the tables the levels above those leaves can need, whichever is smaller.
+ * When that fits under the caps it is the answer; only near a cap are the
+ * tables read for the walker's bound (which counts what exists already),
+ * so the cost of a map does not grow with the tree.
  */
 static u64 iopgt_run_bound(struct iopgt_as *as, u64 iova, u64 pgsize,
 			   u64 count)
 {
 	const struct iopgt_walk_geom *g = &as->walk;
-	u64 len = pgsize * count, walker, n = 0;
+	u64 len = pgsize * count, cheap, n = 0;
 	u32 d;
 
-	walker = iopgt_walk_table_bytes_bound(as, iova, len);
+	cheap = iopgt_walk_table_bytes_max(as, iova, len);
 	if (!g->fmt || g->levels < 2 || pgsize == as->granule)
-		return walker;
+		goto out;
 	for (d = 1; d < g->levels; d++) {
 		/* a table at depth d hangs off an entry spanning 2^shift */
 		u32 shift = g->granule_shift + g->bits_per_level * (g->levels - d);
@@ -701,7 +787,11 @@ static u64 iopgt_run_bound(struct iopgt_as *as, u64 iova, u64 pgsize,
 	}
 	if (g->level_dec)	/* a generic_pt top may grow (AMDv1) */
 		n += IOPGT_MAX_LEVELS - g->levels;
-	return min(walker, n * g->table_bytes);
+	cheap = min(cheap, n * g->table_bytes);
+out:
+	if (cheap != U64_MAX && iopgt_table_room(as, cheap))
+		return cheap;
+	return min(cheap, iopgt_walk_table_bytes_bound(as, iova, len));
 }
 
 /**
@@ -753,7 +843,7 @@ static u32 iopgt_errno_reason(int err)
 int iopgt_as_map_one(struct iopgt_as *as, struct iopgt_map_entry *e)
 {
 	u64 iova = e->iova, paddr = e->paddr, len = e->length;
-	u64 forced = 0, align, done = 0, bound;
+	u64 forced = 0, align, done = 0, bound, pgsize, count;
 	int prot, ret = 0;
 
 	e->mapped = 0;
@@ -787,13 +877,17 @@ int iopgt_as_map_one(struct iopgt_as *as, struct iopgt_map_entry *e)
 	if (as->oas < 64 && ((paddr + len - 1) >> as->oas))
 		return iopgt_refuse(&e->reason, IOPGT_REASON_PADDR_BEYOND_OAS,
 				    -ERANGE);
-	if (iopgt_shadow_any(as, iova, iova + len - 1))
+	/*
+	 * An entry of several runs must not map any before an overlap is
+	 * found; a single run's shadow insert is the overlap check itself.
+	 */
+	if (!forced &&
+	    iopgt_pick_pgsize(as->pgsize_bitmap, iova, paddr, len, &count) *
+	    count != len && iopgt_shadow_any(as, iova, iova + len - 1))
 		return iopgt_refuse(&e->reason, IOPGT_REASON_OVERLAP, -EEXIST);
 
 	prot = iopgt_prot_to_iommu(e->prot);
 	while (done < len) {
-		u64 pgsize, count;
-
 		if (forced) {
 			pgsize = forced;
 			count = (len - done) / forced;
@@ -802,17 +896,18 @@ int iopgt_as_map_one(struct iopgt_as *as, struct iopgt_map_entry *e)
 						   iova + done, paddr + done,
 						   len - done, &count);
 		}
-		/* table-memory caps, before the library can allocate */
 		bound = iopgt_run_bound(as, iova + done, pgsize, count);
-		ret = iopgt_as_table_reserve(as, bound);
-		if (ret) {
+		ret = iopgt_map_run(as, iova + done, paddr + done, pgsize,
+				    count, prot, bound);
+		if (ret == -EEXIST) {
+			e->reason = IOPGT_REASON_OVERLAP;
+			break;
+		}
+		if (ret == -ENOSPC) {
 			e->reason = iopgt_table_room_reason(as, bound) ?:
 				    IOPGT_REASON_DEV_TABLE_CAP;
 			break;
 		}
-
-		ret = iopgt_map_run(as, iova + done, paddr + done, pgsize,
-				    count, prot);
 		if (ret) {
 			e->reason = iopgt_errno_reason(ret);
 			break;
@@ -919,6 +1014,7 @@ static int __iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 	pos = iova;
 	for (;;) {
 		u64 first_run, last_run, pgsize, plast, pages, got;
+		struct iopgt_tables_mark mark;
 		u64 piova;
 
 		pgsize = iopgt_shadow_lookup(as, pos, &first_run, &last_run);
@@ -941,10 +1037,10 @@ static int __iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 				as->n_extents++;
 		}
 		as->generation++;
-		as->table_bytes_dirty = true;
 
 		pages = (plast - pos) / pgsize + 1;
 		piova = pos;
+		iopgt_as_tables_begin(as, pos, plast, true, &mark);
 		while (pages) {
 			u64 n = min(pages, IOPGT_CHUNK_PAGES);
 
@@ -954,6 +1050,7 @@ static int __iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 			if (got != n * pgsize) {
 				pr_err("as %u: unmap of %llu bytes at %#llx returned %llu\n",
 				       as->id, n * pgsize, piova, got);
+				iopgt_as_tables_end(as, &mark);
 				return -EIO;
 			}
 			piova += got;
@@ -961,6 +1058,7 @@ static int __iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 			if (pages)
 				cond_resched();
 		}
+		iopgt_as_tables_end(as, &mark);
 		if (plast == last)
 			break;
 		pos = plast + 1;

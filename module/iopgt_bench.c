@@ -2,17 +2,32 @@
 /*
  * iopgt: test-only benchmark knob, /sys/kernel/debug/iopgt/bench (root).
  *
- * Write "map AS_ID IOVA PADDR NPAGES" or "unmap AS_ID IOVA NPAGES": the
- * module maps (unmaps) NPAGES pages of the address space's smallest page
- * size with one backend call per page, in a kernel loop, and times it;
- * read the file for "<op> <npages> <ns>". It is the in-kernel reference
- * the batched IOPGT_MAP/IOPGT_UNMAP rate is compared against.
+ * The in-kernel references the ioctl rates are compared against: the
+ * page-table library called in a kernel loop with nothing around it. Write
+ * one command, then read the file for "<op> <npages> <ns> <check>":
  *
- * The whole range is validated once up front with the same rules as
- * IOPGT_MAP/IOPGT_UNMAP (alignment, input/output range, shadow map, and
- * both table-memory caps, max_as_table_bytes and max_table_bytes), and
- * the shadow map records it as one run, so the address space stays
- * consistent and can be unmapped with IOPGT_UNMAP afterwards.
+ *  map AS_ID IOVA PADDR NPAGES	one backend map call per page
+ *  unmap AS_ID IOVA NPAGES	one backend unmap call per page
+ *  mapb AS_ID IOVA PADDR NPAGES	the library's multi-page calls in the
+ *				chunks IOPGT_MAP uses (IOPGT_CHUNK_PAGES
+ *				pages per backend call: io-pgtable's
+ *				map_pages looped on its returned count,
+ *				generic_pt's iommu_map of the whole chunk)
+ *  unmapb AS_ID IOVA NPAGES	the same for unmap_pages / iommu_unmap
+ *  xlate AS_ID IOVA NPAGES	one backend iova_to_phys call per page
+ *
+ * NPAGES pages of the address space's smallest page size; <ns> is the time
+ * of the library calls only. <check> is NPAGES for map and unmap and, for
+ * xlate, the number of pages that translated to a non-zero address (the
+ * caller can see the loop really ran on mapped pages).
+ *
+ * A map range is validated once up front with the same rules as IOPGT_MAP
+ * (alignment, input/output range, shadow map, and both table-memory caps,
+ * max_as_table_bytes and max_table_bytes); the shadow map records it as one
+ * run and the table accounting follows it like IOPGT_MAP's, so the address
+ * space stays consistent and can be unmapped with IOPGT_UNMAP afterwards.
+ * unmap/unmapb take exactly one such run; xlate takes any range inside the
+ * input range and changes nothing.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,76 +46,119 @@ static struct dentry *iopgt_debugfs;
 static DEFINE_MUTEX(iopgt_bench_lock);
 static char iopgt_bench_result[96];
 
-static int iopgt_bench_map(struct iopgt_as *as, u64 iova, u64 paddr,
-			   u64 npages, u64 *ns)
+/* one bench command: which loop, and its result */
+struct iopgt_bench_cmd {
+	bool batched;
+	u64 npages;
+	u64 ns;
+	u64 check;
+};
+
+/* Undo @pages granule pages at @iova, one chunk per backend call. */
+static void iopgt_bench_undo(struct iopgt_as *as, u64 iova, u64 pages)
 {
-	u64 g = as->granule, len, i, mapped;
+	u64 g = as->granule;
+
+	while (pages) {
+		u64 n = min(pages, IOPGT_CHUNK_PAGES);
+
+		/* mapped granule pages of this run, as->lock held */
+		as->fmt->ops->unmap(as, iova, g, n);
+		iova += n * g;
+		pages -= n;
+		cond_resched();
+	}
+}
+
+/* The timed loop of "map"/"mapb"; returns 0 or the failing call's error. */
+static int iopgt_bench_map_loop(struct iopgt_as *as, u64 iova, u64 paddr,
+				struct iopgt_bench_cmd *c, u64 *done)
+{
+	u64 g = as->granule, i = 0, n, mapped;
 	ktime_t t0;
 	int ret = 0;
 
-	if (!npages || npages > U64_MAX / g)
+	t0 = ktime_get();
+	while (i < c->npages) {
+		/*
+		 * Checked by the caller (as->lock held): granule page in the
+		 * final bitmap, aligned, the whole range inside ias/oas and
+		 * empty in the shadow map; 1 <= n <= IOPGT_CHUNK_PAGES.
+		 */
+		n = c->batched ? min(c->npages - i, IOPGT_CHUNK_PAGES) : 1;
+		mapped = 0;
+		ret = as->fmt->ops->map(as, iova + i * g, paddr + i * g, g, n,
+					IOMMU_READ | IOMMU_WRITE, &mapped);
+		if (ret) {
+			i += mapped / g;
+			break;
+		}
+		i += n;
+		/* the module yields between chunks, the per-page loop so often */
+		if (c->batched ? i < c->npages : !(i & 4095))
+			cond_resched();
+	}
+	c->ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
+	*done = i;
+	return ret;
+}
+
+static int iopgt_bench_map(struct iopgt_as *as, u64 iova, u64 paddr,
+			   struct iopgt_bench_cmd *c)
+{
+	u64 g = as->granule, len, bound, done = 0;
+	struct iopgt_tables_mark mark;
+	int ret;
+
+	if (!c->npages || c->npages > U64_MAX / g)
 		return -EINVAL;
-	len = npages * g;
+	len = c->npages * g;
 	if ((iova | paddr) & (g - 1))
 		return -EINVAL;
 	if (!iopgt_as_iova_ok(as, iova, len) || len - 1 > U64_MAX - paddr ||
 	    (as->oas < 64 && ((paddr + len - 1) >> as->oas)))
 		return -ERANGE;
 	/* both table-memory caps, exactly as IOPGT_MAP checks them */
-	ret = iopgt_as_table_reserve(as, iopgt_walk_table_bytes_bound(as, iova,
-								      len));
+	bound = iopgt_walk_table_bytes_bound(as, iova, len);
+	ret = iopgt_as_table_reserve(as, bound);
 	if (ret)
 		return ret;
 	ret = mtree_insert_range(&as->shadow, iova, iova + len - 1,
 				 iopgt_shadow_mk(__ffs64(g), 0),
 				 IOPGT_GFP_USER_SIZED);
 	if (ret) {
-		iopgt_as_update_table_bytes(as);	/* drop the reservation */
+		iopgt_as_table_release(as, bound);
 		return ret;
 	}
 
-	t0 = ktime_get();
-	for (i = 0; i < npages; i++) {
-		/*
-		 * Checked above (as->lock held): granule page in the final
-		 * bitmap, aligned, the whole range inside ias/oas and empty
-		 * in the shadow map; pgcount 1.
-		 */
-		ret = as->fmt->ops->map(as, iova + i * g, paddr + i * g, g, 1,
-					IOMMU_READ | IOMMU_WRITE, &mapped);
-		if (ret)
-			break;
-		if (!(i & 4095))
-			cond_resched();
-	}
-	*ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
+	iopgt_as_tables_begin(as, iova, iova + len - 1, false, &mark);
+	ret = iopgt_bench_map_loop(as, iova, paddr, c, &done);
 	if (ret) {
-		while (i--)
-			as->fmt->ops->unmap(as, iova + i * g, g, 1);
+		iopgt_bench_undo(as, iova, done);
 		mtree_erase(&as->shadow, iova);
-		as->table_bytes_dirty = true;
-		iopgt_as_update_table_bytes(as);
-		return ret;
+	} else {
+		as->n_extents++;
+		as->mapped_bytes += len;
+		c->check = c->npages;
 	}
-	as->n_extents++;
-	as->mapped_bytes += len;
 	as->generation++;
-	as->table_bytes_dirty = true;
-	iopgt_as_update_table_bytes(as);
-	return 0;
+	iopgt_as_tables_end(as, &mark);
+	iopgt_as_table_release(as, bound);
+	return ret;
 }
 
-static int iopgt_bench_unmap(struct iopgt_as *as, u64 iova, u64 npages,
-			     u64 *ns)
+static int iopgt_bench_unmap(struct iopgt_as *as, u64 iova,
+			     struct iopgt_bench_cmd *c)
 {
 	MA_STATE(mas, &as->shadow, iova, iova);
-	u64 g = as->granule, len, i, first, last;
+	u64 g = as->granule, len, i, n, first, last;
+	struct iopgt_tables_mark mark;
 	void *entry;
 	ktime_t t0;
 
-	if (!npages || npages > U64_MAX / g || (iova & (g - 1)))
+	if (!c->npages || c->npages > U64_MAX / g || (iova & (g - 1)))
 		return -EINVAL;
-	len = npages * g;
+	len = c->npages * g;
 	if (!iopgt_as_iova_ok(as, iova, len))
 		return -ERANGE;
 	/* exactly one run of granule pages, as "map" made it */
@@ -114,18 +172,44 @@ static int iopgt_bench_unmap(struct iopgt_as *as, u64 iova, u64 npages,
 		return -EINVAL;
 	mtree_erase(&as->shadow, iova);
 
+	iopgt_as_tables_begin(as, iova, iova + len - 1, true, &mark);
 	t0 = ktime_get();
-	for (i = 0; i < npages; i++) {
-		/* a mapped granule page of this run (shadow map), as->lock held */
-		as->fmt->ops->unmap(as, iova + i * g, g, 1);
-		if (!(i & 4095))
+	for (i = 0; i < c->npages; i += n) {
+		n = c->batched ? min(c->npages - i, IOPGT_CHUNK_PAGES) : 1;
+		/* mapped granule pages of this run (shadow map), as->lock held */
+		as->fmt->ops->unmap(as, iova + i * g, g, n);
+		if (c->batched ? i + n < c->npages : !((i + n) & 4095))
 			cond_resched();
 	}
-	*ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
+	c->ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
+	iopgt_as_tables_end(as, &mark);
 	as->n_extents--;
 	as->mapped_bytes -= len;
 	as->generation++;
-	as->table_bytes_dirty = true;
+	c->check = c->npages;
+	return 0;
+}
+
+static int iopgt_bench_xlate(struct iopgt_as *as, u64 iova,
+			     struct iopgt_bench_cmd *c)
+{
+	u64 g = as->granule, i, nonzero = 0;
+	ktime_t t0;
+
+	if (!c->npages || c->npages > U64_MAX / g || (iova & (g - 1)))
+		return -EINVAL;
+	if (!iopgt_as_iova_ok(as, iova, c->npages * g))
+		return -ERANGE;
+	t0 = ktime_get();
+	for (i = 0; i < c->npages; i++) {
+		/* inside the input range (checked above), as->lock held */
+		if (as->fmt->ops->iova_to_phys(as, iova + i * g))
+			nonzero++;
+		if (!((i + 1) & 4095))
+			cond_resched();
+	}
+	c->ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
+	c->check = nonzero;
 	return 0;
 }
 
@@ -134,9 +218,10 @@ static ssize_t iopgt_bench_write(struct file *file, const char __user *ubuf,
 {
 	char buf[128], op[8];
 	unsigned long long a, b, c, d = 0;
+	struct iopgt_bench_cmd cmd = { };
 	struct iopgt_dev *idev;
 	struct iopgt_as *as;
-	u64 ns = 0;
+	bool map, unmap, xlate;
 	int n, ret, cookie;
 
 	if (count >= sizeof(buf))
@@ -147,10 +232,15 @@ static ssize_t iopgt_bench_write(struct file *file, const char __user *ubuf,
 	n = sscanf(buf, "%7s %llu %lli %lli %lli", op, &a, &b, &c, &d);
 	if (n < 4)
 		return -EINVAL;
-	if (strcmp(op, "map") == 0 && n != 5)
+	map = !strcmp(op, "map") || !strcmp(op, "mapb");
+	unmap = !strcmp(op, "unmap") || !strcmp(op, "unmapb");
+	xlate = !strcmp(op, "xlate");
+	if (!map && !unmap && !xlate)
 		return -EINVAL;
-	if (strcmp(op, "map") && strcmp(op, "unmap"))
+	if (n != (map ? 5 : 4))
 		return -EINVAL;
+	cmd.batched = op[strlen(op) - 1] == 'b';
+	cmd.npages = map ? d : c;
 
 	idev = iopgt_dev_get_current();
 	if (!idev)
@@ -166,16 +256,19 @@ static ssize_t iopgt_bench_write(struct file *file, const char __user *ubuf,
 	mutex_lock(&as->lock);
 	if (as->dead)
 		ret = -ENOENT;
-	else if (op[0] == 'm')
-		ret = iopgt_bench_map(as, b, c, d, &ns);
+	else if (map)
+		ret = iopgt_bench_map(as, b, c, &cmd);
+	else if (unmap)
+		ret = iopgt_bench_unmap(as, b, &cmd);
 	else
-		ret = iopgt_bench_unmap(as, b, c, &ns);
+		ret = iopgt_bench_xlate(as, b, &cmd);
 	mutex_unlock(&as->lock);
 	iopgt_as_put(as);
 	if (!ret) {
 		mutex_lock(&iopgt_bench_lock);
 		snprintf(iopgt_bench_result, sizeof(iopgt_bench_result),
-			 "%s %llu %llu\n", op, op[0] == 'm' ? d : c, ns);
+			 "%s %llu %llu %llu\n", op, cmd.npages, cmd.ns,
+			 cmd.check);
 		mutex_unlock(&iopgt_bench_lock);
 	}
 out_exit:

@@ -148,7 +148,7 @@ static int iopgt_ioctl_get_info(struct iopgt_ucmd *ucmd)
 	cmd->max_table_bytes_per_as = READ_ONCE(iopgt_max_as_table_bytes);
 	cmd->max_table_bytes = READ_ONCE(iopgt_max_table_bytes);
 	cmd->nr_as = READ_ONCE(idev->nr_as);
-	iopgt_dev_refresh_table_bytes(idev);
+	/* exact at all times (see iopgt_as_tables_end()): no recount */
 	cmd->table_bytes = atomic64_read(&idev->table_bytes);
 	cmd->module_allocs = iopgt_module_allocs();
 	return iopgt_respond(ucmd, sizeof(*cmd));
@@ -348,9 +348,6 @@ static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
 		}
 		cmd->n_done = 0;
 	}
-	/* new tables may have been allocated: count them now */
-	if (as->table_bytes_pending)
-		iopgt_as_update_table_bytes(as);
 	iopgt_as_unlock_put(as);
 
 out:
@@ -434,42 +431,66 @@ out:
 static void iopgt_xlate_one(struct iopgt_as *as, u64 iova, u64 *phys,
 			    u32 *out_flags)
 {
-	u64 pa;
+	u64 off = iova & (as->granule - 1), pa;
 
-	/* iova inside the input range; as->lock held (no concurrent unmap) */
-	pa = as->fmt->ops->iova_to_phys(as, iova);
+	/*
+	 * iova inside the input range; as->lock held (no concurrent unmap).
+	 * The library returns 0 exactly for an unmapped page and for one
+	 * mapped at PA 0: only then is the shadow map asked which it is.
+	 */
+	pa = as->fmt->ops->iova_to_phys(as, iova - off);
 	*out_flags = 0;
 	*phys = 0;
-	if (mtree_load(&as->shadow, iova)) {
+	if (pa || mtree_load(&as->shadow, iova)) {
 		*out_flags = IOPGT_XLATE_MAPPED;
-		*phys = pa;
+		*phys = pa + off;
 	}
 }
 
-/* The vector form: n_iovas entries, each with its own result and error. */
+static void iopgt_xlate_entry(struct iopgt_as *as, struct iopgt_xlate_entry *e)
+{
+	e->error = 0;
+	e->phys = 0;
+	e->out_flags = 0;
+	if (iopgt_as_iova_ok(as, e->iova, 1))
+		iopgt_xlate_one(as, e->iova, &e->phys, &e->out_flags);
+	else
+		e->error = -ERANGE;
+}
+
+/* entries copied in and out at once by the vector form (on the stack) */
+#define IOPGT_XLATE_BATCH	16
+
+/*
+ * The vector form: n_iovas entries, each with its own result and error.
+ * Entries of exactly the kernel's size (no tail to check) move in batches
+ * of IOPGT_XLATE_BATCH, one user copy each way per batch.
+ */
 static int iopgt_xlate_vector(struct iopgt_as *as,
 			      struct iopgt_iova_to_phys *cmd)
 {
 	void __user *base = u64_to_user_ptr(cmd->iovas_uptr);
-	u32 i, esize = cmd->entry_size;
+	struct iopgt_xlate_entry e[IOPGT_XLATE_BATCH];
+	u32 i, j, k, esize = cmd->entry_size;
 	int ret;
 
-	for (i = 0; i < cmd->n_iovas; i++) {
-		struct iopgt_xlate_entry e;
-
-		ret = iopgt_elem_in(&e, sizeof(e), base, i, esize);
-		if (ret)
-			return ret;
-		e.error = 0;
-		e.phys = 0;
-		e.out_flags = 0;
-		if (iopgt_as_iova_ok(as, e.iova, 1))
-			iopgt_xlate_one(as, e.iova, &e.phys, &e.out_flags);
-		else
-			e.error = -ERANGE;
-		if (copy_to_user(base + (size_t)i * esize, &e, sizeof(e)))
+	for (i = 0; i < cmd->n_iovas; i += k) {
+		k = min_t(u32, cmd->n_iovas - i, IOPGT_XLATE_BATCH);
+		if (esize != sizeof(e[0]))
+			k = 1;
+		if (k == 1) {
+			ret = iopgt_elem_in(&e[0], sizeof(e[0]), base, i, esize);
+			if (ret)
+				return ret;
+		} else if (copy_from_user(e, base + (size_t)i * esize,
+					  k * sizeof(e[0]))) {
 			return -EFAULT;
-		if (!(i & 1023))
+		}
+		for (j = 0; j < k; j++)
+			iopgt_xlate_entry(as, &e[j]);
+		if (copy_to_user(base + (size_t)i * esize, e, k * sizeof(e[0])))
+			return -EFAULT;
+		if ((i & ~1023U) != ((i + k) & ~1023U))
 			cond_resched();
 	}
 	return 0;

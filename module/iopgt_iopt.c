@@ -80,10 +80,15 @@ static const struct iommu_flush_ops iopgt_flush_ops = {
  * Table pages through cfg->alloc (LPAE only: the only family with
  * IO_PGTABLE_CAP_CUSTOM_ALLOCATOR): fault injection and accounting.
  * Zeroed, naturally aligned to their size (buddy order), and fine for
- * virt_to_phys() and dma_map_single().
+ * virt_to_phys() and dma_map_single(). @cookie is the address space
+ * (alloc_io_pgtable_ops()'s cookie); the library calls these only from
+ * alloc (the top table), map_pages, unmap_pages and free, all under
+ * as->lock, so the table count (as->tables_cb, see
+ * iopgt_as_tables_end()) is kept here without walking the tables.
  */
 static void *iopgt_iopt_alloc(void *cookie, size_t size, gfp_t gfp)
 {
+	struct iopgt_as *as = cookie;
 	void *p;
 
 	if (iopgt_should_fail())
@@ -91,15 +96,20 @@ static void *iopgt_iopt_alloc(void *cookie, size_t size, gfp_t gfp)
 	/* how many tables exist is up to userspace: fail quietly, no OOM kill */
 	p = alloc_pages_exact(PAGE_ALIGN(size),
 			      gfp | __GFP_ZERO | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
-	if (p)
+	if (p) {
 		iopgt_alloc_note(1);
+		as->tables_cb++;
+	}
 	return p;
 }
 
 static void iopgt_iopt_free(void *cookie, void *pages, size_t size)
 {
+	struct iopgt_as *as = cookie;
+
 	free_pages_exact(pages, PAGE_ALIGN(size));
 	iopgt_alloc_note(-1);
+	as->tables_cb--;
 }
 #endif
 
@@ -371,8 +381,16 @@ static int iopgt_iopt_create(struct iopgt_as *as,
 	     IOPT_FAMILY(d) == IOPT_MALI)) {
 		cfg.alloc = iopgt_iopt_alloc;
 		cfg.free = iopgt_iopt_free;
+		as->flags |= IOPGT_AS_F_TABLES_CB;
 	}
 #endif
+	/*
+	 * io-pgtable frees a table only when a block replaces it (map) or a
+	 * block-sized unmap meets it; the core unmaps whole leaves of their
+	 * own size only, so an unmap never frees one (it never splits a
+	 * block either, which would allocate).
+	 */
+	as->flags |= IOPGT_AS_F_UNMAP_KEEPS;
 	if (IOPT_FAMILY(d) == IOPT_V7S)
 		atomic_inc(&iopgt_v7s_live);
 

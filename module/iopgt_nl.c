@@ -337,7 +337,7 @@ static int nl_put_as(struct sk_buff *skb, struct netlink_callback *cb,
 	u64 table_bytes;
 	void *hdr;
 
-	/* recounts the tables if they changed since the last count */
+	/* exact, nothing is recounted */
 	table_bytes = iopgt_as_table_bytes(as);
 	if (as->flags & IOPGT_AS_F_PERSISTENT)
 		flags |= IOPGT_AS_INFO_PERSISTENT;

@@ -1021,6 +1021,119 @@ u64 iopgt_walk_count_table_bytes(struct iopgt_as *as, u64 *n_tables)
 }
 
 /**
+ * iopgt_walk_count_tables() - tables below the top that cover part of a range
+ * @as: address space, as->lock held, live
+ * @first: lowest IOVA of the range
+ * @last: highest IOVA (inclusive, >= @first); the range is inside the
+ *	input range (checked by the caller)
+ *
+ * Counts every table reachable through a TABLE descriptor whose IOVA span
+ * intersects [@first, @last]. A map or unmap of that range allocates and
+ * frees tables only among those (the libraries follow the slots on the
+ * path of the range; a table a block replaces lies inside the block), so
+ * two counts around one backend call differ by exactly what the call
+ * added or removed. The cost follows the range (the slots it spans at
+ * every level that holds tables), not the size of the tree.
+ *
+ * Return: number of tables (the top one not included).
+ */
+u64 iopgt_walk_count_tables(struct iopgt_as *as, u64 first, u64 last)
+{
+	const struct iopgt_walk_geom *g = &as->walk;
+	struct walk_frame st[IOPGT_MAX_LEVELS];
+	u64 tables = 0;
+	u32 d = 0;
+
+	if (!g->fmt || g->levels < 2 || last < first)
+		return 0;
+
+	st[0].va = g->top_va;
+	st[0].base = g->va_base;
+	st[0].nent = g->top_entries;
+	st[0].idx = first_slot(g, 0, g->va_base, first);
+	for (;;) {
+		struct walk_frame *fr = &st[d];
+		struct iopgt_walk_pte p;
+		u64 slot, raw;
+
+		if (fr->idx >= fr->nent) {
+			if (!d)
+				break;
+			d--;
+			st[d].idx++;
+			continue;
+		}
+		slot = fr->base + ((u64)fr->idx << geom_shift(g, d));
+		if (slot > last) {
+			/* the rest of this table is beyond the range */
+			fr->idx = fr->nent;
+			continue;
+		}
+		raw = read_desc(g, fr->va, fr->idx);
+		if (!raw) {
+			fr->idx++;
+			continue;
+		}
+		if (d + 2 >= g->levels) {
+			/*
+			 * A table of leaves is counted, never followed: the
+			 * format's decoder alone classifies it (decode()'s
+			 * extra checks guard following an address).
+			 */
+			p.span_log2 = geom_shift(g, d);
+			p.contig_lg2 = 0;
+			g->fmt->decode(g, d, raw, &p);
+			tables += p.kind == IOPGT_PTE_TABLE;
+			fr->idx++;
+			continue;
+		}
+		decode(g, d, raw, &p);
+		if (p.kind != IOPGT_PTE_TABLE) {
+			fr->idx++;
+			continue;
+		}
+		tables++;
+		/* its child holds tables too: scan its part of the range */
+		st[d + 1].va = phys_to_virt(p.oa);
+		st[d + 1].base = slot;
+		st[d + 1].nent = geom_entries(g, d + 1);
+		st[d + 1].idx = first_slot(g, d + 1, slot, first);
+		d++;
+	}
+	return tables;
+}
+
+/**
+ * iopgt_walk_table_bytes_max() - table memory a map could add, worst case
+ * @as: address space, as->lock held, live
+ * @iova: start of the range to be mapped
+ * @len: its length in bytes, >= 1; [iova, iova + len) inside the input
+ *	range (checked by the caller)
+ *
+ * Like iopgt_walk_table_bytes_bound() as if no table below the top existed
+ * yet: arithmetic only, no table is read, so it costs the same in any
+ * tree. Never below iopgt_walk_table_bytes_bound().
+ *
+ * Return: bytes, or U64_MAX when only a walk can tell (an AMDv1 range
+ * beyond the current top's reach).
+ */
+u64 iopgt_walk_table_bytes_max(struct iopgt_as *as, u64 iova, u64 len)
+{
+	const struct iopgt_walk_geom *g = &as->walk;
+	u64 last = iova + len - 1;
+
+	if (!len || last < iova || !g->fmt || g->levels < 2)
+		return 0;
+	if (g->level_dec && g->fmt == &iopgt_walk_fmt_amdv1) {
+		u32 cover = geom_shift(g, 0) + ilog2(g->top_entries);
+
+		if (cover < 64 && (last >> cover))
+			return U64_MAX;
+	}
+	return tables_needed(g, 0, iova, last) * g->table_bytes;
+}
+
+/**
  * iopgt_walk_table_bytes_bound() - table memory a map could add
  * @as: address space, as->lock held, live
  * @iova: start of the range to be mapped

@@ -149,7 +149,9 @@ int iopgt_walk_tree(struct iopgt_as *as, const struct iopgt_walk_filter *f,
 		    struct iopgt_walk_cursor *cur, iopgt_walk_visit_t visit,
 		    void *priv);
 u64 iopgt_walk_count_table_bytes(struct iopgt_as *as, u64 *n_tables);
+u64 iopgt_walk_count_tables(struct iopgt_as *as, u64 first, u64 last);
 u64 iopgt_walk_table_bytes_bound(struct iopgt_as *as, u64 iova, u64 len);
+u64 iopgt_walk_table_bytes_max(struct iopgt_as *as, u64 iova, u64 len);
 u32 iopgt_walk_table_unit(u32 format, u64 pgsize_set);
 
 int iopgt_nl_init(void);

@@ -5,7 +5,9 @@
  * forced and module-chosen, against a userspace model of the leaves. Every
  * N operations: IOVA_TO_PHYS on sampled IOVAs, AS_INFO mapped_bytes, and
  * (when the netlink family exists) the per-page-size leaf counts and every
- * leaf's output address from a tree dump are compared with the model.
+ * leaf's output address from a tree dump are compared with the model, and
+ * the module's table count (AS_GET, kept up to date per map/unmap without
+ * walking the tree) with the tables the dump found.
  * Seeded: IOPGT_SEED reproduces a run; the seed is in every failure line.
  * IOPGT_ORACLE_OPS overrides the number of operations.
  */
@@ -100,6 +102,25 @@ static int leaf_seen(__u64 iova, __u64 oa, __u32 span, void *arg)
 	return 0;
 }
 
+/* AS_GET of one address space: its table count */
+struct as_tables {
+	__u32 id;
+	int found;
+	__u64 tables;
+};
+
+static int as_tables_cb(const struct nl_msg *msg, void *arg)
+{
+	struct as_tables *t = arg;
+
+	if (msg->tb[IOPGT_A_AS_ID] && nla_u32(msg->tb[IOPGT_A_AS_ID]) == t->id &&
+	    msg->tb[IOPGT_A_AS_TABLES]) {
+		t->found++;
+		t->tables = nla_u64(msg->tb[IOPGT_A_AS_TABLES]);
+	}
+	return 0;
+}
+
 static void compare(int fd, int id, struct model *m, __u64 *rs, __u64 window, __u64 gran,
 		    struct nl *nl, bool use_nl, int op)
 {
@@ -148,6 +169,18 @@ static void compare(int fd, int id, struct model *m, __u64 *rs, __u64 window, __
 			return;
 		}
 		EXPECT_TRUE(!st.intr);
+		{
+			/* the incremental count: the top table + every TABLE entry */
+			struct as_tables at = { .id = id };
+			struct nl_req_attr a[1] = { { IOPGT_A_DEV_ID, 4, 0 } };
+
+			EXPECT_EQ(nl_dump(nl, IOPGT_NL_CMD_AS_GET, a, 1, as_tables_cb, &at,
+					  NULL), 0);
+			EXPECT_EQ(at.found, 1);
+			if (at.found == 1 && at.tables != st.tables + 1)
+				H_FAIL("op %d: the module counts %llu tables, the dump finds %llu (+1 top)",
+				       op, (unsigned long long)at.tables, st.tables);
+		}
 		/* a contiguous leaf (v7s 64K/16M, AMDv1) is one dump entry */
 		for (int i = 0; i < m->n; i++)
 			want[ilog2_64(m->l[i].size)]++;

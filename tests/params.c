@@ -472,9 +472,10 @@ static int bench_cmd(const char *cmd)
 /*
  * The debugfs bench maps through the same table-memory caps as IOPGT_MAP:
  * the device cap (max_table_bytes) and the per-AS cap counting what the
- * address space already holds.
+ * address space already holds; both its per-page ("map") and its batched
+ * ("mapb") loop.
  */
-TEST(bench_obeys_caps)
+static void bench_caps(const char *op)
 {
 	struct iopgt_format_info fis[IOPGT_FMT_COUNT];
 	struct iopgt_as_create c;
@@ -484,6 +485,7 @@ TEST(bench_obeys_caps)
 	__u64 gran, un, unit = 0;
 	int fd, id, f;
 
+	h_diag("bench op %s", op);
 	restore_params();
 	fd = dev_open();
 	f = pick_format(fd);
@@ -503,7 +505,7 @@ TEST(bench_obeys_caps)
 	ASSERT_OK(get_info(fd, &gi, NULL));
 	ASSERT_OK(param_set("max_table_bytes", gi.table_bytes + 2 * unit));
 	/* 4096 granules from 2^39 need at least 9 new tables */
-	snprintf(cmd, sizeof(cmd), "map %d 0x%llx 0 4096", id, 1ULL << 39);
+	snprintf(cmd, sizeof(cmd), "%s %d 0x%llx 0 4096", op, id, 1ULL << 39);
 	EXPECT_ERRNO(bench_cmd(cmd), ENOSPC);
 	ASSERT_OK(get_info(fd, &gi, NULL));
 	EXPECT_LE(gi.table_bytes, gi.max_table_bytes);
@@ -515,7 +517,7 @@ TEST(bench_obeys_caps)
 	ASSERT_OK(as_info(fd, id, &ai));
 	ASSERT_OK(param_set("max_as_table_bytes", ai.table_bytes + unit));
 	/* one granule in a fresh top-level subtree needs more than one table */
-	snprintf(cmd, sizeof(cmd), "map %d 0x%llx 0 1", id, 1ULL << 39);
+	snprintf(cmd, sizeof(cmd), "%s %d 0x%llx 0 1", op, id, 1ULL << 39);
 	errno = 0;
 	EXPECT_ERRNO(bench_cmd(cmd), ENOSPC);
 	ASSERT_OK(as_info(fd, id, &ai));
@@ -530,6 +532,12 @@ TEST(bench_obeys_caps)
 	EXPECT_OK(as_destroy(fd, id));
 	close(fd);
 	restore_params();
+}
+
+TEST(bench_obeys_caps)
+{
+	bench_caps("map");
+	bench_caps("mapb");
 }
 
 static int count_cb(const struct nl_msg *m, void *arg)
