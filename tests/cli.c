@@ -94,10 +94,6 @@ static int exit_code(const struct run *r)
 	return WIFEXITED(r->status) ? WEXITSTATUS(r->status) : 128 + WTERMSIG(r->status);
 }
 
-struct ext {
-	__u64 iova, pa, len, pgsize;
-};
-
 /*
  * The page-size mix the CLI tests map: 19 granules, then 2 pages of each
  * larger size of pgsizes_mix(), each extent aligned to its page size with

@@ -19,10 +19,6 @@
 
 #include "util.h"
 
-struct ext {
-	__u64 iova, pa, len, pgsize;
-};
-
 struct dleaf {
 	__u64 iova, oa, pte;
 	__u32 span, depth, kind;
@@ -99,37 +95,6 @@ static void need_nl(struct nl *nl)
 		H_FAIL("netlink family %s: %s", IOPGT_GENL_NAME, h_errname(-r));
 		h_abort();
 	}
-}
-
-/* map a mix: every page size (up to 1G) twice, plus a run of granules */
-static int map_mix(int fd, int id, const struct iopgt_as_create *c, struct ext *ex)
-{
-	__u64 sizes[6], iova = 0;
-	int n = pgsizes_mix(c->out_pgsize_bitmap, sizes), ne = 0;
-
-	for (int i = 0; i < n; i++) {
-		for (int k = 0; k < 2; k++) {
-			__u64 s = sizes[i], pa = (0x100 + 3 * i + k) * s;
-
-			iova = (iova + s - 1) & ~(s - 1);
-			if (c->out_oas < 64 && pa + s > 1ULL << c->out_oas)
-				pa = 0;
-			if (c->out_ias < 64 && iova + s > 1ULL << c->out_ias)
-				break;
-			ASSERT_OK(map1(fd, id, iova, pa, s, RW, ilog2_64(s), NULL));
-			ex[ne++] = (struct ext){ iova, pa, s, s };
-			iova += 2 * s;
-		}
-	}
-	/* 37 granules in one call, crossing a leaf-table boundary */
-	iova = (iova + SZ_2M - 1) & ~(SZ_2M - 1);
-	iova += SZ_2M - 5 * sizes[0];
-	if (c->out_ias >= 64 || iova + 37 * sizes[0] <= 1ULL << c->out_ias) {
-		ASSERT_OK(map1(fd, id, iova, 0x40 * sizes[0], 37 * sizes[0], RW,
-			       ilog2_64(sizes[0]), NULL));
-		ex[ne++] = (struct ext){ iova, 0x40 * sizes[0], 37 * sizes[0], sizes[0] };
-	}
-	return ne;
 }
 
 static const struct ext *ext_of(const struct ext *ex, int ne, __u64 iova)

@@ -72,6 +72,16 @@ int pgsizes_list(__u64 bitmap, __u64 *out, int max);
  * the largest. Ascending; returns the count.
  */
 int pgsizes_mix(__u64 bitmap, __u64 *out);
+/* one mapped extent: @len bytes at @iova -> @pa in pages of @pgsize */
+struct ext {
+	__u64 iova, pa, len, pgsize;
+};
+/*
+ * Map a mix into AS @id: every size of pgsizes_mix() twice (within ias/oas),
+ * then 37 granules in one call crossing a leaf-table boundary. Fills @ex
+ * (room for 13) and returns the count.
+ */
+int map_mix(int fd, int id, const struct iopgt_as_create *c, struct ext *ex);
 /* the first of @prefer[0..n) this kernel has available, 0 if none */
 __u32 first_available(int fd, const __u32 *prefer, unsigned int n);
 /* "4K+2M+1G" */
