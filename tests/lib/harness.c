@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "tap.h"
 #include "util.h"
 
 struct h_shared {
@@ -34,6 +35,50 @@ void h_register(struct h_test *t)
 {
 	*h_tail = t;
 	h_tail = &t->next;
+}
+
+void h_fixture_variant(struct h_fixture *f, struct h_fvariant *v)
+{
+	if (!f->vtail)
+		f->vtail = &f->variants;
+	*f->vtail = v;
+	f->vtail = &v->next;
+}
+
+void h_fixture_variants(struct h_fixture *f, const void *arr, size_t n, size_t size,
+			size_t name_off)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *el = (const char *)arr + i * size;
+		struct h_fvariant *v = calloc(1, sizeof(*v));
+
+		if (!v)
+			abort();
+		v->data = el;
+		memcpy(&v->name, el + name_off, sizeof(v->name));
+		h_fixture_variant(f, v);
+	}
+}
+
+/*
+ * The fixture of the running test (child side), torn down when the test
+ * returns, ASSERTs or SKIPs; cleared before the teardown runs, so an
+ * ASSERT inside it ends the test without running it again.
+ */
+static struct {
+	const struct h_fixture *fx;
+	void *self;
+	const struct h_variant *v;
+	const void *fv;
+} h_td;
+
+static void h_teardown(void)
+{
+	const struct h_fixture *fx = h_td.fx;
+
+	h_td.fx = NULL;
+	if (fx && fx->teardown)
+		fx->teardown(h_td.self, h_td.v, h_td.fv);
 }
 
 const char *h_test_name(void)
@@ -80,6 +125,7 @@ int h_failed(void)
 
 void h_abort(void)
 {
+	h_teardown();
 	fflush(stdout);
 	_exit(1);
 }
@@ -94,6 +140,7 @@ void h_skip(const char *fmt, ...)
 		va_end(ap);
 		h_sh->skip = 1;
 	}
+	h_teardown();
 	fflush(stdout);
 	_exit(0);
 }
@@ -126,6 +173,7 @@ struct h_run {
 	struct h_test *t;
 	struct h_variant v;
 	int has_v;
+	const struct h_fvariant *fv;	/* fixture variant (table case) or NULL */
 	const char *skip;	/* pre-decided skip reason */
 };
 
@@ -181,6 +229,34 @@ static int as_values(const struct iopgt_format_info *fi, bool ias, __u32 *out)
 			n = add_uniq(out, n, hi);
 	}
 	return n;
+}
+
+/* runs[first..] once per variant of the test's fixture (a table: one run per case) */
+static void fan_out(struct h_test *t, int first)
+{
+	int n = n_runs - first;
+	struct h_run *base;
+
+	if (!t->fixture || !t->fixture->variants || !n)
+		return;
+	base = malloc(n * sizeof(*base));
+	if (!base)
+		abort();
+	memcpy(base, &runs[first], n * sizeof(*base));
+	n_runs = first;
+	for (int i = 0; i < n; i++) {
+		if (base[i].skip) {
+			*add_run(t) = base[i];
+			continue;
+		}
+		for (const struct h_fvariant *fv = t->fixture->variants; fv; fv = fv->next) {
+			struct h_run *r = add_run(t);
+
+			*r = base[i];
+			r->fv = fv;
+		}
+	}
+	free(base);
 }
 
 static char h_fmt_names[2048];
@@ -240,11 +316,13 @@ static void expand(struct iopgt_format_info *fmts, int n_fmts)
 
 	for (struct h_test *t = h_tests; t; t = t->next) {
 		const char *filter = getenv("IOPGT_TEST_FILTER");
+		int first = n_runs;
 
 		if (filter && *filter && !strstr(t->name, filter))
 			continue;
 		if (t->kind == H_PLAIN) {
 			add_run(t);
+			fan_out(t, first);
 			continue;
 		}
 		if (!n_avail) {
@@ -294,7 +372,36 @@ static void expand(struct iopgt_format_info *fmts, int n_fmts)
 				}
 			}
 		}
+		fan_out(t, first);
 	}
+}
+
+/* the test's body (child side): with its fixture set up and torn down */
+static void run_body(struct h_run *r)
+{
+	const struct h_variant *v = r->has_v ? &r->v : NULL;
+	const struct h_fixture *fx = r->t->fixture;
+	const void *fv = r->fv ? r->fv->data : NULL;
+	void *self;
+
+	if (!r->t->ffn) {
+		r->t->fn(v);
+		return;
+	}
+	self = calloc(1, fx->size ? fx->size : 1);
+	if (!self) {
+		H_FAIL("fixture %s: no memory", fx->name);
+		h_abort();
+	}
+	if (fx->setup)
+		fx->setup(self, v, fv);
+	h_td.fx = fx;
+	h_td.self = self;
+	h_td.v = v;
+	h_td.fv = fv;
+	r->t->ffn(self, v, fv);
+	h_teardown();
+	free(self);
 }
 
 static volatile sig_atomic_t h_alarm;
@@ -315,13 +422,10 @@ static int run_one(struct h_run *r, int idx, bool leakcheck)
 	int status = 0, ok;
 	pid_t pid;
 
-	if (r->has_v)
-		snprintf(name, sizeof(name), "%s/%s", r->t->name, r->v.name);
-	else
-		snprintf(name, sizeof(name), "%s", r->t->name);
+	snprintf(name, sizeof(name), "%s%s%s%s%s", r->t->name, r->has_v ? "/" : "",
+		 r->has_v ? r->v.name : "", r->fv ? "/" : "", r->fv ? r->fv->name : "");
 	if (r->skip) {
-		printf("ok %d %s # SKIP %s\n", idx, name, r->skip);
-		fflush(stdout);
+		tap_line(1, idx, name, r->skip);
 		return 0;
 	}
 	if (tm && atoi(tm) > 0)
@@ -333,7 +437,8 @@ static int run_one(struct h_run *r, int idx, bool leakcheck)
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
-		printf("not ok %d %s # fork: %s\n", idx, name, h_errname(errno));
+		printf("# FAIL %s: fork: %s\n", name, h_errname(errno));
+		tap_line(0, idx, name, NULL);
 		return 1;
 	}
 	if (!pid) {
@@ -344,7 +449,7 @@ static int run_one(struct h_run *r, int idx, bool leakcheck)
 			_exit(1);
 		h_cur_name = name;
 		signal(SIGALRM, SIG_DFL);
-		r->t->fn(r->has_v ? &r->v : NULL);
+		run_body(r);
 		fflush(stdout);
 		_exit(h_sh->fail ? 1 : 0);
 	}
@@ -371,14 +476,12 @@ static int run_one(struct h_run *r, int idx, bool leakcheck)
 		printf("# FAIL %s: killed by signal %d (seed=%llu)\n", name,
 		       WTERMSIG(status), h_seed_val);
 	if (ok && h_sh->skip) {
-		printf("ok %d %s # SKIP %s\n", idx, name, h_sh->reason);
-		fflush(stdout);
+		tap_line(1, idx, name, h_sh->reason);
 		return 0;
 	}
 	if (have_before && leak_snap(&after) == 0 && !leak_same(&before, &after, name))
 		ok = 0;
-	printf("%sok %d %s\n", ok ? "" : "not ", idx, name);
-	fflush(stdout);
+	tap_line(ok, idx, name, NULL);
 	return !ok;
 }
 
@@ -404,7 +507,7 @@ int h_main(int argc, char **argv)
 	}
 	printf("TAP version 13\n");
 	if (h_formats(fmts, &n_fmts, err, sizeof(err)) < 0) {
-		printf("1..1\n# %s: %s\nnot ok 1 %s-setup # %s\n", argv[0], err,
+		printf("1..1\n# %s: %s\nnot ok 1 - %s-setup # %s\n", argv[0], err,
 		       argv[0], err);
 		return 1;
 	}

@@ -8,14 +8,35 @@
  * generated at run time from IOPGT_GET_INFO, so every kernel tests what it
  * offers. Each test runs in a forked child with a timeout; results are TAP 13.
  *
+ * Fixtures (the shape of the kernel's kselftest_harness.h, combined with the
+ * run-time variants above, which that harness lacks):
+ *
+ *	FIXTURE(as) { int fd; int id; };		// per-run state: self
+ *	FIXTURE_VARIANT(as) { const char *name; __u32 flags; };	// optional
+ *	FIXTURE_VARIANT_ADD(as, persistent) { .flags = IOPGT_AS_PERSISTENT };
+ *	FIXTURE_VARIANT_ARRAY(as, cases);	// or a table: one per element
+ *	FIXTURE_SETUP(as) { self->fd = dev_open(); ... }	// may ASSERT
+ *	FIXTURE_TEARDOWN(as) { close(self->fd); }
+ *	TEST_F_FMT(as, map_one) { ... self->id ... fvariant->flags ... }
+ *
+ * TEST_F / TEST_F_FMT / TEST_F_CFG / TEST_F_X run a test like TEST / TEST_FMT
+ * / TEST_CFG / TEST_X, once per fixture variant within each run-time variant
+ * (every case of a table is its own TAP line, "test/format.../case"), with
+ * self set up before and torn down after; a test that ASSERTs or SKIPs
+ * still gets its teardown (setup that fails does not). Bodies see self,
+ * variant (the run-time variant, NULL for TEST_F) and fvariant (the
+ * fixture variant, NULL when the fixture has none).
+ *
  * Assertions: ASSERT_* end the test on failure, EXPECT_* record the failure and
  * continue. ASSERT_ERRNO(expr, E) requires expr to return -1 with errno == E
- * and prints the names of what it got and what it expected.
+ * and prints the names of what it got and what it expected. Result lines
+ * come from the TAP helper the host unit tests use (userspace/tests/tap.h).
  */
 #ifndef IOPGT_TEST_HARNESS_H
 #define IOPGT_TEST_HARNESS_H
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,10 +61,27 @@ struct h_variant {
 
 struct h_ctx;
 typedef void (*h_fn)(const struct h_variant *v);
+typedef void (*h_ffn)(void *self, const struct h_variant *v, const void *fv);
+
+/* one FIXTURE_VARIANT_ADD / element of a FIXTURE_VARIANT_ARRAY */
+struct h_fvariant {
+	const char *name;
+	const void *data;
+	struct h_fvariant *next;
+};
+
+struct h_fixture {
+	const char *name;
+	size_t size;			/* of self */
+	h_ffn setup, teardown;		/* NULL: none */
+	struct h_fvariant *variants, **vtail;
+};
 
 struct h_test {
 	const char *name;
 	h_fn fn;
+	h_ffn ffn;			/* TEST_F*: the body, with fixture */
+	struct h_fixture *fixture;
 	enum h_kind kind;
 	unsigned int timeout;
 	unsigned int flags;
@@ -51,6 +89,10 @@ struct h_test {
 };
 
 void h_register(struct h_test *t);
+void h_fixture_variant(struct h_fixture *f, struct h_fvariant *v);
+/* each of @n elements of @arr (@size bytes apart, a const char *name at @name_off) */
+void h_fixture_variants(struct h_fixture *f, const void *arr, size_t n, size_t size,
+			size_t name_off);
 int h_main(int argc, char **argv);
 
 /* Failure bookkeeping (child side). */
@@ -81,6 +123,67 @@ unsigned long long h_seed(void);
 #define TEST_CFG(n)		_H_REG(n, H_CFG, 30, 0)
 /* explicit timeout (seconds) and flags */
 #define TEST_X(n, k, to, fl)	_H_REG(n, k, to, fl)
+
+/* ---- fixtures (kselftest_harness.h shape) ---- */
+
+#define FIXTURE(fx)							\
+	static struct h_fixture _h_fx_##fx = { .name = #fx };		\
+	struct _h_fxv_##fx;						\
+	struct _h_fxd_##fx;						\
+	__attribute__((constructor)) static void _h_fx_size_##fx(void)	\
+	{ _h_fx_##fx.size = sizeof(struct _h_fxd_##fx); }		\
+	struct _h_fxd_##fx
+
+#define FIXTURE_VARIANT(fx)	struct _h_fxv_##fx
+
+#define FIXTURE_SETUP(fx)	_H_FX_HOOK(fx, setup)
+#define FIXTURE_TEARDOWN(fx)	_H_FX_HOOK(fx, teardown)
+#define _H_FX_HOOK(fx, hook)						\
+	static void _h_fx_##hook##_##fx(struct _h_fxd_##fx *self,	\
+		const struct h_variant *variant,			\
+		const struct _h_fxv_##fx *fvariant);			\
+	static void _h_fxw_##hook##_##fx(void *s, const struct h_variant *v, \
+					  const void *fv)		\
+	{ _h_fx_##hook##_##fx(s, v, fv); }				\
+	__attribute__((constructor)) static void _h_fxr_##hook##_##fx(void) \
+	{ _h_fx_##fx.hook = _h_fxw_##hook##_##fx; }			\
+	static void _h_fx_##hook##_##fx(struct _h_fxd_##fx *self __attribute__((unused)), \
+		const struct h_variant *variant __attribute__((unused)), \
+		const struct _h_fxv_##fx *fvariant __attribute__((unused)))
+
+#define FIXTURE_VARIANT_ADD(fx, vn)					\
+	static const struct _h_fxv_##fx _h_fxv_##fx##_##vn;		\
+	static struct h_fvariant _h_fvr_##fx##_##vn = {			\
+		.name = #vn, .data = &_h_fxv_##fx##_##vn };		\
+	__attribute__((constructor)) static void _h_fvreg_##fx##_##vn(void) \
+	{ h_fixture_variant(&_h_fx_##fx, &_h_fvr_##fx##_##vn); }	\
+	static const struct _h_fxv_##fx _h_fxv_##fx##_##vn =
+
+/* every element of a static array of FIXTURE_VARIANT(fx) with a .name */
+#define FIXTURE_VARIANT_ARRAY(fx, arr)					\
+	__attribute__((constructor)) static void _h_fvarr_##fx(void)	\
+	{ h_fixture_variants(&_h_fx_##fx, arr, sizeof(arr) / sizeof(arr[0]), \
+			     sizeof(arr[0]), offsetof(struct _h_fxv_##fx, name)); }
+
+#define _H_REG_F(fx, _name, _kind, _timeout, _flags)			\
+	static void _name(struct _h_fxd_##fx *self,			\
+			  const struct h_variant *variant,		\
+			  const struct _h_fxv_##fx *fvariant);		\
+	static void _h_fw_##_name(void *s, const struct h_variant *v, const void *fv) \
+	{ _name(s, v, fv); }						\
+	static struct h_test _h_t_##_name = {				\
+		.name = #_name, .ffn = _h_fw_##_name, .fixture = &_h_fx_##fx, \
+		.kind = _kind, .timeout = _timeout, .flags = _flags };	\
+	__attribute__((constructor)) static void _h_reg_##_name(void)	\
+	{ h_register(&_h_t_##_name); }					\
+	static void _name(struct _h_fxd_##fx *self __attribute__((unused)), \
+		const struct h_variant *variant __attribute__((unused)), \
+		const struct _h_fxv_##fx *fvariant __attribute__((unused)))
+
+#define TEST_F(fx, n)		_H_REG_F(fx, n, H_PLAIN, 30, 0)
+#define TEST_F_FMT(fx, n)	_H_REG_F(fx, n, H_FMT, 30, 0)
+#define TEST_F_CFG(fx, n)	_H_REG_F(fx, n, H_CFG, 30, 0)
+#define TEST_F_X(fx, n, k, to, fl)	_H_REG_F(fx, n, k, to, fl)
 
 #define H_FAIL(...)	h_fail_at(__FILE__, __LINE__, __VA_ARGS__)
 
