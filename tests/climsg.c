@@ -109,88 +109,6 @@ static bool avail(int fd, __u32 f, struct iopgt_format_info *fi)
 	return fi->flags & IOPGT_FMT_F_AVAILABLE;
 }
 
-/* ---- create ---- */
-
-TEST(cli_create_unknown_format_id)
-{
-	static const char *const ids[] = { "15", "0", "4294967295" };
-	struct res r;
-
-	for (unsigned int i = 0; i < 3; i++) {
-		char want[64];
-
-		RUN(&r, "create", ids[i]);
-		snprintf(want, sizeof(want), "unknown format id %s", ids[i]);
-		expect_msg(&r, 1, want, ids[i]);
-		if (strstr(r.err, "ias") || strstr(r.err, "pgsize"))
-			H_FAIL("create %s blames the configuration: %s", ids[i], r.err);
-	}
-}
-
-TEST(cli_create_format_rules)
-{
-	struct iopgt_format_info fi;
-	struct res r;
-	int fd = dev_open(), n = 0;
-
-	/* an unavailable format: says why */
-	RUN(&r, "create", "AMD_IOMMU_V1");
-	expect_msg(&r, 1, "not available on this kernel: ", "create AMD_IOMMU_V1");
-	/* non-coherent walks: not "format not available" */
-	for (__u32 f = 1; f < IOPGT_FMT_COUNT; f++) {
-		if (!avail(fd, f, &fi) || (fi.flags & IOPGT_FMT_F_NONCOHERENT))
-			continue;
-		RUN(&r, "create", format_name(f), "--noncoherent");
-		expect_msg(&r, 1, "does not support non-coherent table walks", format_name(f));
-		if (strstr(r.err, "not available"))
-			H_FAIL("create %s --noncoherent: %s", format_name(f), r.err);
-		n++;
-	}
-	if (avail(fd, IOPGT_FMT_ARM_64_LPAE_S2, &fi)) {
-		RUN(&r, "create", "ARM_64_LPAE_S2", "--ias", "48", "--oas", "40");
-		expect_msg(&r, 1, "ias 48 > oas 40: this format needs ias <= oas", "S2 ias>oas");
-		RUN(&r, "formats");
-		if (!strstr(r.out, "ias<=oas"))
-			H_FAIL("formats does not list S2's ias<=oas rule: %.300s", r.out);
-		n++;
-	}
-	if (avail(fd, IOPGT_FMT_ARM_MALI_LPAE, &fi)) {
-		for (int oas = 41; oas <= 48; oas++) {
-			char o[8], want[64];
-
-			snprintf(o, sizeof(o), "%d", oas);
-			snprintf(want, sizeof(want), "oas %d is outside this format's range 32-40",
-				 oas);
-			RUN(&r, "create", "ARM_MALI_LPAE", "--oas", o);
-			expect_msg(&r, 1, want, "Mali oas");
-		}
-		RUN(&r, "formats", "--json");
-		if (!strstr(r.out, "\"name\":\"ARM_MALI_LPAE\"") ||
-		    !strstr(strstr(r.out, "\"name\":\"ARM_MALI_LPAE\""), "\"oas_max\":40"))
-			H_FAIL("formats --json: Mali oas_max is not 40");
-		n++;
-	}
-	if (avail(fd, IOPGT_FMT_ARM_64_LPAE_S1, &fi)) {
-		RUN(&r, "create", "ARM_64_LPAE_S1", "--oas", "38");
-		expect_msg(&r, 1, "oas 38: this format accepts oas 32,36,40,42,44,48,52 only",
-			   "LPAE oas set");
-		RUN(&r, "create", "ARM_64_LPAE_S1", "--ias", "52", "--pgsizes", "4K,2M,1G");
-		expect_msg(&r, 0, "note: ias 52 became 48", "--ias 52 with 4K");
-		RUN(&r, "create", "ARM_64_LPAE_S1", "--ias", "52", "--pgsizes", "64K,512M");
-		if (r.code || strstr(r.err, "became"))
-			H_FAIL("--ias 52 with 64K: exit %d, %s", r.code, r.err);
-		n++;
-	}
-	if (avail(fd, IOPGT_FMT_ARM_V7S, &fi)) {
-		RUN(&r, "create", "ARM_V7S", "--ias", "33");
-		expect_msg(&r, 1, "above 32 bits need --quirks mtk_ext,no_perms", "v7s ias 33");
-		n++;
-	}
-	if (!n)
-		h_skip("no format here has one of these rules");
-	close(fd);
-}
-
 static __u32 first_format(int fd)
 {
 	struct iopgt_get_info gi;
@@ -203,204 +121,378 @@ static __u32 first_format(int fd)
 	h_skip("no available format");
 }
 
-TEST(cli_create_caps)
+/*
+ * What every test here sets up: the device open, at most one address space
+ * the CLI is pointed at (by id, in ids), module parameters changed for the
+ * test; the teardown destroys the one and restores the others, also when
+ * the test ASSERTs.
+ */
+struct cli_env {
+	int fd, id;
+	struct iopgt_as_create c;
+	__u64 g;		/* the AS's granule */
+	char ids[16];
+	int n_saved;
+	struct {
+		const char *name;
+		unsigned long long old;
+	} saved[4];
+};
+
+static void env_setup(struct cli_env *e)
 {
-	struct iopgt_get_info gi;
-	struct iopgt_as_info ai;
-	unsigned long long old;
-	int fd = dev_open(), id;
-	__u32 f = first_format(fd);
-	char v[96];
+	e->fd = dev_open();
+	e->id = -1;
+}
+
+static void env_teardown(struct cli_env *e)
+{
+	while (e->n_saved--)
+		EXPECT_OK(param_set(e->saved[e->n_saved].name, e->saved[e->n_saved].old));
+	if (e->id > 0)
+		EXPECT_OK(as_destroy(e->fd, e->id));
+	close(e->fd);
+}
+
+/* the env's AS (persistent: it outlives the CLI's own open of the device) */
+static int env_as(struct cli_env *e, __u32 f, __u32 ias, __u32 oas, __u64 quirks)
+{
+	e->id = as_create(e->fd, f, IOPGT_AS_PERSISTENT, 0, ias, oas, quirks, &e->c);
+	if (e->id > 0) {
+		e->g = e->c.out_pgsize_bitmap & -e->c.out_pgsize_bitmap;
+		snprintf(e->ids, sizeof(e->ids), "%d", e->id);
+	}
+	return e->id;
+}
+
+/* set module parameter @name for this test; the teardown puts it back */
+static void env_param(struct cli_env *e, const char *name, unsigned long long val)
+{
+	ASSERT_LT(e->n_saved, 4);
+	ASSERT_OK(param_get(name, &e->saved[e->n_saved].old));
+	e->saved[e->n_saved++].name = name;
+	ASSERT_OK(param_set(name, val));
+}
+
+/* FIXTURE(fx) holding a struct cli_env, set up and torn down as above */
+#define CLI_FIXTURE(fx)							\
+	FIXTURE(fx) { struct cli_env e; };				\
+	FIXTURE_SETUP(fx) { env_setup(&self->e); }			\
+	FIXTURE_TEARDOWN(fx) { env_teardown(&self->e); }
+
+/*
+ * One CLI run against its expected exit status and messages; each case of
+ * a table below is one TAP line.
+ */
+struct cli_case {
+	const char *name;
+	__u32 format;		/* must be available (0: any kernel) */
+	const char *argv[8];
+	int code;		/* exit status */
+	const char *err;	/* in stderr ("" or NULL: anything) */
+	const char *not_err[2];	/* not in stderr */
+	const char *out;	/* in stdout */
+	const char *out_after;	/* in stdout after out */
+};
+
+static void run_case(struct cli_env *e, const struct cli_case *k)
+{
+	struct iopgt_format_info fi;
 	struct res r;
 
-	ASSERT_OK(param_get("max_as", &old));
-	ASSERT_OK(get_info(fd, &gi, NULL));
-	id = as_create(fd, f, 0, 0, 0, 0, 0, NULL);
-	ASSERT_GT(id, 0);
-	ASSERT_OK(param_set("max_as", gi.nr_as + 1));
-	snprintf(v, sizeof(v), "max_as_per_device = %u address spaces", gi.nr_as + 1);
-	RUN(&r, "create", format_name(f));
-	expect_msg(&r, 1, v, "create over max_as");
-	EXPECT_OK(param_set("max_as", old));
+	if (k->format && !avail(e->fd, k->format, &fi))
+		h_skip("%s is not available here", format_name(k->format));
+	run(&r, -1, k->argv);
+	expect_msg(&r, k->code, k->err ? k->err : "", k->name);
+	for (int i = 0; i < 2; i++)
+		if (k->not_err[i] && strstr(r.err, k->not_err[i]))
+			H_FAIL("%s: stderr names '%s': %s", k->name, k->not_err[i], r.err);
+	if (k->out && (!strstr(r.out, k->out) ||
+		       (k->out_after && !strstr(strstr(r.out, k->out), k->out_after))))
+		H_FAIL("%s: stdout lacks '%s'%s%s: %.300s", k->name, k->out,
+		       k->out_after ? " followed by " : "", k->out_after ? k->out_after : "", r.out);
+}
 
-	ASSERT_OK(as_info(fd, id, &ai));
-	ASSERT_OK(param_get("max_as_table_bytes", &old));
-	ASSERT_OK(param_set("max_as_table_bytes", ai.table_bytes - 1));
+/* ---- create ---- */
+
+/* an unknown id is named, not blamed on the configuration */
+#define UNKNOWN_ID(id)							\
+	{ .name = "id_" id, .argv = { "create", id }, .code = 1,		\
+	  .err = "unknown format id " id, .not_err = { "ias", "pgsize" } }
+
+CLI_FIXTURE(create_unknown_format_id);
+FIXTURE_VARIANT(create_unknown_format_id) { const char *name; };
+static const struct cli_case unknown_ids[] = {
+	UNKNOWN_ID("15"), UNKNOWN_ID("0"), UNKNOWN_ID("4294967295"),
+};
+
+#define MALI_OAS(o)							\
+	{ .name = "mali_oas_" #o, .format = IOPGT_FMT_ARM_MALI_LPAE,	\
+	  .argv = { "create", "ARM_MALI_LPAE", "--oas", #o }, .code = 1,	\
+	  .err = "oas " #o " is outside this format's range 32-40" }
+
+/* the rule the kernel names for each refusal, with its values */
+static const struct cli_case format_rules[] = {
+	{ .name = "unavailable", .argv = { "create", "AMD_IOMMU_V1" }, .code = 1,
+	  .err = "not available on this kernel: " },
+	{ .name = "s2_ias_gt_oas", .format = IOPGT_FMT_ARM_64_LPAE_S2,
+	  .argv = { "create", "ARM_64_LPAE_S2", "--ias", "48", "--oas", "40" }, .code = 1,
+	  .err = "ias 48 > oas 40: this format needs ias <= oas" },
+	{ .name = "s2_formats_lists_rule", .format = IOPGT_FMT_ARM_64_LPAE_S2,
+	  .argv = { "formats" }, .out = "ias<=oas" },
+	MALI_OAS(41), MALI_OAS(42), MALI_OAS(43), MALI_OAS(44),
+	MALI_OAS(45), MALI_OAS(46), MALI_OAS(47), MALI_OAS(48),
+	{ .name = "mali_formats_json_oas_max", .format = IOPGT_FMT_ARM_MALI_LPAE,
+	  .argv = { "formats", "--json" },
+	  .out = "\"name\":\"ARM_MALI_LPAE\"", .out_after = "\"oas_max\":40" },
+	{ .name = "lpae_oas_set", .format = IOPGT_FMT_ARM_64_LPAE_S1,
+	  .argv = { "create", "ARM_64_LPAE_S1", "--oas", "38" }, .code = 1,
+	  .err = "oas 38: this format accepts oas 32,36,40,42,44,48,52 only" },
+	{ .name = "lpae_ias52_4k_clamped", .format = IOPGT_FMT_ARM_64_LPAE_S1,
+	  .argv = { "create", "ARM_64_LPAE_S1", "--ias", "52", "--pgsizes", "4K,2M,1G" },
+	  .err = "note: ias 52 became 48" },
+	{ .name = "lpae_ias52_64k_kept", .format = IOPGT_FMT_ARM_64_LPAE_S1,
+	  .argv = { "create", "ARM_64_LPAE_S1", "--ias", "52", "--pgsizes", "64K,512M" },
+	  .not_err = { "became" } },
+	{ .name = "v7s_ias33", .format = IOPGT_FMT_ARM_V7S,
+	  .argv = { "create", "ARM_V7S", "--ias", "33" }, .code = 1,
+	  .err = "above 32 bits need --quirks mtk_ext,no_perms" },
+};
+
+CLI_FIXTURE(create_format_rules);
+FIXTURE_VARIANT(create_format_rules) { const char *name; };
+FIXTURE_VARIANT_ARRAY(create_format_rules, format_rules);
+
+TEST_F(create_format_rules, cli_create_format_rules)
+{
+	run_case(&self->e, (const struct cli_case *)fvariant);
+}
+
+FIXTURE_VARIANT_ARRAY(create_unknown_format_id, unknown_ids);
+
+TEST_F(create_unknown_format_id, cli_create_unknown_format_id)
+{
+	run_case(&self->e, (const struct cli_case *)fvariant);
+}
+
+CLI_FIXTURE(cli);
+
+/* non-coherent walks where the format has none: not "format not available" */
+TEST_F_FMT(cli, cli_create_noncoherent)
+{
+	const struct cli_case k = {
+		.name = "--noncoherent", .format = variant->format,
+		.argv = { "create", variant->fi.name, "--noncoherent" }, .code = 1,
+		.err = "does not support non-coherent table walks", .not_err = { "not available" },
+	};
+
+	if (variant->fi.flags & IOPGT_FMT_F_NONCOHERENT)
+		h_skip("%s supports non-coherent walks", variant->fi.name);
+	run_case(&self->e, &k);
+}
+
+/* each cap is named when a create would exceed it */
+enum cap_kind { CAP_AS, CAP_AS_TABLE_BYTES, CAP_TABLE_BYTES };
+
+CLI_FIXTURE(create_caps);
+FIXTURE_VARIANT(create_caps) {
+	const char *name;	/* the module parameter */
+	enum cap_kind kind;
+	const char *err, *not_err;
+};
+static const struct _h_fxv_create_caps create_caps[] = {
+	{ "max_as", CAP_AS, "max_as_per_device = ", NULL },
+	{ "max_as_table_bytes", CAP_AS_TABLE_BYTES,
+	  "per-address-space page-table cap max_table_bytes_per_as = ", "max_as_per_device" },
+	{ "max_table_bytes", CAP_TABLE_BYTES,
+	  "the device's page-table memory cap max_table_bytes = ", "max_as_per_device" },
+};
+FIXTURE_VARIANT_ARRAY(create_caps, create_caps);
+
+TEST_F(create_caps, cli_create_caps)
+{
+	struct cli_env *e = &self->e;
+	__u32 f = first_format(e->fd);
+	struct iopgt_get_info gi;
+	struct iopgt_as_info ai;
+	unsigned long long val = 0;
+	char want[96];
+	struct res r;
+
+	ASSERT_GT(env_as(e, f, 0, 0, 0), 0);
+	ASSERT_OK(get_info(e->fd, &gi, NULL));
+	ASSERT_OK(as_info(e->fd, e->id, &ai));
+	switch (fvariant->kind) {
+	case CAP_AS:
+		val = gi.nr_as;
+		break;
+	case CAP_AS_TABLE_BYTES:
+		val = ai.table_bytes - 1;
+		break;
+	case CAP_TABLE_BYTES:
+		val = gi.table_bytes + ai.table_bytes - 1;
+		break;
+	}
+	env_param(e, fvariant->name, val);
 	RUN(&r, "create", format_name(f));
-	expect_msg(&r, 1, "per-address-space page-table cap max_table_bytes_per_as = ",
-		   "create over max_as_table_bytes");
-	if (strstr(r.err, "max_as_per_device") || strstr(r.err, "ENOMEM"))
+	if (fvariant->kind == CAP_AS)
+		snprintf(want, sizeof(want), "%s%llu address spaces", fvariant->err, val);
+	else
+		snprintf(want, sizeof(want), "%s", fvariant->err);
+	expect_msg(&r, 1, want, fvariant->name);
+	if (fvariant->not_err && (strstr(r.err, fvariant->not_err) || strstr(r.err, "ENOMEM")))
 		H_FAIL("the wrong cap is named: %s", r.err);
-	EXPECT_OK(param_set("max_as_table_bytes", old));
-
-	ASSERT_OK(param_get("max_table_bytes", &old));
-	ASSERT_OK(get_info(fd, &gi, NULL));
-	ASSERT_OK(param_set("max_table_bytes", gi.table_bytes + ai.table_bytes - 1));
-	RUN(&r, "create", format_name(f));
-	expect_msg(&r, 1, "the device's page-table memory cap max_table_bytes = ",
-		   "create over max_table_bytes");
-	EXPECT_OK(param_set("max_table_bytes", old));
-	as_destroy(fd, id);
-	close(fd);
 }
 
 /* ---- map / unmap ---- */
 
-TEST(cli_map_messages)
+CLI_FIXTURE(map);
+FIXTURE_VARIANT(map) { const char *name; };
+FIXTURE_VARIANT_ADD(map, help_16) { "help_16" };
+FIXTURE_VARIANT_ADD(map, sixteen_mappings) { "sixteen_mappings" };
+FIXTURE_VARIANT_ADD(map, misaligned_iova) { "misaligned_iova" };
+FIXTURE_VARIANT_ADD(map, overlap) { "overlap" };
+FIXTURE_VARIANT_ADD(map, hole) { "hole" };
+FIXTURE_VARIANT_ADD(map, partial_block) { "partial_block" };
+
+TEST_F(map, cli_map_messages)
 {
-	struct iopgt_as_create c;
-	int fd = dev_open(), id;
-	__u32 f = first_format(fd);
-	const char *args[80];
-	char ids[16], addr[16][24], g_s[24], want[128];
-	__u64 g;
+	struct cli_env *e = &self->e;
+	const char *args[80], *c = fvariant->name;
+	char addr[16][24], g_s[24], want[128];
 	struct res r;
 	int n = 0, lines = 0;
+	__u64 g;
 
-	id = as_create(fd, f, IOPGT_AS_PERSISTENT, 0, 0, 0, 0, &c);
-	ASSERT_GT(id, 0);
-	g = c.out_pgsize_bitmap & -c.out_pgsize_bitmap;
-	snprintf(ids, sizeof(ids), "%d", id);
+	ASSERT_GT(env_as(e, first_format(e->fd), 0, 0, 0), 0);
+	g = e->g;
 	snprintf(g_s, sizeof(g_s), "0x%llx", (unsigned long long)g);
-
-	/* the 16 mappings map --help promises */
-	RUN(&r, "map", "--help");
-	expect_msg(&r, 0, "", "map --help");
-	if (!strstr(r.out, "Up to 16"))
-		H_FAIL("map --help: %.200s", r.out);
-	args[n++] = "map";
-	args[n++] = ids;
-	for (int i = 0; i < 16; i++) {
+	for (int i = 0; i < 16; i++)
 		snprintf(addr[i], sizeof(addr[i]), "0x%llx", (unsigned long long)(2 * i * g));
-		args[n++] = addr[i];
-		args[n++] = addr[i];
-		args[n++] = g_s;
-		args[n++] = "rw";
-	}
-	args[n] = NULL;
-	run(&r, -1, args);
-	for (char *p = r.out; (p = strstr(p, "mapped ")); p++)
-		lines++;
-	if (r.code || lines != 16)
-		H_FAIL("map with 16 mappings: exit %d, %d mapped lines, stderr '%s'", r.code,
-		       lines, r.err);
-	/* misaligned IOVA, overlap, hole, partial block */
-	snprintf(addr[0], sizeof(addr[0]), "0x%llx", (unsigned long long)(64 * g + g / 2));
-	RUN(&r, "map", ids, addr[0], "0", g_s, "rw");
-	snprintf(want, sizeof(want), "IOVA %s is not a multiple of the smallest page size",
-		 addr[0]);
-	expect_msg(&r, 1, want, "misaligned map");
-	RUN(&r, "map", ids, "0", "0", g_s, "rw");
-	expect_msg(&r, 1, "overlaps an existing mapping (EEXIST)", "overlap");
-	snprintf(addr[0], sizeof(addr[0]), "0x%llx", (unsigned long long)(g));
-	RUN(&r, "unmap", ids, addr[0], g_s);
-	expect_msg(&r, 1, "part of the range is not mapped (ENOENT)", "hole");
-	{
-		__u64 big = c.out_pgsize_bitmap & ~g;
 
-		__u64 at;
+	if (!strcmp(c, "help_16")) {
+		/* the 16 mappings map --help promises */
+		RUN(&r, "map", "--help");
+		expect_msg(&r, 0, "", "map --help");
+		if (!strstr(r.out, "Up to 16"))
+			H_FAIL("map --help: %.200s", r.out);
+		return;
+	}
+	if (!strcmp(c, "sixteen_mappings")) {
+		args[n++] = "map";
+		args[n++] = e->ids;
+		for (int i = 0; i < 16; i++) {
+			args[n++] = addr[i];
+			args[n++] = addr[i];
+			args[n++] = g_s;
+			args[n++] = "rw";
+		}
+		args[n] = NULL;
+		run(&r, -1, args);
+		for (char *p = r.out; (p = strstr(p, "mapped ")); p++)
+			lines++;
+		if (r.code || lines != 16)
+			H_FAIL("map with 16 mappings: exit %d, %d mapped lines, stderr '%s'", r.code,
+			       lines, r.err);
+		return;
+	}
+	/* the 16 mappings, one granule each at 2 * i granules */
+	for (int i = 0; i < 16; i++)
+		ASSERT_OK(map1(e->fd, e->id, 2 * i * g, 2 * i * g, g, RW, ilog2_64(g), NULL));
+	if (!strcmp(c, "misaligned_iova")) {
+		snprintf(addr[0], sizeof(addr[0]), "0x%llx", (unsigned long long)(64 * g + g / 2));
+		RUN(&r, "map", e->ids, addr[0], "0", g_s, "rw");
+		snprintf(want, sizeof(want), "IOVA %s is not a multiple of the smallest page size",
+			 addr[0]);
+		expect_msg(&r, 1, want, "misaligned map");
+	} else if (!strcmp(c, "overlap")) {
+		RUN(&r, "map", e->ids, "0", "0", g_s, "rw");
+		expect_msg(&r, 1, "overlaps an existing mapping (EEXIST)", "overlap");
+	} else if (!strcmp(c, "hole")) {
+		snprintf(addr[0], sizeof(addr[0]), "0x%llx", (unsigned long long)(g));
+		RUN(&r, "unmap", e->ids, addr[0], g_s);
+		expect_msg(&r, 1, "part of the range is not mapped (ENOENT)", "hole");
+	} else if (!strcmp(c, "partial_block")) {
+		__u64 big = e->c.out_pgsize_bitmap & ~g, at;
 
 		big &= -big;
 		at = (128 * g + big - 1) & ~(big - 1);	/* clear of the 16 mappings */
-		if (big && (c.out_ias >= 64 || at + big <= 1ULL << c.out_ias)) {
-			ASSERT_OK(map1(fd, id, at, at, big, RW, ilog2_64(big), NULL));
-			snprintf(addr[0], sizeof(addr[0]), "0x%llx", (unsigned long long)at);
-			RUN(&r, "unmap", ids, addr[0], g_s);
-			expect_msg(&r, 1, "an end of the range cuts a larger leaf (EINVAL)",
-				   "partial block");
-		}
+		if (!big || (e->c.out_ias < 64 && at + big > 1ULL << e->c.out_ias))
+			h_skip("no page size above the granule fits the input range");
+		ASSERT_OK(map1(e->fd, e->id, at, at, big, RW, ilog2_64(big), NULL));
+		snprintf(addr[0], sizeof(addr[0]), "0x%llx", (unsigned long long)at);
+		RUN(&r, "unmap", e->ids, addr[0], g_s);
+		expect_msg(&r, 1, "an end of the range cuts a larger leaf (EINVAL)",
+			   "partial block");
+	} else {
+		H_FAIL("unknown case %s", c);
 	}
-	ASSERT_OK(as_destroy(fd, id));
-	close(fd);
 }
 
-TEST(cli_map_size_8t_4k)
+TEST_F(cli, cli_map_size_8t_4k)
 {
-	struct iopgt_as_create c;
-	int fd = dev_open(), id = -1;
-	char ids[16];
+	struct cli_env *e = &self->e;
 	struct res r;
 
-	for (__u32 f = 1; f < IOPGT_FMT_COUNT && id < 0; f++) {
+	for (__u32 f = 1; f < IOPGT_FMT_COUNT && e->id < 0; f++) {
 		struct iopgt_format_info fi;
 
-		if (!avail(fd, f, &fi) || fi.ias_max < 48 || fi.oas_max < 48)
+		if (!avail(e->fd, f, &fi) || fi.ias_max < 48 || fi.oas_max < 48)
 			continue;
-		id = as_create(fd, f, IOPGT_AS_PERSISTENT, 0, 48, 48, 0, &c);
-		if (id > 0 && !(c.out_pgsize_bitmap & SZ_1G)) {
-			as_destroy(fd, id);
-			id = -1;
+		if (env_as(e, f, 48, 48, 0) > 0 && !(e->c.out_pgsize_bitmap & SZ_1G)) {
+			as_destroy(e->fd, e->id);
+			e->id = -1;
 		}
 	}
-	if (id < 0)
+	if (e->id < 0)
 		h_skip("no format with ias/oas 48 and 1G pages");
-	snprintf(ids, sizeof(ids), "%d", id);
-	RUN(&r, "map", ids, "0", "0", "8T+4K", "rw");
+	RUN(&r, "map", e->ids, "0", "0", "8T+4K", "rw");
 	if (r.code == 2)	/* the parser has no '+': give the number */
-		RUN(&r, "map", ids, "0", "0", "0x80000001000", "rw");
+		RUN(&r, "map", e->ids, "0", "0", "0x80000001000", "rw");
 	if (r.code || !strstr(r.out, "(8T+4K)"))
 		H_FAIL("map 8T+4K: exit %d, stdout '%.200s', stderr '%s'", r.code, r.out, r.err);
 	if (strstr(r.out, "8589934596K"))
 		H_FAIL("map 8T+4K printed its size in K: %s", r.out);
-	ASSERT_OK(as_destroy(fd, id));
-	close(fd);
 }
 
-TEST(cli_ttbr1_window)
+TEST_F(cli, cli_ttbr1_window)
 {
+	struct cli_env *e = &self->e;
 	struct iopgt_format_info fi;
-	struct iopgt_as_create c;
-	int fd = dev_open(), id;
-	char ids[16], want[128];
 	struct res r;
 
-	if (!avail(fd, IOPGT_FMT_ARM_64_LPAE_S1, &fi) || !(fi.quirks & IOPGT_QUIRK_ARM_TTBR1))
+	if (!avail(e->fd, IOPGT_FMT_ARM_64_LPAE_S1, &fi) || !(fi.quirks & IOPGT_QUIRK_ARM_TTBR1))
 		h_skip("ARM_64_LPAE_S1 with TTBR1 not available");
-	id = as_create(fd, IOPGT_FMT_ARM_64_LPAE_S1, IOPGT_AS_PERSISTENT, 0, 48, 0,
-		       IOPGT_QUIRK_ARM_TTBR1, &c);
-	ASSERT_GT(id, 0);
-	snprintf(ids, sizeof(ids), "%d", id);
-	RUN(&r, "map", ids, "0", "0", "4K", "rw");
+	ASSERT_GT(env_as(e, IOPGT_FMT_ARM_64_LPAE_S1, 48, 0, IOPGT_QUIRK_ARM_TTBR1), 0);
+	RUN(&r, "map", e->ids, "0", "0", "4K", "rw");
 	expect_msg(&r, 1, "IOVA 0x0 is below the TTBR1 input window 0xffff000000000000-0xffffffffffffffff",
 		   "TTBR1 IOVA 0");
-	RUN(&r, "map", ids, "0xfffe000000000000", "0", "4K", "rw");
-	snprintf(want, sizeof(want), "IOVA 0xfffe000000000000 is below the TTBR1 input window");
-	expect_msg(&r, 1, want, "TTBR1 IOVA below the window");
+	RUN(&r, "map", e->ids, "0xfffe000000000000", "0", "4K", "rw");
+	expect_msg(&r, 1, "IOVA 0xfffe000000000000 is below the TTBR1 input window",
+		   "TTBR1 IOVA below the window");
 	if (strstr(r.err, "ends beyond"))
 		H_FAIL("TTBR1: blames the end of the range: %s", r.err);
-	RUN(&r, "map", ids, "0xffff000000000000", "0", "4K", "rw");
+	RUN(&r, "map", e->ids, "0xffff000000000000", "0", "4K", "rw");
 	EXPECT_EQ(r.code, 0);
-	ASSERT_OK(as_destroy(fd, id));
-	close(fd);
 }
 
-TEST(cli_map_table_cap)
+TEST_F(cli, cli_map_table_cap)
 {
-	struct iopgt_as_create c;
+	struct cli_env *e = &self->e;
 	struct iopgt_as_info ai;
-	unsigned long long old;
-	int fd = dev_open(), id;
-	__u32 f = first_format(fd);
-	char ids[16], at[32];
-	__u64 g, step;
+	char at[32];
+	__u64 step;
 	struct res r;
 
-	id = as_create(fd, f, IOPGT_AS_PERSISTENT, 0, 0, 0, 0, &c);
-	ASSERT_GT(id, 0);
-	g = c.out_pgsize_bitmap & -c.out_pgsize_bitmap;
-	step = g * (g / 4);
-	if (c.out_ias < 64 && step * 4 > 1ULL << c.out_ias)
-		step = (1ULL << c.out_ias) / 4;
-	snprintf(ids, sizeof(ids), "%d", id);
+	ASSERT_GT(env_as(e, first_format(e->fd), 0, 0, 0), 0);
+	step = e->g * (e->g / 4);
+	if (e->c.out_ias < 64 && step * 4 > 1ULL << e->c.out_ias)
+		step = (1ULL << e->c.out_ias) / 4;
 	snprintf(at, sizeof(at), "0x%llx", (unsigned long long)(3 * step));
-	ASSERT_OK(as_info(fd, id, &ai));
-	ASSERT_OK(param_get("max_as_table_bytes", &old));
-	ASSERT_OK(param_set("max_as_table_bytes", ai.table_bytes));
-	RUN(&r, "map", ids, at, "0", "4K", "rw");
+	ASSERT_OK(as_info(e->fd, e->id, &ai));
+	env_param(e, "max_as_table_bytes", ai.table_bytes);
+	RUN(&r, "map", e->ids, at, "0", "4K", "rw");
 	expect_msg(&r, 1, "per-address-space cap max_table_bytes_per_as = ", "map over the AS cap");
-	EXPECT_OK(param_set("max_as_table_bytes", old));
-	ASSERT_OK(as_destroy(fd, id));
-	close(fd);
 }
 
 /* ---- dump >> file ---- */
@@ -479,19 +571,13 @@ static int count_str(const char *s, const char *needle)
 	return n;
 }
 
-/* a persistent AS with @n leaves so that a dump spans many messages */
-static int big_as(int fd, int n, struct iopgt_as_create *c)
+/* the env's AS, persistent, with @n leaves so that a dump spans many messages */
+static void env_big_as(struct cli_env *e, int n)
 {
-	__u32 f = first_format(fd);
-	int id = as_create(fd, f, IOPGT_AS_PERSISTENT, 0, 0, 0, 0, c);
-	__u64 g;
-
-	ASSERT_GT(id, 0);
-	g = c->out_pgsize_bitmap & -c->out_pgsize_bitmap;
-	ASSERT_OK(map1(fd, id, 0, 0, n * g, RW, ilog2_64(g), NULL));
-	race_gran = g;
-	race_base = (__u64)n * g + 16 * g;
-	return id;
+	ASSERT_GT(env_as(e, first_format(e->fd), 0, 0, 0), 0);
+	ASSERT_OK(map1(e->fd, e->id, 0, 0, n * e->g, RW, ilog2_64(e->g), NULL));
+	race_gran = e->g;
+	race_base = (__u64)n * e->g + 16 * e->g;
 }
 
 static void start_racer(pthread_t *th, int fd, int id, int destroy_ms, int limit_ms)
@@ -504,33 +590,40 @@ static void start_racer(pthread_t *th, int fd, int id, int destroy_ms, int limit
 	ASSERT_OK(-pthread_create(th, NULL, racer, NULL));
 }
 
-static void stop_racer(pthread_t th)
+/*
+ * `iopgt dump ID @opt @val >> @path` (the file holding old_content) while
+ * the racer maps and unmaps (@destroy_ms < 0; for @limit_ms, 0: until the
+ * dump ends) or destroys the AS after @destroy_ms; returns the file's
+ * content (free it) and its length in @len.
+ */
+static char *dump_racing(struct cli_env *e, const char *path, const char *opt, const char *val,
+			 int destroy_ms, int limit_ms, struct res *r, size_t *len)
 {
+	int out = make_log(path);
+	pthread_t th;
+
+	start_racer(&th, e->fd, e->id, destroy_ms, limit_ms);
+	run(r, out, (const char *const[]){ "dump", e->ids, opt, val, NULL });
 	atomic_store(&race_stop, 1);
 	pthread_join(th, NULL);
+	close(out);
+	return slurp(path, len);
 }
 
-TEST_X(cli_dump_append_failing, H_PLAIN, 60, 0)
+CLI_FIXTURE(dump);
+
+TEST_F_X(dump, cli_dump_append_failing, H_PLAIN, 60, 0)
 {
-	const char *path = "/tmp/iopgt-climsg-fail.log";
-	struct iopgt_as_create c;
-	int fd = dev_open(), id = big_as(fd, 4096, &c), tries;
-	char ids[16];
-	struct res r;
 	bool failed = false;
+	struct res r;
+	int tries;
 
-	snprintf(ids, sizeof(ids), "%d", id);
+	env_big_as(&self->e, 4096);
 	for (tries = 0; tries < 30 && !failed; tries++) {
-		pthread_t th;
-		int out = make_log(path);
 		size_t len;
-		char *got;
+		char *got = dump_racing(&self->e, "/tmp/iopgt-climsg-fail.log", "--retries", "1",
+					-1, 0, &r, &len);
 
-		start_racer(&th, fd, id, -1, 0);
-		run(&r, out, (const char *const[]){ "dump", ids, "--retries", "1", NULL });
-		stop_racer(th);
-		close(out);
-		got = slurp(path, &len);
 		if (r.code == 1) {
 			failed = true;
 			expect_msg(&r, 1, "gave up after 1 attempts", "dump --retries 1 racing");
@@ -545,35 +638,26 @@ TEST_X(cli_dump_append_failing, H_PLAIN, 60, 0)
 	h_diag("%d dump(s) until one failed", tries);
 	if (!failed)
 		H_FAIL("no dump failed in %d racing attempts: the test proves nothing", tries);
-	ASSERT_OK(as_destroy(fd, id));
-	close(fd);
 }
 
-TEST_X(cli_dump_append_retried, H_PLAIN, 60, 0)
+TEST_F_X(dump, cli_dump_append_retried, H_PLAIN, 60, 0)
 {
-	const char *path = "/tmp/iopgt-climsg-retry.log";
-	struct iopgt_as_create c;
-	int fd = dev_open(), id = big_as(fd, 4096, &c), tries;
-	char ids[16];
-	struct res r;
+	size_t ol = strlen(old_content);
 	bool retried = false;
+	struct res r;
+	int tries;
 
-	snprintf(ids, sizeof(ids), "%d", id);
+	env_big_as(&self->e, 4096);
 	for (tries = 0; tries < 30 && !retried; tries++) {
-		pthread_t th;
-		int out = make_log(path);
-		size_t len, ol = strlen(old_content);
-		char *got;
+		size_t len;
+		char *got = dump_racing(&self->e, "/tmp/iopgt-climsg-retry.log", "--retries", "1000",
+					-1, 300 + 100 * tries, &r, &len);
 
-		start_racer(&th, fd, id, -1, 300 + 100 * tries);
-		run(&r, out, (const char *const[]){ "dump", ids, "--retries", "1000", NULL });
-		stop_racer(th);
-		close(out);
 		if (r.code) {
 			H_FAIL("dump: exit %d: %s", r.code, r.err);
+			free(got);
 			break;
 		}
-		got = slurp(path, &len);
 		if (len < ol || memcmp(got, old_content, ol))
 			H_FAIL("the old content is gone: %zu bytes: '%.100s'", len, got);
 		else if (count_str(got + ol, "# AS ") != 1 || count_str(got + ol, " entries: ") != 1)
@@ -586,30 +670,21 @@ TEST_X(cli_dump_append_retried, H_PLAIN, 60, 0)
 	h_diag("%d dump(s) until one needed a retry", tries);
 	if (!retried)
 		H_FAIL("no dump needed a retry in %d racing attempts: the test proves nothing", tries);
-	ASSERT_OK(as_destroy(fd, id));
-	close(fd);
 }
 
-TEST_X(cli_dump_destroyed_midway, H_PLAIN, 60, 0)
+TEST_F_X(dump, cli_dump_destroyed_midway, H_PLAIN, 60, 0)
 {
-	const char *path = "/tmp/iopgt-climsg-destroyed.log";
-	int fd = dev_open(), ms = 40, seen = 0, tries;
+	struct cli_env *e = &self->e;
+	int ms = 40, seen = 0, tries;
 	struct res r;
 
 	for (tries = 0; tries < 16 && !seen; tries++) {
-		struct iopgt_as_create c;
-		int id = big_as(fd, 8192, &c), out = make_log(path);
-		char ids[16];
-		pthread_t th;
 		size_t len;
 		char *got;
 
-		snprintf(ids, sizeof(ids), "%d", id);
-		start_racer(&th, fd, id, ms, 0);
-		run(&r, out, (const char *const[]){ "dump", ids, "--format", "json", NULL });
-		pthread_join(th, NULL);
-		close(out);
-		got = slurp(path, &len);
+		env_big_as(e, 8192);
+		got = dump_racing(e, "/tmp/iopgt-climsg-destroyed.log", "--format", "json", ms, 0,
+				  &r, &len);
 		if (r.code == 0) {
 			ms = ms * 2 / 3;	/* finished first: destroy sooner */
 		} else if (strstr(r.err, "no address space")) {
@@ -625,10 +700,10 @@ TEST_X(cli_dump_destroyed_midway, H_PLAIN, 60, 0)
 			H_FAIL("a failing dump changed the appended-to file: %zu bytes: '%.100s'",
 			       len, got);
 		free(got);
-		as_destroy(fd, id);	/* if the racer was too late */
+		as_destroy(e->fd, e->id);	/* if the racer was too late */
+		e->id = -1;
 	}
 	h_diag("%d attempt(s), last delay %d ms", tries, ms);
 	if (!seen)
 		h_skip("the destroy never hit a running dump in %d attempts", tries);
-	close(fd);
 }

@@ -129,9 +129,6 @@ unsigned long long h_seed(void);
 #define FIXTURE(fx)							\
 	static struct h_fixture _h_fx_##fx = { .name = #fx };		\
 	struct _h_fxv_##fx;						\
-	struct _h_fxd_##fx;						\
-	__attribute__((constructor)) static void _h_fx_size_##fx(void)	\
-	{ _h_fx_##fx.size = sizeof(struct _h_fxd_##fx); }		\
 	struct _h_fxd_##fx
 
 #define FIXTURE_VARIANT(fx)	struct _h_fxv_##fx
@@ -159,11 +156,15 @@ unsigned long long h_seed(void);
 	{ h_fixture_variant(&_h_fx_##fx, &_h_fvr_##fx##_##vn); }	\
 	static const struct _h_fxv_##fx _h_fxv_##fx##_##vn =
 
-/* every element of a static array of FIXTURE_VARIANT(fx) with a .name */
+/*
+ * Every element of a static array is a variant named by its .name (a
+ * const char *): an array of FIXTURE_VARIANT(fx), or of a case struct
+ * several fixtures share, which the bodies then get as fvariant (cast it).
+ */
 #define FIXTURE_VARIANT_ARRAY(fx, arr)					\
 	__attribute__((constructor)) static void _h_fvarr_##fx(void)	\
 	{ h_fixture_variants(&_h_fx_##fx, arr, sizeof(arr) / sizeof(arr[0]), \
-			     sizeof(arr[0]), offsetof(struct _h_fxv_##fx, name)); }
+			     sizeof(arr[0]), offsetof(__typeof__(arr[0]), name)); }
 
 #define _H_REG_F(fx, _name, _kind, _timeout, _flags)			\
 	static void _name(struct _h_fxd_##fx *self,			\
@@ -175,7 +176,10 @@ unsigned long long h_seed(void);
 		.name = #_name, .ffn = _h_fw_##_name, .fixture = &_h_fx_##fx, \
 		.kind = _kind, .timeout = _timeout, .flags = _flags };	\
 	__attribute__((constructor)) static void _h_reg_##_name(void)	\
-	{ h_register(&_h_t_##_name); }					\
+	{								\
+		_h_fx_##fx.size = sizeof(struct _h_fxd_##fx);		\
+		h_register(&_h_t_##_name);				\
+	}								\
 	static void _name(struct _h_fxd_##fx *self __attribute__((unused)), \
 		const struct h_variant *variant __attribute__((unused)), \
 		const struct _h_fxv_##fx *fvariant __attribute__((unused)))
