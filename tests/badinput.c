@@ -57,6 +57,11 @@ static void as_open(struct as *a, const struct h_variant *v)
 	a->oas_top = a->c.out_oas >= 64 ? 0 : 1ULL << a->c.out_oas;
 }
 
+/* every test of a format: an AS of the variant's configuration */
+FIXTURE(as) { struct as a; };
+FIXTURE_SETUP(as) { as_open(&self->a, variant); }
+FIXTURE_TEARDOWN(as) { close(self->a.fd); }
+
 static __u64 mapped_bytes(struct as *a)
 {
 	struct iopgt_as_info ai;
@@ -125,221 +130,231 @@ static const struct eset es_range_noent = { { ERANGE, ENOENT } };
 static const struct eset es_inval_range_noent = { { EINVAL, ERANGE, ENOENT } };
 #define OK_ (&es_ok)
 
-TEST_FMT(map_field_sweep)
+/*
+ * MAP's fields: one case (TAP line) per IOVA, each with every PA, length
+ * and forced page size (none, the granule) below; g is the granule, it
+ * the top of the input range (1 << ias; none when ias is 64).
+ */
+enum at { AT_0, AT_1, AT_G_1, AT_G, AT_G1, AT_2_63, AT_MAX, AT_NEG_G,
+	  AT_IT_G, AT_IT, AT_IT_PLUS_G, AT_IT_1 };
+
+FIXTURE(map_iova) { struct as a; };
+FIXTURE_VARIANT(map_iova) { const char *name; enum at at; };
+static const struct _h_fxv_map_iova map_iovas[] = {
+	{ "iova_0", AT_0 }, { "iova_1", AT_1 }, { "iova_g-1", AT_G_1 }, { "iova_g", AT_G },
+	{ "iova_g+1", AT_G1 }, { "iova_2^63", AT_2_63 }, { "iova_max", AT_MAX },
+	{ "iova_-g", AT_NEG_G }, { "iova_top-g", AT_IT_G }, { "iova_top", AT_IT },
+	{ "iova_top+g", AT_IT_PLUS_G }, { "iova_top-1", AT_IT_1 },
+};
+FIXTURE_VARIANT_ARRAY(map_iova, map_iovas);
+FIXTURE_SETUP(map_iova) { as_open(&self->a, variant); }
+FIXTURE_TEARDOWN(map_iova) { close(self->a.fd); }
+
+TEST_F_FMT(map_iova, map_field_sweep)
 {
-	struct as a;
-	__u64 iovas[16], pas[16], lens[16];
-	int ni = 0, np = 0, nl = 0;
+	struct as *a = &self->a;
+	__u64 g = a->gran, it = a->ias_top, ot = a->oas_top;
+	__u64 pas[16], lens[16], iova = 0;
+	int np = 0, nl = 0;
 	unsigned long long n = 0;
 
-	as_open(&a, variant);
-	{
-		__u64 g = a.gran, it = a.ias_top, ot = a.oas_top;
-
-		iovas[ni++] = 0; iovas[ni++] = 1; iovas[ni++] = g - 1; iovas[ni++] = g;
-		iovas[ni++] = g + 1; iovas[ni++] = 1ULL << 63; iovas[ni++] = ~0ULL;
-		iovas[ni++] = -g;
-		if (it) {
-			iovas[ni++] = it - g; iovas[ni++] = it; iovas[ni++] = it + g;
-			iovas[ni++] = it - 1;
-		}
-		pas[np++] = 0; pas[np++] = 1; pas[np++] = g; pas[np++] = g + 1;
-		pas[np++] = ~0ULL; pas[np++] = -g; pas[np++] = 1ULL << 63;
-		if (ot) {
-			pas[np++] = ot - g; pas[np++] = ot; pas[np++] = ot + g;
-		}
-		lens[nl++] = 0; lens[nl++] = 1; lens[nl++] = g - 1; lens[nl++] = g;
-		lens[nl++] = g + 1; lens[nl++] = 2 * g; lens[nl++] = ~0ULL;
-		lens[nl++] = -g; lens[nl++] = 1ULL << 63;
-		if (it)
-			lens[nl++] = it + g;
+	switch (fvariant->at) {
+	case AT_0: iova = 0; break;
+	case AT_1: iova = 1; break;
+	case AT_G_1: iova = g - 1; break;
+	case AT_G: iova = g; break;
+	case AT_G1: iova = g + 1; break;
+	case AT_2_63: iova = 1ULL << 63; break;
+	case AT_MAX: iova = ~0ULL; break;
+	case AT_NEG_G: iova = -g; break;
+	case AT_IT_G: iova = it - g; break;
+	case AT_IT: iova = it; break;
+	case AT_IT_PLUS_G: iova = it + g; break;
+	case AT_IT_1: iova = it - 1; break;
 	}
-	for (int i = 0; i < ni; i++)
-		for (int p = 0; p < np; p++)
-			for (int l = 0; l < nl; l++)
-				for (int f = 0; f < 2; f++) {
-					__u64 iova = iovas[i], pa = pas[p], len = lens[l];
-					bool bad_align = !len || (len % a.gran) || (iova % a.gran) ||
-							 (pa % a.gran);
-					bool bad_range = !fits(iova, len ? len : a.gran, a.ias_top) ||
-							 !fits(pa, len ? len : a.gran, a.oas_top);
-					const struct eset *w;
+	if (fvariant->at >= AT_IT_G && !it)
+		h_skip("ias %u: the input range has no top below 2^64", a->c.out_ias);
+	pas[np++] = 0; pas[np++] = 1; pas[np++] = g; pas[np++] = g + 1;
+	pas[np++] = ~0ULL; pas[np++] = -g; pas[np++] = 1ULL << 63;
+	if (ot) {
+		pas[np++] = ot - g; pas[np++] = ot; pas[np++] = ot + g;
+	}
+	lens[nl++] = 0; lens[nl++] = 1; lens[nl++] = g - 1; lens[nl++] = g;
+	lens[nl++] = g + 1; lens[nl++] = 2 * g; lens[nl++] = ~0ULL;
+	lens[nl++] = -g; lens[nl++] = 1ULL << 63;
+	if (it)
+		lens[nl++] = it + g;
+	for (int p = 0; p < np; p++)
+		for (int l = 0; l < nl; l++)
+			for (int f = 0; f < 2; f++) {
+				__u64 pa = pas[p], len = lens[l];
+				bool bad_align = !len || (len % g) || (iova % g) || (pa % g);
+				bool bad_range = !fits(iova, len ? len : g, it) ||
+						 !fits(pa, len ? len : g, ot);
+				const struct eset *w;
 
-					if (bad_align && bad_range)
-						w = (&es_inval_range);
-					else if (bad_align)
-						w = (&es_inval);
-					else if (bad_range)
-						w = (&es_range);
-					else
-						w = OK_;
-					try_map(&a, iova, pa, len, RW, f ? ilog2_64(a.gran) : 0, w);
-					n++;
-				}
-	h_diag("%llu map requests", n);
-	close(a.fd);
+				if (bad_align && bad_range)
+					w = (&es_inval_range);
+				else if (bad_align)
+					w = (&es_inval);
+				else if (bad_range)
+					w = (&es_range);
+				else
+					w = OK_;
+				try_map(a, iova, pa, len, RW, f ? ilog2_64(g) : 0, w);
+				n++;
+			}
+	h_diag("%llu map requests at IOVA 0x%llx", n, (unsigned long long)iova);
 }
 
-TEST_FMT(map_alignment_and_pgsize)
+TEST_F_FMT(as, map_alignment_and_pgsize)
 {
-	struct as a;
 	__u64 sizes[64];
 	int n;
 
-	as_open(&a, variant);
-	n = pgsizes_list(a.c.out_pgsize_bitmap, sizes, 64);
+	n = pgsizes_list(self->a.c.out_pgsize_bitmap, sizes, 64);
 	for (int i = 0; i < n; i++) {
 		__u64 s = sizes[i];
 		__u32 lg = ilog2_64(s);
 
-		if (a.ias_top && s >= a.ias_top)
+		if (self->a.ias_top && s >= self->a.ias_top)
 			continue;
 		/* aligned to the granule, not to the forced page size */
-		if (s > a.gran) {
-			try_map(&a, s + a.gran, 0, s, RW, lg, (&es_inval));
-			try_map(&a, 0, s + a.gran, s, RW, lg, (&es_inval));
-			try_map(&a, s, s, s + a.gran, RW, lg, (&es_inval));
-			try_map(&a, s, s, a.gran, RW, lg, (&es_inval));
+		if (s > self->a.gran) {
+			try_map(&self->a, s + self->a.gran, 0, s, RW, lg, (&es_inval));
+			try_map(&self->a, 0, s + self->a.gran, s, RW, lg, (&es_inval));
+			try_map(&self->a, s, s, s + self->a.gran, RW, lg, (&es_inval));
+			try_map(&self->a, s, s, self->a.gran, RW, lg, (&es_inval));
 		}
 		/* unaligned to the granule */
-		try_map(&a, s + a.gran / 2, s, s, RW, lg, (&es_inval));
-		try_map(&a, s, s + 1, s, RW, lg, (&es_inval));
-		try_map(&a, s, s, s - 1, RW, lg, (&es_inval));
+		try_map(&self->a, s + self->a.gran / 2, s, s, RW, lg, (&es_inval));
+		try_map(&self->a, s, s + 1, s, RW, lg, (&es_inval));
+		try_map(&self->a, s, s, s - 1, RW, lg, (&es_inval));
 		/* a forced size that works */
-		try_map(&a, s, 2 * s, s, RW, lg, OK_);
+		try_map(&self->a, s, 2 * s, s, RW, lg, OK_);
 	}
 	/* page sizes the table does not have */
 	for (__u32 lg = 0; lg < 64; lg++)
-		if (lg && !(a.c.out_pgsize_bitmap & (1ULL << lg)))
-			try_map(&a, 0, 0, a.gran, RW, lg, (&es_inval));
-	try_map(&a, 0, 0, a.gran, RW, 64, (&es_inval));
-	try_map(&a, 0, 0, a.gran, RW, 255, (&es_inval));
-	try_map(&a, 0, 0, a.gran, RW, 0xffffffff, (&es_inval));
-	try_map(&a, 0, 0, a.gran, RW, 0x80000000 | ilog2_64(a.gran), (&es_inval));
-	close(a.fd);
+		if (lg && !(self->a.c.out_pgsize_bitmap & (1ULL << lg)))
+			try_map(&self->a, 0, 0, self->a.gran, RW, lg, (&es_inval));
+	try_map(&self->a, 0, 0, self->a.gran, RW, 64, (&es_inval));
+	try_map(&self->a, 0, 0, self->a.gran, RW, 255, (&es_inval));
+	try_map(&self->a, 0, 0, self->a.gran, RW, 0xffffffff, (&es_inval));
+	try_map(&self->a, 0, 0, self->a.gran, RW, 0x80000000 | ilog2_64(self->a.gran), (&es_inval));
 }
 
-TEST_FMT(map_prot_values)
+TEST_F_FMT(as, map_prot_values)
 {
-	struct as a;
 
-	as_open(&a, variant);
 	for (__u32 p = 0; p <= IOPGT_PROT_ALL; p++)
-		try_map(&a, a.gran, a.gran, a.gran, p,
+		try_map(&self->a, self->a.gran, self->a.gran, self->a.gran, p,
 			0, (p & RW) ? OK_ : (&es_inval));
-	try_map(&a, 0, 0, a.gran, ~0U, 0, (&es_inval));
-	try_map(&a, 0, 0, a.gran, 0x80000000U | RW, 0, (&es_inval));
-	close(a.fd);
+	try_map(&self->a, 0, 0, self->a.gran, ~0U, 0, (&es_inval));
+	try_map(&self->a, 0, 0, self->a.gran, 0x80000000U | RW, 0, (&es_inval));
 }
 
-TEST_FMT(map_batches)
+TEST_F_FMT(as, map_batches)
 {
 	struct iopgt_map_entry e[3];
 	struct iopgt_map m;
-	struct as a;
 
-	as_open(&a, variant);
 	memset(&m, 0, sizeof(m));
 	m.size = sizeof(m);
-	m.as_id = a.id;
+	m.as_id = self->a.id;
 	m.n_entries = 3;
 	m.entries_uptr = (uintptr_t)e;
 	m.entry_size = sizeof(e[0]);
 
 	/* entry 1 overlaps entry 0: stops there, entry 0 stays, 2 untouched */
 	memset(e, 0, sizeof(e));
-	e[0] = (struct iopgt_map_entry){ .iova = 0, .paddr = 0, .length = 2 * a.gran, .prot = RW };
-	e[1] = (struct iopgt_map_entry){ .iova = a.gran, .paddr = 0, .length = a.gran, .prot = RW };
-	e[2] = (struct iopgt_map_entry){ .iova = 8 * a.gran, .paddr = 0, .length = a.gran, .prot = RW };
-	ASSERT_ERRNO(ioctl(a.fd, IOPGT_MAP, &m), EEXIST);
+	e[0] = (struct iopgt_map_entry){ .iova = 0, .paddr = 0, .length = 2 * self->a.gran, .prot = RW };
+	e[1] = (struct iopgt_map_entry){ .iova = self->a.gran, .paddr = 0, .length = self->a.gran, .prot = RW };
+	e[2] = (struct iopgt_map_entry){ .iova = 8 * self->a.gran, .paddr = 0, .length = self->a.gran, .prot = RW };
+	ASSERT_ERRNO(ioctl(self->a.fd, IOPGT_MAP, &m), EEXIST);
 	EXPECT_EQ(m.n_done, 1);
-	EXPECT_EQ(e[0].mapped, 2 * a.gran);
+	EXPECT_EQ(e[0].mapped, 2 * self->a.gran);
 	EXPECT_EQ(e[0].error, 0);
 	EXPECT_EQ(e[1].error, -EEXIST);
 	EXPECT_EQ(e[1].mapped, 0);
 	EXPECT_EQ(e[2].error, 0);
 	EXPECT_EQ(e[2].mapped, 0);
-	EXPECT_EQ(xlate_or_none(a.fd, a.id, a.gran + 3), a.gran + 3);
-	EXPECT_EQ(xlate_or_none(a.fd, a.id, 8 * a.gran), ~0ULL);
-	EXPECT_EQ(mapped_bytes(&a), 2 * a.gran);
-	ASSERT_OK(unmap1(a.fd, a.id, 0, 2 * a.gran, NULL));
+	EXPECT_EQ(xlate_or_none(self->a.fd, self->a.id, self->a.gran + 3), self->a.gran + 3);
+	EXPECT_EQ(xlate_or_none(self->a.fd, self->a.id, 8 * self->a.gran), ~0ULL);
+	EXPECT_EQ(mapped_bytes(&self->a), 2 * self->a.gran);
+	ASSERT_OK(unmap1(self->a.fd, self->a.id, 0, 2 * self->a.gran, NULL));
 
 	/* the same with ROLLBACK: nothing stays */
 	memset(e, 0, sizeof(e));
-	e[0] = (struct iopgt_map_entry){ .iova = 0, .paddr = 0, .length = 2 * a.gran, .prot = RW };
-	e[1] = (struct iopgt_map_entry){ .iova = 16 * a.gran, .paddr = 0, .length = a.gran,
+	e[0] = (struct iopgt_map_entry){ .iova = 0, .paddr = 0, .length = 2 * self->a.gran, .prot = RW };
+	e[1] = (struct iopgt_map_entry){ .iova = 16 * self->a.gran, .paddr = 0, .length = self->a.gran,
 					 .prot = RW, .pgsize_log2 = 1 };
-	e[2] = (struct iopgt_map_entry){ .iova = 8 * a.gran, .paddr = 0, .length = a.gran, .prot = RW };
+	e[2] = (struct iopgt_map_entry){ .iova = 8 * self->a.gran, .paddr = 0, .length = self->a.gran, .prot = RW };
 	m.flags = IOPGT_MAP_ROLLBACK;
-	ASSERT_ERRNO(ioctl(a.fd, IOPGT_MAP, &m), EINVAL);
+	ASSERT_ERRNO(ioctl(self->a.fd, IOPGT_MAP, &m), EINVAL);
 	EXPECT_EQ(e[1].error, -EINVAL);
-	EXPECT_EQ(xlate_or_none(a.fd, a.id, 3), ~0ULL);
-	EXPECT_EQ(mapped_bytes(&a), 0);
+	EXPECT_EQ(xlate_or_none(self->a.fd, self->a.id, 3), ~0ULL);
+	EXPECT_EQ(mapped_bytes(&self->a), 0);
 
 	/* a range error in the middle */
-	if (a.ias_top) {
+	if (self->a.ias_top) {
 		memset(e, 0, sizeof(e));
-		e[0] = (struct iopgt_map_entry){ .iova = 0, .length = a.gran, .prot = RW };
-		e[1] = (struct iopgt_map_entry){ .iova = a.ias_top, .length = a.gran, .prot = RW };
+		e[0] = (struct iopgt_map_entry){ .iova = 0, .length = self->a.gran, .prot = RW };
+		e[1] = (struct iopgt_map_entry){ .iova = self->a.ias_top, .length = self->a.gran, .prot = RW };
 		m.flags = 0;
-		ASSERT_ERRNO(ioctl(a.fd, IOPGT_MAP, &m), ERANGE);
+		ASSERT_ERRNO(ioctl(self->a.fd, IOPGT_MAP, &m), ERANGE);
 		EXPECT_EQ(m.n_done, 1);
 		EXPECT_EQ(e[1].error, -ERANGE);
-		EXPECT_EQ(mapped_bytes(&a), a.gran);
+		EXPECT_EQ(mapped_bytes(&self->a), self->a.gran);
 	}
-	close(a.fd);
 }
 
-TEST_FMT(map_entry_count_limits)
+TEST_F_FMT(as, map_entry_count_limits)
 {
 	struct iopgt_get_info gi;
 	struct iopgt_map m;
 	struct iopgt_unmap u;
 	struct iopgt_map_entry *e;
-	struct as a;
 
-	as_open(&a, variant);
-	ASSERT_OK(get_info(a.fd, &gi, NULL));
+	ASSERT_OK(get_info(self->a.fd, &gi, NULL));
 	e = calloc(gi.max_map_entries + 1ULL, sizeof(*e));
 	ASSERT_TRUE(e != NULL);
 	for (__u32 i = 0; i <= gi.max_map_entries; i++)
-		e[i] = (struct iopgt_map_entry){ .iova = i * a.gran, .length = a.gran, .prot = RW };
+		e[i] = (struct iopgt_map_entry){ .iova = i * self->a.gran, .length = self->a.gran, .prot = RW };
 	memset(&m, 0, sizeof(m));
 	m.size = sizeof(m);
-	m.as_id = a.id;
+	m.as_id = self->a.id;
 	m.entries_uptr = (uintptr_t)e;
 	m.entry_size = sizeof(*e);
 	/* beyond the cap: ENOSPC, like every other cap of the module */
 	m.n_entries = gi.max_map_entries + 1;
-	EXPECT_ERRNO(ioctl(a.fd, IOPGT_MAP, &m), ENOSPC);
+	EXPECT_ERRNO(ioctl(self->a.fd, IOPGT_MAP, &m), ENOSPC);
 	m.n_entries = 0xffffffff;
-	EXPECT_ERRNO(ioctl(a.fd, IOPGT_MAP, &m), ENOSPC);
+	EXPECT_ERRNO(ioctl(self->a.fd, IOPGT_MAP, &m), ENOSPC);
 	/* a huge element size: its unknown tail is unreadable or non-zero */
 	m.n_entries = 1;
 	m.entry_size = 0xffffffff;
 	{
-		int r = ioctl(a.fd, IOPGT_MAP, &m);
+		int r = ioctl(self->a.fd, IOPGT_MAP, &m);
 
 		EXPECT_TRUE(r == -1 && (errno == EFAULT || errno == E2BIG));
 	}
-	EXPECT_EQ(mapped_bytes(&a), 0);
+	EXPECT_EQ(mapped_bytes(&self->a), 0);
 	m.entry_size = sizeof(*e);
 	m.n_entries = gi.max_map_entries;
-	if (a.ias_top == 0 || gi.max_map_entries * a.gran < a.ias_top) {
-		EXPECT_OK(ioctl(a.fd, IOPGT_MAP, &m));
+	if (self->a.ias_top == 0 || gi.max_map_entries * self->a.gran < self->a.ias_top) {
+		EXPECT_OK(ioctl(self->a.fd, IOPGT_MAP, &m));
 		EXPECT_EQ(m.n_done, gi.max_map_entries);
 	}
 	memset(&u, 0, sizeof(u));
 	u.size = sizeof(u);
-	u.as_id = a.id;
+	u.as_id = self->a.id;
 	u.entries_uptr = (uintptr_t)e;
 	u.entry_size = sizeof(struct iopgt_unmap_entry);
 	u.n_entries = gi.max_map_entries + 1;
-	EXPECT_ERRNO(ioctl(a.fd, IOPGT_UNMAP, &u), ENOSPC);
+	EXPECT_ERRNO(ioctl(self->a.fd, IOPGT_UNMAP, &u), ENOSPC);
 	u.n_entries = 0xffffffff;
-	EXPECT_ERRNO(ioctl(a.fd, IOPGT_UNMAP, &u), ENOSPC);
+	EXPECT_ERRNO(ioctl(self->a.fd, IOPGT_UNMAP, &u), ENOSPC);
 	free(e);
-	close(a.fd);
 }
 
 static void try_unmap(struct as *a, __u64 iova, __u64 len, const struct eset *want)
@@ -367,125 +382,116 @@ static void try_unmap(struct as *a, __u64 iova, __u64 len, const struct eset *wa
 	}
 }
 
-TEST_FMT(unmap_field_sweep)
+TEST_F_FMT(as, unmap_field_sweep)
 {
 	__u64 sizes[64], blk, X, Y, vals[12];
-	struct as a;
 	int n, nv = 0;
 
-	as_open(&a, variant);
-	n = pgsizes_list(a.c.out_pgsize_bitmap, sizes, 64);
+	n = pgsizes_list(self->a.c.out_pgsize_bitmap, sizes, 64);
 	blk = n > 1 ? sizes[1] : sizes[0];
 	X = 4 * blk;
 	Y = 8 * blk;
-	if (a.ias_top && Y + blk > a.ias_top)
-		SKIP("ias %u too small for the sweep", a.c.out_ias);
-	ASSERT_OK(map1(a.fd, a.id, X, X, blk, RW, ilog2_64(blk), NULL));
-	ASSERT_OK(map1(a.fd, a.id, Y, 0, a.gran, RW, 0, NULL));
+	if (self->a.ias_top && Y + blk > self->a.ias_top)
+		SKIP("ias %u too small for the sweep", self->a.c.out_ias);
+	ASSERT_OK(map1(self->a.fd, self->a.id, X, X, blk, RW, ilog2_64(blk), NULL));
+	ASSERT_OK(map1(self->a.fd, self->a.id, Y, 0, self->a.gran, RW, 0, NULL));
 
 	/* documented: hole -> ENOENT, partial block -> EINVAL */
-	try_unmap(&a, 0, a.gran, (&es_noent));
-	try_unmap(&a, Y + a.gran, a.gran, (&es_noent));
-	try_unmap(&a, Y, 2 * a.gran, (&es_noent));
-	try_unmap(&a, Y - a.gran, 2 * a.gran, (&es_noent));
-	if (blk > a.gran) {
-		try_unmap(&a, X, a.gran, (&es_inval));
-		try_unmap(&a, X + a.gran, a.gran, (&es_inval));
-		try_unmap(&a, X + blk - a.gran, a.gran, (&es_inval));
-		try_unmap(&a, X, blk - a.gran, (&es_inval));
+	try_unmap(&self->a, 0, self->a.gran, (&es_noent));
+	try_unmap(&self->a, Y + self->a.gran, self->a.gran, (&es_noent));
+	try_unmap(&self->a, Y, 2 * self->a.gran, (&es_noent));
+	try_unmap(&self->a, Y - self->a.gran, 2 * self->a.gran, (&es_noent));
+	if (blk > self->a.gran) {
+		try_unmap(&self->a, X, self->a.gran, (&es_inval));
+		try_unmap(&self->a, X + self->a.gran, self->a.gran, (&es_inval));
+		try_unmap(&self->a, X + blk - self->a.gran, self->a.gran, (&es_inval));
+		try_unmap(&self->a, X, blk - self->a.gran, (&es_inval));
 		/* whole block plus a hole after it */
-		try_unmap(&a, X, blk + a.gran, (&es_noent));
-		try_unmap(&a, X - a.gran, blk + a.gran, (&es_noent));
+		try_unmap(&self->a, X, blk + self->a.gran, (&es_noent));
+		try_unmap(&self->a, X - self->a.gran, blk + self->a.gran, (&es_noent));
 	}
 	/* misaligned / zero */
-	try_unmap(&a, Y + 1, a.gran, (&es_inval));
-	try_unmap(&a, Y, a.gran + 1, (&es_inval));
-	try_unmap(&a, Y, a.gran - 1, (&es_inval));
-	try_unmap(&a, Y, 0, (&es_inval));
-	try_unmap(&a, Y, 1, (&es_inval));
+	try_unmap(&self->a, Y + 1, self->a.gran, (&es_inval));
+	try_unmap(&self->a, Y, self->a.gran + 1, (&es_inval));
+	try_unmap(&self->a, Y, self->a.gran - 1, (&es_inval));
+	try_unmap(&self->a, Y, 0, (&es_inval));
+	try_unmap(&self->a, Y, 1, (&es_inval));
 	/* outside the input range: nothing can be mapped there (order undocumented) */
 	vals[nv++] = ~0ULL;
-	vals[nv++] = -a.gran;
+	vals[nv++] = -self->a.gran;
 	vals[nv++] = 1ULL << 63;
-	if (a.ias_top) {
-		vals[nv++] = a.ias_top;
-		vals[nv++] = a.ias_top - a.gran;
+	if (self->a.ias_top) {
+		vals[nv++] = self->a.ias_top;
+		vals[nv++] = self->a.ias_top - self->a.gran;
 	}
 	for (int i = 0; i < nv; i++) {
 		__u64 v = vals[i];
-		bool al = !(v % a.gran);
+		bool al = !(v % self->a.gran);
 
-		try_unmap(&a, v, a.gran, al ? (&es_range_noent) : (&es_inval_range_noent));
-		try_unmap(&a, Y, v, al ? (&es_range_noent) : (&es_inval_range_noent));
-		try_unmap(&a, v, v, (al && v) ? (&es_range_noent) :
+		try_unmap(&self->a, v, self->a.gran, al ? (&es_range_noent) : (&es_inval_range_noent));
+		try_unmap(&self->a, Y, v, al ? (&es_range_noent) : (&es_inval_range_noent));
+		try_unmap(&self->a, v, v, (al && v) ? (&es_range_noent) :
 			  (&es_inval_range_noent));
 	}
 	/* wrap-around */
-	try_unmap(&a, Y, -Y, (&es_range_noent));
-	try_unmap(&a, -a.gran, 2 * a.gran, (&es_range_noent));
+	try_unmap(&self->a, Y, -Y, (&es_range_noent));
+	try_unmap(&self->a, -self->a.gran, 2 * self->a.gran, (&es_range_noent));
 	/* intact */
-	EXPECT_EQ(xlate_or_none(a.fd, a.id, X + 42), X + 42);
-	EXPECT_EQ(xlate_or_none(a.fd, a.id, Y + 42), 42);
-	try_unmap(&a, X, blk, OK_);
-	try_unmap(&a, Y, a.gran, OK_);
-	EXPECT_EQ(mapped_bytes(&a), 0);
-	close(a.fd);
+	EXPECT_EQ(xlate_or_none(self->a.fd, self->a.id, X + 42), X + 42);
+	EXPECT_EQ(xlate_or_none(self->a.fd, self->a.id, Y + 42), 42);
+	try_unmap(&self->a, X, blk, OK_);
+	try_unmap(&self->a, Y, self->a.gran, OK_);
+	EXPECT_EQ(mapped_bytes(&self->a), 0);
 }
 
-TEST_FMT(unmap_batches)
+TEST_F_FMT(as, unmap_batches)
 {
 	struct iopgt_unmap_entry e[3];
 	struct iopgt_unmap u;
-	struct as a;
 
-	as_open(&a, variant);
-	ASSERT_OK(map1(a.fd, a.id, 0, 0, a.gran, RW, 0, NULL));
-	ASSERT_OK(map1(a.fd, a.id, 4 * a.gran, 0, a.gran, RW, 0, NULL));
+	ASSERT_OK(map1(self->a.fd, self->a.id, 0, 0, self->a.gran, RW, 0, NULL));
+	ASSERT_OK(map1(self->a.fd, self->a.id, 4 * self->a.gran, 0, self->a.gran, RW, 0, NULL));
 	memset(e, 0, sizeof(e));
-	e[0] = (struct iopgt_unmap_entry){ .iova = 0, .length = a.gran };
-	e[1] = (struct iopgt_unmap_entry){ .iova = 2 * a.gran, .length = a.gran };
-	e[2] = (struct iopgt_unmap_entry){ .iova = 4 * a.gran, .length = a.gran };
+	e[0] = (struct iopgt_unmap_entry){ .iova = 0, .length = self->a.gran };
+	e[1] = (struct iopgt_unmap_entry){ .iova = 2 * self->a.gran, .length = self->a.gran };
+	e[2] = (struct iopgt_unmap_entry){ .iova = 4 * self->a.gran, .length = self->a.gran };
 	memset(&u, 0, sizeof(u));
 	u.size = sizeof(u);
-	u.as_id = a.id;
+	u.as_id = self->a.id;
 	u.n_entries = 3;
 	u.entries_uptr = (uintptr_t)e;
 	u.entry_size = sizeof(e[0]);
-	ASSERT_ERRNO(ioctl(a.fd, IOPGT_UNMAP, &u), ENOENT);
+	ASSERT_ERRNO(ioctl(self->a.fd, IOPGT_UNMAP, &u), ENOENT);
 	EXPECT_EQ(u.n_done, 1);
-	EXPECT_EQ(e[0].unmapped, a.gran);
+	EXPECT_EQ(e[0].unmapped, self->a.gran);
 	EXPECT_EQ(e[0].error, 0);
 	EXPECT_EQ(e[1].error, -ENOENT);
 	EXPECT_EQ(e[1].unmapped, 0);
 	EXPECT_EQ(e[2].unmapped, 0);
-	EXPECT_EQ(xlate_or_none(a.fd, a.id, 0), ~0ULL);
-	EXPECT_EQ(xlate_or_none(a.fd, a.id, 4 * a.gran), 0);
-	EXPECT_EQ(mapped_bytes(&a), a.gran);
-	close(a.fd);
+	EXPECT_EQ(xlate_or_none(self->a.fd, self->a.id, 0), ~0ULL);
+	EXPECT_EQ(xlate_or_none(self->a.fd, self->a.id, 4 * self->a.gran), 0);
+	EXPECT_EQ(mapped_bytes(&self->a), self->a.gran);
 }
 
-TEST_FMT(translate_walk_range)
+TEST_F_FMT(as, translate_walk_range)
 {
 	struct iopgt_walk w;
-	struct as a;
 	__u32 fl = 0;
 	__u64 ph = 1;
 
-	as_open(&a, variant);
-	EXPECT_ERRNO(xlate(a.fd, a.id, ~0ULL, NULL, NULL), ERANGE);
-	EXPECT_ERRNO(walk(a.fd, a.id, ~0ULL, 0, &w), ERANGE);
-	EXPECT_ERRNO(xlate(a.fd, a.id, 1ULL << 63, NULL, NULL), ERANGE);
-	if (a.ias_top) {
-		EXPECT_ERRNO(xlate(a.fd, a.id, a.ias_top, NULL, NULL), ERANGE);
-		EXPECT_ERRNO(walk(a.fd, a.id, a.ias_top, 0, &w), ERANGE);
-		EXPECT_OK(xlate(a.fd, a.id, a.ias_top - 1, &ph, &fl));
+	EXPECT_ERRNO(xlate(self->a.fd, self->a.id, ~0ULL, NULL, NULL), ERANGE);
+	EXPECT_ERRNO(walk(self->a.fd, self->a.id, ~0ULL, 0, &w), ERANGE);
+	EXPECT_ERRNO(xlate(self->a.fd, self->a.id, 1ULL << 63, NULL, NULL), ERANGE);
+	if (self->a.ias_top) {
+		EXPECT_ERRNO(xlate(self->a.fd, self->a.id, self->a.ias_top, NULL, NULL), ERANGE);
+		EXPECT_ERRNO(walk(self->a.fd, self->a.id, self->a.ias_top, 0, &w), ERANGE);
+		EXPECT_OK(xlate(self->a.fd, self->a.id, self->a.ias_top - 1, &ph, &fl));
 		EXPECT_EQ(fl, 0);
 		EXPECT_EQ(ph, 0);
 		/* the last byte of the IAS, mapped: no ULONG_MAX-style overflow */
-		ASSERT_OK(map1(a.fd, a.id, a.ias_top - a.gran, a.gran, a.gran, RW, 0, NULL));
-		EXPECT_EQ(xlate_or_none(a.fd, a.id, a.ias_top - 1), 2 * a.gran - 1);
+		ASSERT_OK(map1(self->a.fd, self->a.id, self->a.ias_top - self->a.gran, self->a.gran, self->a.gran, RW, 0, NULL));
+		EXPECT_EQ(xlate_or_none(self->a.fd, self->a.id, self->a.ias_top - 1), 2 * self->a.gran - 1);
 	}
-	close(a.fd);
 }
 
 /*
@@ -494,7 +500,7 @@ TEST_FMT(translate_walk_range)
  * only the known fields of the n_iovas elements, not the tails nor the
  * element after the last.
  */
-TEST_FMT(translate_vector)
+TEST_F_FMT(as, translate_vector)
 {
 	const size_t esz = sizeof(struct iopgt_xlate_entry);
 	const size_t strides[] = { esz, esz + 16 };
@@ -504,16 +510,14 @@ TEST_FMT(translate_vector)
 	struct iopgt_iova_to_phys x;
 	unsigned long long maxe;
 	__u64 iovas[6];
-	struct as a;
 	__u64 g;
 
-	as_open(&a, variant);
-	g = a.gran;
-	ASSERT_OK(map1(a.fd, a.id, g, 5 * g, 2 * g, RW, 0, NULL));
+	g = self->a.gran;
+	ASSERT_OK(map1(self->a.fd, self->a.id, g, 5 * g, 2 * g, RW, 0, NULL));
 	iovas[0] = g + 3;		/* mapped */
 	iovas[1] = 2 * g + g - 1;	/* mapped, last byte */
 	iovas[2] = 8 * g;		/* not mapped */
-	iovas[3] = a.ias_top ? a.ias_top : 4 * g;	/* outside, if any */
+	iovas[3] = self->a.ias_top ? self->a.ias_top : 4 * g;	/* outside, if any */
 	iovas[4] = 0;			/* not mapped */
 	iovas[5] = g;			/* mapped, but past n_iovas */
 	for (unsigned int s = 0; s < sizeof(strides) / sizeof(strides[0]); s++) {
@@ -532,11 +536,11 @@ TEST_FMT(translate_vector)
 		memcpy(ref, buf, sizeof(buf));
 		memset(&x, 0, sizeof(x));
 		x.size = sizeof(x);
-		x.as_id = a.id;
+		x.as_id = self->a.id;
 		x.n_iovas = 5;
 		x.entry_size = st;
 		x.iovas_uptr = (uintptr_t)buf;
-		ASSERT_OK(ioctl(a.fd, IOPGT_IOVA_TO_PHYS, &x));
+		ASSERT_OK(ioctl(self->a.fd, IOPGT_IOVA_TO_PHYS, &x));
 		EXPECT_EQ(x.out_flags, 0);
 		for (int i = 0; i < 5; i++) {
 			memcpy(&e[i], buf + i * st, esz);
@@ -555,7 +559,7 @@ TEST_FMT(translate_vector)
 		EXPECT_EQ(e[2].error, 0);
 		EXPECT_EQ(e[2].out_flags, 0);
 		EXPECT_EQ(e[2].phys, 0);
-		if (a.ias_top) {
+		if (self->a.ias_top) {
 			EXPECT_EQ(e[3].error, -ERANGE);
 			EXPECT_EQ(e[3].out_flags, 0);
 			EXPECT_EQ(e[3].phys, 0);
@@ -569,7 +573,7 @@ TEST_FMT(translate_vector)
 		/* every entry agrees with the single form */
 		for (int i = 0; i < 5; i++)
 			if (!e[i].error)
-				EXPECT_EQ(xlate_or_none(a.fd, a.id, e[i].iova),
+				EXPECT_EQ(xlate_or_none(self->a.fd, self->a.id, e[i].iova),
 					  e[i].out_flags ? e[i].phys : ~0ULL);
 		if (h_failed() != nf)
 			h_diag("the failures above: entry_size %zu", st);
@@ -579,38 +583,59 @@ TEST_FMT(translate_vector)
 
 	/* iova must be 0 with a vector; element size rules; caps; pointers */
 	x.iova = g;
-	EXPECT_ERRNO(ioctl(a.fd, IOPGT_IOVA_TO_PHYS, &x), EINVAL);
+	EXPECT_ERRNO(ioctl(self->a.fd, IOPGT_IOVA_TO_PHYS, &x), EINVAL);
 	x.iova = 0;
 	x.entry_size = sizeof(e[0]) - 1;
-	EXPECT_ERRNO(ioctl(a.fd, IOPGT_IOVA_TO_PHYS, &x), EINVAL);
+	EXPECT_ERRNO(ioctl(self->a.fd, IOPGT_IOVA_TO_PHYS, &x), EINVAL);
 	memset(big, 0, sizeof(big));
 	big[0].iova = g;
 	((char *)&big[1])[0] = 1;	/* non-zero byte past the known element */
 	x.entry_size = sizeof(big[0]) + 1;
 	x.n_iovas = 1;
 	x.iovas_uptr = (uintptr_t)big;
-	EXPECT_ERRNO(ioctl(a.fd, IOPGT_IOVA_TO_PHYS, &x), E2BIG);
+	EXPECT_ERRNO(ioctl(self->a.fd, IOPGT_IOVA_TO_PHYS, &x), E2BIG);
 	x.entry_size = sizeof(e[0]);
 	x.iovas_uptr = 8;
-	EXPECT_ERRNO(ioctl(a.fd, IOPGT_IOVA_TO_PHYS, &x), EFAULT);
+	EXPECT_ERRNO(ioctl(self->a.fd, IOPGT_IOVA_TO_PHYS, &x), EFAULT);
 	x.iovas_uptr = (uintptr_t)e;
 	ASSERT_OK(param_get("max_map_entries", &maxe));
 	x.n_iovas = maxe + 1;
-	EXPECT_ERRNO(ioctl(a.fd, IOPGT_IOVA_TO_PHYS, &x), ENOSPC);
+	EXPECT_ERRNO(ioctl(self->a.fd, IOPGT_IOVA_TO_PHYS, &x), ENOSPC);
 	x.n_iovas = 0;
 	x.iovas_uptr = (uintptr_t)e;
-	EXPECT_ERRNO(ioctl(a.fd, IOPGT_IOVA_TO_PHYS, &x), EINVAL);
-	close(a.fd);
+	EXPECT_ERRNO(ioctl(self->a.fd, IOPGT_IOVA_TO_PHYS, &x), EINVAL);
 }
 
-TEST_FMT(create_field_sweep)
+/* AS_CREATE's fields, one case each: ias x oas, page-size sets, single bits, NONCOHERENT */
+static void create_ias_oas(int fd, const struct h_variant *variant);
+static void create_pgsize_sets(int fd, const struct h_variant *variant);
+static void create_pgsize_bits(int fd, const struct h_variant *variant);
+static void create_noncoherent(int fd, const struct h_variant *variant);
+
+FIXTURE(create) { int fd; };
+FIXTURE_VARIANT(create) {
+	const char *name;
+	void (*sweep)(int fd, const struct h_variant *variant);
+};
+FIXTURE_VARIANT_ADD(create, ias_oas) { "ias_oas", create_ias_oas };
+FIXTURE_VARIANT_ADD(create, pgsize_sets) { "pgsize_sets", create_pgsize_sets };
+FIXTURE_VARIANT_ADD(create, pgsize_bits) { "pgsize_bits", create_pgsize_bits };
+FIXTURE_VARIANT_ADD(create, noncoherent) { "noncoherent", create_noncoherent };
+FIXTURE_SETUP(create) { self->fd = dev_open(); }
+FIXTURE_TEARDOWN(create) { close(self->fd); }
+
+TEST_F_FMT(create, create_field_sweep)
+{
+	fvariant->sweep(self->fd, variant);
+}
+
+static void create_ias_oas(int fd, const struct h_variant *variant)
 {
 	const struct iopgt_format_info *fi = &variant->fi;
 	__u32 iv[12], ov[12];
-	int ni = 0, no = 0, fd = dev_open();
+	int ni = 0, no = 0;
 	bool s2 = fmt_is_lpae_s2(variant->format);
 	bool iopt = fi->flags & IOPGT_FMT_F_IO_PGTABLE;
-	__u64 all = 0;
 
 #define BOUNDS(arr, n, lo, hi) do {					\
 	arr[n++] = 0; arr[n++] = 1; arr[n++] = lo; arr[n++] = hi;	\
@@ -656,13 +681,18 @@ TEST_FMT(create_field_sweep)
 				EXPECT_OK(as_destroy(fd, id));
 		}
 	}
-	/* page-size bitmaps */
+}
+
+/* each page-size set, its granule alone, the set without its granule */
+static void create_pgsize_sets(int fd, const struct h_variant *variant)
+{
+	const struct iopgt_format_info *fi = &variant->fi;
+
 	for (unsigned int s = 0; s < fi->n_pgsize_sets && s < IOPGT_MAX_PGSIZE_SETS; s++) {
 		__u64 set = fi->pgsize_sets[s], g = set & -set;
 		struct iopgt_as_create c;
 		int id;
 
-		all |= set;
 		id = as_create(fd, variant->format, 0, set, 0, 0, 0, &c);
 		if (EXPECT_OK(id) > 0) {
 			EXPECT_EQ(c.out_pgsize_bitmap & ~set, 0);
@@ -678,12 +708,6 @@ TEST_FMT(create_field_sweep)
 			EXPECT_ERRNO(as_create(fd, variant->format, 0, set & ~g, 0, 0, 0, NULL),
 				     EINVAL);
 	}
-	for (int b = 0; b < 64; b++)
-		if (!(all & (1ULL << b)))
-			if (!EXPECT_ERRNO(as_create(fd, variant->format, 0,
-						    (1ULL << b), 0, 0, 0, NULL), EINVAL))
-				h_diag("pgsize bit %d", b);
-	EXPECT_ERRNO(as_create(fd, variant->format, 0, ~0ULL, 0, 0, 0, NULL), EINVAL);
 	if (fi->n_pgsize_sets > 1) {
 		__u64 g0 = fi->pgsize_sets[0] & -fi->pgsize_sets[0];
 		__u64 g1 = fi->pgsize_sets[1] & -fi->pgsize_sets[1];
@@ -691,7 +715,29 @@ TEST_FMT(create_field_sweep)
 		/* two granules together */
 		EXPECT_ERRNO(as_create(fd, variant->format, 0, g0 | g1, 0, 0, 0, NULL), EINVAL);
 	}
-	/* non-coherent walk */
+}
+
+/* every bit in no page-size set, and all ones */
+static void create_pgsize_bits(int fd, const struct h_variant *variant)
+{
+	const struct iopgt_format_info *fi = &variant->fi;
+	__u64 all = 0;
+
+	for (unsigned int s = 0; s < fi->n_pgsize_sets && s < IOPGT_MAX_PGSIZE_SETS; s++)
+		all |= fi->pgsize_sets[s];
+	for (int b = 0; b < 64; b++)
+		if (!(all & (1ULL << b)))
+			if (!EXPECT_ERRNO(as_create(fd, variant->format, 0,
+						    (1ULL << b), 0, 0, 0, NULL), EINVAL))
+				h_diag("pgsize bit %d", b);
+	EXPECT_ERRNO(as_create(fd, variant->format, 0, ~0ULL, 0, 0, 0, NULL), EINVAL);
+}
+
+/* a non-coherent walk: created where the format has it, else EINVAL or EOPNOTSUPP */
+static void create_noncoherent(int fd, const struct h_variant *variant)
+{
+	const struct iopgt_format_info *fi = &variant->fi;
+
 	{
 		int id = as_create(fd, variant->format, IOPGT_AS_NONCOHERENT, 0, 0, 0, 0, NULL);
 
@@ -703,5 +749,4 @@ TEST_FMT(create_field_sweep)
 			       id >= 0 ? "success" : h_errname(errno));
 		}
 	}
-	close(fd);
 }

@@ -131,39 +131,66 @@ static void check_range(const char *name, unsigned long long min, unsigned long 
 	expect_rejected(name, "\n");
 }
 
-TEST(param_ranges)
+/*
+ * One case per parameter (its range checked by check_range(); max 0: RAM/4,
+ * the table-memory caps' bound), then GET_INFO against the parameters and
+ * the read-only ones; the parameters are restored around each case.
+ */
+enum param_case { PC_RANGE, PC_GET_INFO, PC_READ_ONLY };
+
+FIXTURE(params) { int unused; };
+FIXTURE_VARIANT(params) {
+	const char *name;	/* the parameter, for PC_RANGE */
+	enum param_case kind;
+	unsigned long long min, max;
+};
+static const struct _h_fxv_params param_cases[] = {
+	{ "max_as", PC_RANGE, 1, MAX_AS_LIMIT },
+	{ "max_map_entries", PC_RANGE, 1, MAX_MAP_ENTRIES_LIMIT },
+	{ "max_table_bytes", PC_RANGE, 0, 0 },
+	{ "max_as_table_bytes", PC_RANGE, 0, 0 },
+	{ "fault_nth", PC_RANGE, 0, 2147483647ULL },
+	{ .name = "get_info_reports_them", .kind = PC_GET_INFO },
+	{ .name = "read_only", .kind = PC_READ_ONLY },
+};
+FIXTURE_VARIANT_ARRAY(params, param_cases);
+FIXTURE_SETUP(params) { restore_params(); }
+FIXTURE_TEARDOWN(params) { restore_params(); }
+
+TEST_F(params, param_ranges)
 {
 	unsigned long long tb = table_bytes_limit();
 	struct iopgt_get_info gi;
 	char p[256];
 	int fd;
 
-	restore_params();
-	h_diag("bounds: max_as 1-%llu, max_map_entries 1-%llu, table bytes 0-%llu (RAM/4)",
-	       MAX_AS_LIMIT, MAX_MAP_ENTRIES_LIMIT, tb);
-	check_range("max_as", 1, MAX_AS_LIMIT);
-	check_range("max_map_entries", 1, MAX_MAP_ENTRIES_LIMIT);
-	check_range("max_table_bytes", 0, tb);
-	check_range("max_as_table_bytes", 0, tb);
-	check_range("fault_nth", 0, 2147483647ULL);
-	ASSERT_OK(param_set("fault_nth", 0));
-	/* GET_INFO reports what the parameters say */
-	fd = dev_open();
-	ASSERT_OK(param_set("max_as", MAX_AS_LIMIT));
-	ASSERT_OK(param_set("max_map_entries", MAX_MAP_ENTRIES_LIMIT));
-	ASSERT_OK(param_set("max_table_bytes", tb));
-	ASSERT_OK(param_set("max_as_table_bytes", tb));
-	ASSERT_OK(get_info(fd, &gi, NULL));
-	EXPECT_EQ(gi.max_as_per_device, MAX_AS_LIMIT);
-	EXPECT_EQ(gi.max_map_entries, MAX_MAP_ENTRIES_LIMIT);
-	EXPECT_EQ(gi.max_table_bytes, tb);
-	EXPECT_EQ(gi.max_table_bytes_per_as, tb);
-	close(fd);
-	/* fault_count is read-only; inject_warn (a WARN on demand) is gone */
-	snprintf(p, sizeof(p), IOPGT_PARAM "fault_count");
-	EXPECT_ERRNO(sysfs_write(p, "1"), EACCES);
-	EXPECT_TRUE(!param_exists("inject_warn"));
-	restore_params();
+	switch (fvariant->kind) {
+	case PC_RANGE:
+		h_diag("%s: %llu-%llu", fvariant->name, fvariant->min,
+		       fvariant->max ? fvariant->max : tb);
+		check_range(fvariant->name, fvariant->min, fvariant->max ? fvariant->max : tb);
+		break;
+	case PC_GET_INFO:
+		/* GET_INFO reports what the parameters say */
+		fd = dev_open();
+		ASSERT_OK(param_set("max_as", MAX_AS_LIMIT));
+		ASSERT_OK(param_set("max_map_entries", MAX_MAP_ENTRIES_LIMIT));
+		ASSERT_OK(param_set("max_table_bytes", tb));
+		ASSERT_OK(param_set("max_as_table_bytes", tb));
+		ASSERT_OK(get_info(fd, &gi, NULL));
+		EXPECT_EQ(gi.max_as_per_device, MAX_AS_LIMIT);
+		EXPECT_EQ(gi.max_map_entries, MAX_MAP_ENTRIES_LIMIT);
+		EXPECT_EQ(gi.max_table_bytes, tb);
+		EXPECT_EQ(gi.max_table_bytes_per_as, tb);
+		close(fd);
+		break;
+	case PC_READ_ONLY:
+		/* fault_count is read-only; inject_warn (a WARN on demand) is gone */
+		snprintf(p, sizeof(p), IOPGT_PARAM "fault_count");
+		EXPECT_ERRNO(sysfs_write(p, "1"), EACCES);
+		EXPECT_TRUE(!param_exists("inject_warn"));
+		break;
+	}
 }
 
 /* the first available format, preferring the common 4K-granule ones */
