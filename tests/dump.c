@@ -97,6 +97,24 @@ static void need_nl(struct nl *nl)
 	}
 }
 
+/* an AS of the variant's configuration and a netlink socket */
+FIXTURE(as_nl) {
+	int fd, id;
+	struct iopgt_as_create c;
+	struct nl nl;
+};
+FIXTURE_SETUP(as_nl)
+{
+	self->fd = dev_open();
+	need_nl(&self->nl);
+	self->id = as_create_v(self->fd, variant, 0, &self->c);
+}
+FIXTURE_TEARDOWN(as_nl)
+{
+	nl_close(&self->nl);
+	close(self->fd);
+}
+
 static const struct ext *ext_of(const struct ext *ex, int ne, __u64 iova)
 {
 	for (int i = 0; i < ne; i++)
@@ -105,25 +123,21 @@ static const struct ext *ext_of(const struct ext *ex, int ne, __u64 iova)
 	return NULL;
 }
 
-TEST_FMT(dump_matches_mappings)
+TEST_F_FMT(as_nl, dump_matches_mappings)
 {
-	struct iopgt_as_create c;
 	struct ext ex[64];
 	struct dcol d;
-	struct nl nl;
 	bool intr;
 	unsigned long long want[64] = { 0 }, got[64] = { 0 }, bytes = 0, total = 0;
-	int fd = dev_open(), id, ne, r;
+	int ne, r;
 
-	need_nl(&nl);
-	id = as_create_v(fd, variant, 0, &c);
 	/* empty table: no leaves */
-	r = dump_collect(&nl, id, &d, NULL, 0, &intr);
+	r = dump_collect(&self->nl, self->id, &d, NULL, 0, &intr);
 	ASSERT_EQ(r, 0);
 	EXPECT_EQ(d.n, 0);
 	free(d.l);
-	ne = map_mix(fd, id, &c, ex);
-	r = dump_collect(&nl, id, &d, NULL, 0, &intr);
+	ne = map_mix(self->fd, self->id, &self->c, ex);
+	r = dump_collect(&self->nl, self->id, &d, NULL, 0, &intr);
 	ASSERT_EQ(r, 0);
 	EXPECT_TRUE(!intr);
 	EXPECT_EQ(d.bad, 0);
@@ -158,23 +172,17 @@ TEST_FMT(dump_matches_mappings)
 	h_diag("%s: %zu leaves, %llu tables, %llu messages, depth %u", variant->name, d.n,
 	       d.tables, d.msgs, d.max_depth);
 	free(d.l);
-	nl_close(&nl);
-	close(fd);
 }
 
-TEST_FMT(walk_agrees_with_dump_and_translate)
+TEST_F_FMT(as_nl, walk_agrees_with_dump_and_translate)
 {
-	struct iopgt_as_create c;
 	struct ext ex[64];
 	struct dcol d;
-	struct nl nl;
 	bool intr;
-	int fd = dev_open(), id, ne;
+	int ne;
 
-	need_nl(&nl);
-	id = as_create_v(fd, variant, 0, &c);
-	ne = map_mix(fd, id, &c, ex);
-	ASSERT_EQ(dump_collect(&nl, id, &d, NULL, 0, &intr), 0);
+	ne = map_mix(self->fd, self->id, &self->c, ex);
+	ASSERT_EQ(dump_collect(&self->nl, self->id, &d, NULL, 0, &intr), 0);
 	for (int i = 0; i < ne; i++) {
 		for (__u64 off = 0; off < ex[i].len; off += ex[i].pgsize) {
 			__u64 iova = ex[i].iova + off + 42, pa = ex[i].pa + off + 42;
@@ -182,10 +190,10 @@ TEST_FMT(walk_agrees_with_dump_and_translate)
 			const struct iopgt_walk_level *lv;
 			const struct dleaf *dl = NULL;
 
-			ASSERT_OK(walk(fd, id, iova, 0, &w));
+			ASSERT_OK(walk(self->fd, self->id, iova, 0, &w));
 			EXPECT_EQ(w.out_flags & IOPGT_WALK_MAPPED, IOPGT_WALK_MAPPED);
 			EXPECT_EQ(w.phys, pa);
-			EXPECT_EQ(xlate_or_none(fd, id, iova), pa);
+			EXPECT_EQ(xlate_or_none(self->fd, self->id, iova), pa);
 			ASSERT_GE(w.n_levels, 1);
 			ASSERT_LE(w.n_levels, IOPGT_MAX_LEVELS);
 			for (__u32 k = 0; k + 1 < w.n_levels; k++)
@@ -211,7 +219,7 @@ TEST_FMT(walk_agrees_with_dump_and_translate)
 			if (variant->fi.flags & IOPGT_FMT_F_HW_WALK) {
 				struct iopgt_walk hw;
 
-				ASSERT_OK(walk(fd, id, iova, IOPGT_WALK_HW, &hw));
+				ASSERT_OK(walk(self->fd, self->id, iova, IOPGT_WALK_HW, &hw));
 				EXPECT_EQ(hw.out_flags & IOPGT_WALK_HW_DONE, IOPGT_WALK_HW_DONE);
 				/* io-pgtable fills ptes[] by level number */
 				for (__u32 k = 0; k < hw.n_levels && k < IOPGT_MAX_LEVELS; k++)
@@ -231,7 +239,7 @@ TEST_FMT(walk_agrees_with_dump_and_translate)
 		while (ext_of(ex, ne, iova))
 			iova += SZ_2M + SZ_4K;
 
-		ASSERT_OK(walk(fd, id, iova, 0, &w));
+		ASSERT_OK(walk(self->fd, self->id, iova, 0, &w));
 		EXPECT_EQ(w.out_flags & IOPGT_WALK_MAPPED, 0);
 		EXPECT_EQ(w.phys, 0);
 		EXPECT_LE(w.n_levels, IOPGT_MAX_LEVELS);
@@ -239,8 +247,6 @@ TEST_FMT(walk_agrees_with_dump_and_translate)
 			EXPECT_EQ(w.levels[w.n_levels - 1].kind, IOPGT_PTE_INVALID);
 	}
 	free(d.l);
-	nl_close(&nl);
-	close(fd);
 }
 
 struct as_find {
@@ -286,18 +292,14 @@ static int fmt_cb(const struct nl_msg *m, void *arg)
 	return 0;
 }
 
-TEST_FMT(dump_filters_and_lists)
+TEST_F_FMT(as_nl, dump_filters_and_lists)
 {
-	struct iopgt_as_create c;
 	struct ext ex[64];
 	struct dcol d;
-	struct nl nl;
 	bool intr;
-	int fd = dev_open(), id, ne;
+	int ne;
 
-	need_nl(&nl);
-	id = as_create_v(fd, variant, 0, &c);
-	ne = map_mix(fd, id, &c, ex);
+	ne = map_mix(self->fd, self->id, &self->c, ex);
 	ASSERT_GE(ne, 2);
 	/* IOVA range: only the second extent */
 	{
@@ -307,7 +309,7 @@ TEST_FMT(dump_filters_and_lists)
 		};
 		unsigned long long bytes = 0;
 
-		ASSERT_EQ(dump_collect(&nl, id, &d, f, 2, &intr), 0);
+		ASSERT_EQ(dump_collect(&self->nl, self->id, &d, f, 2, &intr), 0);
 		for (size_t i = 0; i < d.n; i++) {
 			EXPECT_GE(d.l[i].iova, ex[1].iova);
 			EXPECT_LT(d.l[i].iova, ex[1].iova + ex[1].len);
@@ -320,7 +322,7 @@ TEST_FMT(dump_filters_and_lists)
 	{
 		struct nl_req_attr f[1] = { { IOPGT_A_DUMP_MAX_LEVEL, 4, 0 } };
 
-		ASSERT_EQ(dump_collect(&nl, id, &d, f, 1, &intr), 0);
+		ASSERT_EQ(dump_collect(&self->nl, self->id, &d, f, 1, &intr), 0);
 		EXPECT_EQ(d.max_depth, 0);
 		EXPECT_GE(d.tables + d.n, 1);
 		free(d.l);
@@ -331,7 +333,7 @@ TEST_FMT(dump_filters_and_lists)
 	 * again after unmapping everything (the libraries keep empty tables).
 	 */
 	for (int pass = 0; pass < 2; pass++) {
-		struct as_find af = { .id = id };
+		struct as_find af = { .id = self->id };
 		struct nl_req_attr a[1] = { { IOPGT_A_DEV_ID, 4, 0 } };
 		struct iopgt_as_info ai;
 		int r;
@@ -339,19 +341,19 @@ TEST_FMT(dump_filters_and_lists)
 
 		if (pass == 1)
 			for (int i = 0; i < ne; i++)
-				ASSERT_OK(unmap1(fd, id, ex[i].iova, ex[i].len, NULL));
-		ASSERT_EQ(dump_collect(&nl, id, &d, NULL, 0, &intr), 0);
+				ASSERT_OK(unmap1(self->fd, self->id, ex[i].iova, ex[i].len, NULL));
+		ASSERT_EQ(dump_collect(&self->nl, self->id, &d, NULL, 0, &intr), 0);
 		free(d.l);
-		r = nl_dump(&nl, IOPGT_NL_CMD_AS_GET, a, 1, as_find_cb, &af, NULL);
+		r = nl_dump(&self->nl, IOPGT_NL_CMD_AS_GET, a, 1, as_find_cb, &af, NULL);
 		EXPECT_EQ(r, 0);
 		EXPECT_EQ(af.found, 1);
 		for (int i = 0; i < ne && !pass; i++)
 			total += ex[i].len;
 		EXPECT_EQ(af.mapped, total);
-		EXPECT_EQ(af.ias, c.out_ias);
+		EXPECT_EQ(af.ias, self->c.out_ias);
 		EXPECT_TRUE(af.has_tables);
 		EXPECT_EQ(af.tables, d.tables + 1);
-		ASSERT_OK(as_info(fd, id, &ai));
+		ASSERT_OK(as_info(self->fd, self->id, &ai));
 		EXPECT_EQ(af.table_bytes, ai.table_bytes);
 		h_diag("%s: %s: %llu tables, %llu bytes", variant->name,
 		       pass ? "after unmapping all" : "mapped", (unsigned long long)af.tables,
@@ -362,7 +364,7 @@ TEST_FMT(dump_filters_and_lists)
 		int count = 0, r;
 		struct nl_req_attr a[1] = { { IOPGT_A_DEV_ID, 4, 0 } };
 
-		r = nl_dump(&nl, IOPGT_NL_CMD_FORMAT_GET, a, 1, fmt_cb, &count, NULL);
+		r = nl_dump(&self->nl, IOPGT_NL_CMD_FORMAT_GET, a, 1, fmt_cb, &count, NULL);
 		EXPECT_EQ(r, 0);
 		EXPECT_EQ(count, IOPGT_FMT_COUNT - 1);
 	}
@@ -370,14 +372,12 @@ TEST_FMT(dump_filters_and_lists)
 	{
 		struct nl_req_attr a[2] = { { IOPGT_A_DEV_ID, 4, 0 }, { IOPGT_A_AS_ID, 4, 0xfffffff0 } };
 
-		EXPECT_EQ(nl_dump(&nl, IOPGT_NL_CMD_TREE_GET, a, 2, NULL, NULL, NULL), -ENOENT);
-		EXPECT_EQ(nl_dump(&nl, IOPGT_NL_CMD_TREE_GET, a, 1, NULL, NULL, NULL), -EINVAL);
+		EXPECT_EQ(nl_dump(&self->nl, IOPGT_NL_CMD_TREE_GET, a, 2, NULL, NULL, NULL), -ENOENT);
+		EXPECT_EQ(nl_dump(&self->nl, IOPGT_NL_CMD_TREE_GET, a, 1, NULL, NULL, NULL), -EINVAL);
 		a[0].val = 77;
-		a[1].val = id;
-		EXPECT_EQ(nl_dump(&nl, IOPGT_NL_CMD_TREE_GET, a, 2, NULL, NULL, NULL), -ENODEV);
+		a[1].val = self->id;
+		EXPECT_EQ(nl_dump(&self->nl, IOPGT_NL_CMD_TREE_GET, a, 2, NULL, NULL, NULL), -ENODEV);
 	}
-	nl_close(&nl);
-	close(fd);
 }
 
 /* ---- dump racing a mapper ---- */
