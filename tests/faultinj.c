@@ -97,19 +97,32 @@ static int scenario(struct scen *s, const struct h_variant *v, int *err, bool ke
 	return 0;
 }
 
-TEST_X(fail_nth_sweep, H_FMT, 200, H_NOLEAK)
+/* the device and a socket; fault injection off again whatever the test did */
+FIXTURE(faultinj) { struct scen s; };
+FIXTURE_SETUP(faultinj)
 {
-	struct scen s = { 0 };
-	struct leak_snap base, now;
-	unsigned long long total = 0;
-	int step, err, nfail = 0;
-
 	if (!param_exists("fault_nth") || !param_exists("fault_count")) {
 		H_FAIL("module parameters fault_nth/fault_count missing");
 		h_abort();
 	}
-	s.fd = dev_open();
-	s.use_nl = nl_open(&s.nl) == 0;
+	self->s.fd = dev_open();
+	self->s.use_nl = nl_open(&self->s.nl) == 0;
+}
+FIXTURE_TEARDOWN(faultinj)
+{
+	EXPECT_OK(param_set("fault_nth", 0));
+	if (self->s.use_nl)
+		nl_close(&self->s.nl);
+	close(self->s.fd);
+}
+
+TEST_F_X(faultinj, fail_nth_sweep, H_FMT, 200, H_NOLEAK)
+{
+	struct scen s = self->s;	/* the teardown needs only its fds */
+	struct leak_snap base, now;
+	unsigned long long total = 0;
+	int step, err, nfail = 0;
+
 	ASSERT_OK(leak_snap(&base));
 	/* count: a large N never fires */
 	ASSERT_OK(param_set("fault_nth", 1000000));
@@ -151,8 +164,4 @@ TEST_X(fail_nth_sweep, H_FMT, 200, H_NOLEAK)
 			break;
 	}
 	h_diag("%s: %d injected failures, all ENOMEM and clean", variant->name, nfail);
-	param_set("fault_nth", 0);
-	if (s.use_nl)
-		nl_close(&s.nl);
-	close(s.fd);
 }
