@@ -27,7 +27,8 @@
 #include <linux/maple_tree.h>
 #include <linux/xarray.h>
 
-#include "iopgt.h"
+#include "iopgt_as.h"
+#include "iopgt_perm.h"
 
 static void iopgt_as_free(struct kref *kref)
 {

@@ -40,7 +40,9 @@
 #include <linux/iommu.h>
 #include <linux/maple_tree.h>
 
-#include "iopgt.h"
+#include "iopgt_bench.h"
+#include "iopgt_dev.h"
+#include "iopgt_as.h"
 
 static struct dentry *iopgt_debugfs;
 static DEFINE_MUTEX(iopgt_bench_lock);

@@ -17,7 +17,9 @@
 #include <linux/pid.h>
 #include <linux/mm.h>
 
-#include "iopgt.h"
+#include "iopgt_ioctl.h"
+#include "iopgt_as.h"
+#include "iopgt_perm.h"
 
 /**
  * struct iopgt_ucmd - one ioctl call in progress

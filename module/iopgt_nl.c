@@ -33,7 +33,10 @@
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
-#include "iopgt.h"
+#include "iopgt_nl.h"
+#include "iopgt_dev.h"
+#include "iopgt_as.h"
+#include "iopgt_perm.h"
 
 /**
  * struct iopgt_nl_ctx - per-dump state, stored in netlink_callback::args

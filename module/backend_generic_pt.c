@@ -38,7 +38,8 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
-#include "iopgt.h"
+#include "iopgt_backends.h"
+#include "iopgt_as.h"
 
 #if defined(HAVE_GENERIC_PT_IOMMU_H) && \
 	defined(HAVE_EXPORT_IOMMU_PUT_PAGES_LIST) && \

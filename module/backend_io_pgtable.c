@@ -20,7 +20,8 @@
 #include <linux/io-pgtable.h>
 #include <linux/sizes.h>
 
-#include "iopgt.h"
+#include "iopgt_backends.h"
+#include "iopgt_types.h"
 
 #define IOPGT_SZ_4T		(1ULL << 42)
 #define LPAE_SET_4K		(SZ_4K | SZ_2M | SZ_1G)
