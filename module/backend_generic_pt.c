@@ -40,29 +40,13 @@
 
 #include "iopgt_backends.h"
 #include "iopgt_as.h"
-
-#if defined(HAVE_GENERIC_PT_IOMMU_H) && \
-	defined(HAVE_EXPORT_IOMMU_PUT_PAGES_LIST) && \
-	defined(HAVE_EXPORT_IOMMU_MAP)
-#if defined(HAVE_EXPORT_PT_IOMMU_AMDV1_INIT) && IS_ENABLED(CONFIG_IOMMU_PT_AMDV1)
-#define IOPGT_PT_AMDV1 1
-#endif
-#if defined(HAVE_EXPORT_PT_IOMMU_VTDSS_INIT) && IS_ENABLED(CONFIG_IOMMU_PT_VTDSS)
-#define IOPGT_PT_VTDSS 1
-#endif
-#if defined(HAVE_EXPORT_PT_IOMMU_X86_64_INIT) && \
-	IS_ENABLED(CONFIG_IOMMU_PT_X86_64)
-#define IOPGT_PT_X86_64 1
-#endif
-#endif
+#include "iopgt_kcompat.h"
 
 #if defined(IOPGT_PT_AMDV1) || defined(IOPGT_PT_VTDSS) || \
 	defined(IOPGT_PT_X86_64)
 
 #include <linux/iommu.h>
 #include <linux/generic_pt/iommu.h>
-
-#include "iopgt_iommu_pages.h"
 
 MODULE_IMPORT_NS("GENERIC_PT_IOMMU");
 

@@ -22,6 +22,7 @@
 
 #include "iopgt_backends.h"
 #include "iopgt_types.h"
+#include "iopgt_kcompat.h"
 
 #define IOPGT_SZ_4T		(1ULL << 42)
 #define LPAE_SET_4K		(SZ_4K | SZ_2M | SZ_1G)
@@ -76,7 +77,6 @@ static const struct iommu_flush_ops iopgt_flush_ops = {
 	.tlb_add_page = NULL,	/* the helpers NULL-check every member */
 };
 
-#ifdef HAVE_IO_PGTABLE_CFG_ALLOC
 /*
  * Table pages through cfg->alloc (LPAE only: the only family with
  * IO_PGTABLE_CAP_CUSTOM_ALLOCATOR): fault injection and accounting.
@@ -112,7 +112,6 @@ static void iopgt_iopt_free(void *cookie, void *pages, size_t size)
 	iopgt_alloc_note(-1);
 	as->tables_cb--;
 }
-#endif
 
 static unsigned long iopgt_iopt_kquirks(const struct iopgt_fmt_desc *d,
 					u64 quirks)
@@ -131,19 +130,13 @@ static unsigned long iopgt_iopt_kquirks(const struct iopgt_fmt_desc *d,
 		k |= IO_PGTABLE_QUIRK_ARM_TTBR1;
 	if (quirks & IOPGT_QUIRK_ARM_OUTER_WBWA)
 		k |= IO_PGTABLE_QUIRK_ARM_OUTER_WBWA;
-#ifdef HAVE_IO_PGTABLE_QUIRK_ARM_HD
 	if (quirks & IOPGT_QUIRK_ARM_HD)
-		k |= IO_PGTABLE_QUIRK_ARM_HD;
-#endif
-#ifdef HAVE_IO_PGTABLE_QUIRK_ARM_S2FWB
+		k |= IOPGT_KQUIRK_ARM_HD;
 	if (quirks & IOPGT_QUIRK_ARM_S2FWB)
-		k |= IO_PGTABLE_QUIRK_ARM_S2FWB;
-#endif
-#ifdef HAVE_IO_PGTABLE_QUIRK_NO_WARN
+		k |= IOPGT_KQUIRK_ARM_S2FWB;
 	/* Defence in depth; LPAE S1/S2 accept it, Mali/v7s/DART do not. */
 	if (IOPT_FAMILY(d) == IOPT_LPAE_S1 || IOPT_FAMILY(d) == IOPT_LPAE_S2)
-		k |= IO_PGTABLE_QUIRK_NO_WARN;
-#endif
+		k |= IOPGT_KQUIRK_NO_WARN;
 	return k;
 }
 
@@ -312,11 +305,7 @@ static int iopgt_iopt_read_regs(struct iopgt_as *as)
 		r[2] = cfg->apple_dart_cfg.ttbr[2];
 		r[3] = cfg->apple_dart_cfg.ttbr[3];
 		r[4] = cfg->apple_dart_cfg.n_ttbrs;
-#ifdef HAVE_APPLE_DART_CFG_N_LEVELS
-		r[5] = cfg->apple_dart_cfg.n_levels;
-#else
-		r[5] = 2;
-#endif
+		r[5] = iopgt_kdart_n_levels(cfg);
 		r[7] = cfg->apple_dart_cfg.ttbr[0];
 		as->start_level = 0;
 		as->levels = r[5];
@@ -375,16 +364,12 @@ static int iopgt_iopt_create(struct iopgt_as *as,
 	cfg.coherent_walk = !(req->flags & IOPGT_AS_NONCOHERENT);
 	cfg.tlb = &iopgt_flush_ops;
 	cfg.iommu_dev = as->idev->dev;
-#ifdef HAVE_IO_PGTABLE_CFG_ALLOC
 	/* only LPAE has IO_PGTABLE_CAP_CUSTOM_ALLOCATOR, and only if built */
 	if (IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_LPAE) &&
 	    (IOPT_FAMILY(d) == IOPT_LPAE_S1 || IOPT_FAMILY(d) == IOPT_LPAE_S2 ||
-	     IOPT_FAMILY(d) == IOPT_MALI)) {
-		cfg.alloc = iopgt_iopt_alloc;
-		cfg.free = iopgt_iopt_free;
+	     IOPT_FAMILY(d) == IOPT_MALI) &&
+	    iopgt_kcfg_set_alloc(&cfg, iopgt_iopt_alloc, iopgt_iopt_free))
 		as->flags |= IOPGT_AS_F_TABLES_CB;
-	}
-#endif
 	/*
 	 * io-pgtable frees a table only when a block replaces it (map) or a
 	 * block-sized unmap meets it; the core unmaps whole leaves of their
@@ -520,8 +505,7 @@ static u64 iopgt_iopt_iova_to_phys(struct iopgt_as *as, u64 iova)
 	return pa + off;
 }
 
-#if defined(HAVE_IO_PGTABLE_OPS_PGTABLE_WALK) && \
-	defined(HAVE_ARM_LPAE_IO_PGTABLE_WALK_DATA)
+#ifdef IOPGT_KHAS_PGTABLE_WALK
 static int iopgt_iopt_hw_walk(struct iopgt_as *as, u64 iova, u64 ptes[4])
 {
 	struct iopgt_iopt *b = as->backend;
@@ -570,16 +554,9 @@ static const struct iopgt_backend_ops iopgt_iopt_lpae_ops = {
 #define IOPGT_F_HW_WALK		0
 #endif /* HAVE_EXPORT_ALLOC_IO_PGTABLE_OPS */
 
-#ifdef HAVE_IO_PGTABLE_QUIRK_ARM_HD
-#define IOPGT_Q_HD		IOPGT_QUIRK_ARM_HD
-#else
-#define IOPGT_Q_HD		0
-#endif
-#ifdef HAVE_IO_PGTABLE_QUIRK_ARM_S2FWB
-#define IOPGT_Q_S2FWB		IOPGT_QUIRK_ARM_S2FWB
-#else
-#define IOPGT_Q_S2FWB		0
-#endif
+/* the uapi quirks offered only where the kernel has them */
+#define IOPGT_Q_HD		(IOPGT_KQUIRK_ARM_HD ? IOPGT_QUIRK_ARM_HD : 0)
+#define IOPGT_Q_S2FWB		(IOPGT_KQUIRK_ARM_S2FWB ? IOPGT_QUIRK_ARM_S2FWB : 0)
 
 #define LPAE_FLAGS(fam)	(IOPGT_FMT_F_IO_PGTABLE | IOPGT_FMT_F_NONCOHERENT | \
 			 IOPGT_F_HW_WALK | IOPT_FAM_FLAG(fam))
@@ -655,9 +632,7 @@ static struct iopgt_fmt_desc iopgt_iopt_fmts[] = {
 		.id = IOPGT_FMT_ARM_MALI_LPAE,
 		.name = "ARM_MALI_LPAE",
 		.flags = LPAE_FLAGS(IOPT_MALI),
-#ifdef HAVE_IO_PGTABLE_FMT_ARM_MALI_LPAE
-		.kfmt = ARM_MALI_LPAE,
-#endif
+		.kfmt = IOPGT_KFMT_ARM_MALI_LPAE,
 		.quirks = 0,
 		.n_pgsize_sets = 1,
 		.pgsize_sets = { LPAE_SET_4K },
@@ -671,9 +646,7 @@ static struct iopgt_fmt_desc iopgt_iopt_fmts[] = {
 		.name = "ARM_V7S",
 		.flags = IOPGT_FMT_F_IO_PGTABLE | IOPGT_FMT_F_NONCOHERENT |
 			 IOPT_FAM_FLAG(IOPT_V7S),
-#ifdef HAVE_IO_PGTABLE_FMT_ARM_V7S
-		.kfmt = ARM_V7S,
-#endif
+		.kfmt = IOPGT_KFMT_ARM_V7S,
 		.quirks = IOPGT_QUIRK_ARM_NS | IOPGT_QUIRK_NO_PERMS |
 			  IOPGT_QUIRK_ARM_MTK_EXT | IOPGT_QUIRK_ARM_MTK_TTBR_EXT,
 		.n_pgsize_sets = 1,
@@ -689,9 +662,7 @@ static struct iopgt_fmt_desc iopgt_iopt_fmts[] = {
 		.id = IOPGT_FMT_APPLE_DART,
 		.name = "APPLE_DART",
 		.flags = IOPGT_FMT_F_IO_PGTABLE | IOPT_FAM_FLAG(IOPT_DART),
-#ifdef HAVE_IO_PGTABLE_FMT_APPLE_DART
-		.kfmt = APPLE_DART,
-#endif
+		.kfmt = IOPGT_KFMT_APPLE_DART,
 		.n_pgsize_sets = 2,
 		.pgsize_sets = { SZ_16K, SZ_4K },
 		.ias_min = 32, .ias_max = 36, .oas_min = 36, .oas_max = 42,
@@ -705,9 +676,7 @@ static struct iopgt_fmt_desc iopgt_iopt_fmts[] = {
 		.id = IOPGT_FMT_APPLE_DART2,
 		.name = "APPLE_DART2",
 		.flags = IOPGT_FMT_F_IO_PGTABLE | IOPT_FAM_FLAG(IOPT_DART),
-#ifdef HAVE_IO_PGTABLE_FMT_APPLE_DART2
-		.kfmt = APPLE_DART2,
-#endif
+		.kfmt = IOPGT_KFMT_APPLE_DART2,
 		.n_pgsize_sets = 2,
 		.pgsize_sets = { SZ_16K, SZ_4K },
 		.ias_min = 32, .ias_max = 36, .oas_min = 36, .oas_max = 42,
@@ -742,43 +711,31 @@ static u32 iopgt_iopt_reason(const struct iopgt_fmt_desc *d)
 		built = IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_LPAE);
 		break;
 	case IOPGT_FMT_ARM_MALI_LPAE:
-#ifndef HAVE_IO_PGTABLE_FMT_ARM_MALI_LPAE
-		known = false;
-#endif
+		known = IOPGT_KHAS_FMT_ARM_MALI_LPAE;
 		built = IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_LPAE);
 		break;
 	case IOPGT_FMT_ARM_V7S:
-#ifndef HAVE_IO_PGTABLE_FMT_ARM_V7S
-		known = false;
-#endif
+		known = IOPGT_KHAS_FMT_ARM_V7S;
 		built = IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_ARMV7S);
 		break;
 	case IOPGT_FMT_APPLE_DART:
-#ifndef HAVE_IO_PGTABLE_FMT_APPLE_DART
-		known = false;
-#endif
+		known = IOPGT_KHAS_FMT_APPLE_DART;
 		built = IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_DART);
 		break;
 	case IOPGT_FMT_APPLE_DART2:
-#ifndef HAVE_IO_PGTABLE_FMT_APPLE_DART2
-		known = false;
-#endif
+		known = IOPGT_KHAS_FMT_APPLE_DART2;
 		built = IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_DART);
 		break;
 	case IOPGT_FMT_AMD_IOMMU_V1:
 	case IOPGT_FMT_AMD_IOMMU_V2:
-#ifdef HAVE_IO_PGTABLE_FMT_AMD_IOMMU_V1
 		/* exists, but container_of()s into AMD driver structures */
-		return IOPGT_UNAVAIL_UNSAFE;
-#else
-		return IOPGT_UNAVAIL_UNKNOWN_TO_KERNEL;
-#endif
+		return IOPGT_KHAS_FMT_AMD_IOMMU_V1 ? IOPGT_UNAVAIL_UNSAFE :
+		       IOPGT_UNAVAIL_UNKNOWN_TO_KERNEL;
 	}
 	if (!known)
 		return IOPGT_UNAVAIL_UNKNOWN_TO_KERNEL;
-#ifndef HAVE_EXPORT_ALLOC_IO_PGTABLE_OPS
-	return IOPGT_UNAVAIL_NO_BACKEND;
-#endif
+	if (!IOPGT_KHAS_IO_PGTABLE_OPS)
+		return IOPGT_UNAVAIL_NO_BACKEND;
 	if (!built)
 		return IOPGT_UNAVAIL_NOT_BUILT;
 	return IOPGT_UNAVAIL_NONE;

@@ -15,14 +15,15 @@ names=$(sh "$mod/conftest.sh" --list) || { echo "not ok 1 - conftest.sh --list f
 # the sources, without the generated header and the script itself
 srcs=$(find "$mod" -maxdepth 1 \( -name '*.c' -o -name '*.h' -o -name Kbuild \) \
 	! -name iopgt_compat.h ! -name '*.mod.c' | LC_ALL=C sort)
-# a user is a preprocessor test (#ifdef/#ifndef NAME, defined(NAME)); a
+# a user is a preprocessor test (#ifdef/#ifndef NAME, defined(NAME)) or
+# IS_ENABLED(NAME); a
 # mention in a comment is none
 uses() {
 	h=$1
 	shift
-	grep -E -l "(^[[:space:]]*#[[:space:]]*if(n?def)?[[:space:]]+$h\b|defined[[:space:]]*\(?[[:space:]]*$h\b)" "$@"
+	grep -E -l "(^[[:space:]]*#[[:space:]]*if(n?def)?[[:space:]]+$h\b|(defined|IS_ENABLED)[[:space:]]*\(?[[:space:]]*$h\b)" "$@"
 }
-used=$(for f in $srcs; do grep -E -o '(#[[:space:]]*if(n?def)?[[:space:]]+|defined[[:space:]]*\(?[[:space:]]*)HAVE_[A-Z0-9_]+' "$f" | grep -o 'HAVE_[A-Z0-9_]*'; done | LC_ALL=C sort -u)
+used=$(for f in $srcs; do grep -E -o '(#[[:space:]]*if(n?def)?[[:space:]]+|(defined|IS_ENABLED)[[:space:]]*\(?[[:space:]]*)HAVE_[A-Z0-9_]+' "$f" | grep -o 'HAVE_[A-Z0-9_]*'; done | LC_ALL=C sort -u)
 
 n=0
 rc=0
