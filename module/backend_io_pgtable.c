@@ -21,7 +21,7 @@
 #include <linux/sizes.h>
 
 #include "iopgt_backends.h"
-#include "iopgt_types.h"
+#include "iopgt_as.h"
 #include "iopgt_kcompat.h"
 
 #define IOPGT_SZ_4T		(1ULL << 42)
@@ -92,6 +92,7 @@ static void *iopgt_iopt_alloc(void *cookie, size_t size, gfp_t gfp)
 	struct iopgt_as *as = cookie;
 	void *p;
 
+	lockdep_assert_held(&as->lock);
 	if (iopgt_should_fail())
 		return NULL;
 	/* how many tables exist is up to userspace: fail quietly, no OOM kill */
@@ -108,6 +109,7 @@ static void iopgt_iopt_free(void *cookie, void *pages, size_t size)
 {
 	struct iopgt_as *as = cookie;
 
+	lockdep_assert_held(&as->lock);
 	free_pages_exact(pages, PAGE_ALIGN(size));
 	iopgt_alloc_note(-1);
 	as->tables_cb--;
@@ -244,6 +246,7 @@ static int iopgt_iopt_read_regs(struct iopgt_as *as)
 	u64 *r = as->regs;
 	u32 sl;
 
+	lockdep_assert_held(&as->lock);
 	memset(as->regs, 0, sizeof(as->regs));
 	switch (IOPT_FAMILY(as->fmt)) {
 	case IOPT_LPAE_S1:
@@ -318,6 +321,7 @@ static void iopgt_iopt_destroy(struct iopgt_as *as)
 {
 	struct iopgt_iopt *b = as->backend;
 
+	lockdep_assert_held(&as->lock);
 	if (!b)
 		return;
 	/* ops came from alloc_io_pgtable_ops(); process context */
@@ -338,6 +342,7 @@ static int iopgt_iopt_create(struct iopgt_as *as,
 	u64 below_ias;
 	int ret;
 
+	lockdep_assert_held(&as->lock);
 	ret = iopgt_iopt_check(d, req, &as->create_reason);
 	if (ret)
 		return ret;
@@ -435,6 +440,7 @@ static int iopgt_iopt_map(struct iopgt_as *as, u64 iova, u64 paddr,
 	struct io_pgtable_ops *ops = b->ops;
 	int ret;
 
+	lockdep_assert_held(&as->lock);
 	*mapped = 0;
 	while (pgcount) {
 		size_t done = 0;
@@ -454,8 +460,11 @@ static int iopgt_iopt_map(struct iopgt_as *as, u64 iova, u64 paddr,
 		*mapped += done;
 		if (ret)
 			return ret;
-		if (!done || done % pgsize || done / pgsize > pgcount)
-			return -EIO;
+		if (!done || done % pgsize || done / pgsize > pgcount) {
+			iopgt_as_break(as, "map_pages of %llu pages of %#llx at %#llx reported %zu bytes mapped",
+				       pgcount, pgsize, iova, done);
+			return -ENOTRECOVERABLE;
+		}
 		iova += done;
 		paddr += done;
 		pgcount -= done / pgsize;
@@ -470,6 +479,7 @@ static u64 iopgt_iopt_unmap(struct iopgt_as *as, u64 iova, u64 pgsize,
 	struct io_pgtable_ops *ops = b->ops;
 	u64 total = 0;
 
+	lockdep_assert_held(&as->lock);
 	while (pgcount) {
 		size_t n;
 
@@ -496,6 +506,7 @@ static u64 iopgt_iopt_iova_to_phys(struct iopgt_as *as, u64 iova)
 	u64 off = iova & (as->granule - 1);
 	phys_addr_t pa;
 
+	lockdep_assert_held(&as->lock);
 	/*
 	 * iova is inside the input range (core). Pass it granule-aligned:
 	 * 7.2 LPAE computes iova + 1, which overflows at ULONG_MAX.
@@ -512,6 +523,7 @@ static int iopgt_iopt_hw_walk(struct iopgt_as *as, u64 iova, u64 ptes[4])
 	struct arm_lpae_io_pgtable_walk_data wd = { };
 	int ret, i;
 
+	lockdep_assert_held(&as->lock);
 	if (!b->ops->pgtable_walk)
 		return -EOPNOTSUPP;
 	/* iova inside the input range (core), granule-aligned: no +1 wrap */

@@ -41,6 +41,28 @@ void iopgt_as_put(struct iopgt_as *as);
  */
 int iopgt_as_refresh_regs(struct iopgt_as *as);
 
+/**
+ * iopgt_as_break() - the library disagreed with the module: stop using it
+ * @as: live address space, as->lock held
+ * @fmt: what happened (printf format, no newline)
+ *
+ * A "cannot happen" state (e.g. the library unmapped another size than the
+ * shadow map proved mapped). Logs once per call site (dev_err_once, never a
+ * WARN: the boots run with panic_on_warn) and marks @as broken: every
+ * later call on it fails with -ENOTRECOVERABLE (reason
+ * IOPGT_REASON_AS_BROKEN), see iopgt_as_usable().
+ */
+__printf(2, 3) void iopgt_as_break(struct iopgt_as *as, const char *fmt, ...);
+
+/**
+ * iopgt_as_usable() - may a call use this address space?
+ * @as: address space, as->lock held
+ *
+ * Return: 0, -ENOENT (destroyed), -ENOTRECOVERABLE (broken, see
+ * iopgt_as_break()).
+ */
+int iopgt_as_usable(const struct iopgt_as *as);
+
 /* ------------------------------------------------------------------ */
 /* Address-space operations, used by the ioctl handlers.               */
 

@@ -256,13 +256,12 @@ static ssize_t iopgt_bench_write(struct file *file, const char __user *ubuf,
 		goto out_exit;
 	}
 	mutex_lock(&as->lock);
-	if (as->dead)
-		ret = -ENOENT;
-	else if (map)
+	ret = iopgt_as_usable(as);
+	if (!ret && map)
 		ret = iopgt_bench_map(as, b, c, &cmd);
-	else if (unmap)
+	else if (!ret && unmap)
 		ret = iopgt_bench_unmap(as, b, &cmd);
-	else
+	else if (!ret)
 		ret = iopgt_bench_xlate(as, b, &cmd);
 	mutex_unlock(&as->lock);
 	iopgt_as_put(as);

@@ -186,6 +186,10 @@ static inline void iopgt_dev_exit(struct iopgt_dev *idev, int cookie)
  * @walk: walker geometry (iopgt_walk.h), set by iopgt_walk_init()
  * @create_reason: set by the backend's create on failure (enum
  *	iopgt_reason); meaningless afterwards
+ * @broken: 0, or IOPGT_REASON_AS_BROKEN once the library disagreed with
+ *	the shadow map (iopgt_as_break()); from then on every call but
+ *	AS_DESTROY fails with -ENOTRECOVERABLE and the library is called
+ *	for nothing but destroy
  */
 struct iopgt_as {
 	struct kref kref;
@@ -220,6 +224,7 @@ struct iopgt_as {
 	void *backend;
 	struct iopgt_walk_geom walk;
 	u32 create_reason;
+	u32 broken;
 };
 
 /**

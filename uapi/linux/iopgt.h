@@ -159,6 +159,11 @@ enum iopgt_reason {
 	IOPGT_REASON_AS_CAP = 47,		/* -ENOSPC: max_as_per_device address spaces exist */
 	IOPGT_REASON_ONE_AT_A_TIME = 48,	/* -ENOSPC: this kernel allows one live ARM_V7S table */
 	IOPGT_REASON_LIBRARY_REFUSED = 49,	/* -ENOMEM/-EINVAL: the page-table library refused */
+	/* any call on an address space */
+	IOPGT_REASON_AS_BROKEN = 50,		/* -ENOTRECOVERABLE: the page-table library once
+						 * disagreed with the module (e.g. unmapped another
+						 * size than asked; the kernel log says what): every
+						 * call on the AS but AS_DESTROY fails */
 };
 
 /*
