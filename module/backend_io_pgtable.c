@@ -347,14 +347,11 @@ static int iopgt_iopt_create(struct iopgt_as *as,
 	if (ret)
 		return ret;
 
-	/*
-	 * With CONFIG_DEBUG_VM, 6.12+ WARN on a duplicate kmem_cache name,
-	 * and every v7s table creates "io-pgtable_armv7s_l2".
-	 */
-	if (IOPT_FAMILY(d) == IOPT_V7S && IS_ENABLED(CONFIG_DEBUG_VM) &&
+	/* IOPGT_FMT_F_ONE_LIVE: see iopgt_iopt_init() */
+	if ((d->flags & IOPGT_FMT_F_ONE_LIVE) &&
 	    atomic_read(&iopgt_v7s_live) > 0) {
 		as->create_reason = IOPGT_REASON_ONE_AT_A_TIME;
-		return -ENOSPC;
+		return -EBUSY;
 	}
 
 	b = iopgt_kzalloc(sizeof(*b), GFP_KERNEL);
@@ -761,6 +758,13 @@ int iopgt_iopt_init(void)
 		struct iopgt_fmt_desc *d = &iopgt_iopt_fmts[i];
 
 		d->unavail_reason = iopgt_iopt_reason(d);
+		/*
+		 * With CONFIG_DEBUG_VM, 6.12+ WARN on a duplicate kmem_cache
+		 * name, and every v7s table creates "io-pgtable_armv7s_l2":
+		 * one live v7s table at a time, reported in GET_INFO.
+		 */
+		if (IOPT_FAMILY(d) == IOPT_V7S && IS_ENABLED(CONFIG_DEBUG_VM))
+			d->flags |= IOPGT_FMT_F_ONE_LIVE;
 		if (d->unavail_reason == IOPGT_UNAVAIL_NONE) {
 			switch (IOPT_FAMILY(d)) {
 			case IOPT_LPAE_S1:

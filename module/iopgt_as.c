@@ -308,7 +308,8 @@ static int iopgt_as_create_check(struct iopgt_dev *idev,
  *
  * Return: 0, -EINVAL (request outside the format's constraints),
  * -EOPNOTSUPP (format unavailable, or non-coherent walks impossible),
- * -ENOSPC (max_as or table-memory caps), -ENOMEM.
+ * -ENOSPC (max_as or table-memory caps), -EBUSY (the format allows one
+ * live address space at a time: IOPGT_FMT_F_ONE_LIVE), -ENOMEM.
  */
 int iopgt_as_create(struct iopgt_dev *idev, struct iopgt_file *file,
 		    struct iopgt_as_create *req)

@@ -217,7 +217,8 @@ static inline bool iopgt_fmt_available(const struct iopgt_fmt_desc *d)
 
 /* the bits of iopgt_fmt_desc::flags that userspace may see */
 #define IOPGT_FMT_F_DESC_MASK	(IOPGT_FMT_F_IO_PGTABLE | IOPGT_FMT_F_GENERIC_PT | \
-				 IOPGT_FMT_F_HW_WALK | IOPGT_FMT_F_NONCOHERENT)
+				 IOPGT_FMT_F_HW_WALK | IOPGT_FMT_F_NONCOHERENT | \
+				 IOPGT_FMT_F_ONE_LIVE)
 
 /**
  * iopgt_fmt_uapi_flags() - the IOPGT_FMT_F_* flags of a format
