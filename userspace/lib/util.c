@@ -62,6 +62,7 @@ const char *iopgt_errno_name(int e)
 	case ECONNREFUSED: return "ECONNREFUSED";
 	case ENOSYS: return "ENOSYS";
 	case EOVERFLOW: return "EOVERFLOW";
+	case ENOTRECOVERABLE: return "ENOTRECOVERABLE";
 	}
 	return "E?";
 }
