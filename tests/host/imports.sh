@@ -117,8 +117,10 @@ for d in $seen; do
 		    line !~ /^(static|typedef|enum|union)[ \t]/ &&
 		    line !~ /^struct[ \t]+[A-Za-z0-9_]+[ \t]*(\{|;)/ && line !~ /^[A-Z_0-9]+\(/) {
 			name = ""
-			if (match(line, /[A-Za-z_][A-Za-z0-9_]*[ \t]*\(/)) {
-				name = substr(line, RSTART, RLENGTH); sub(/[ \t]*\($/, "", name)
+			dl = line	# without attribute macros: __printf(2, 3) void f(
+			gsub(/__[A-Za-z_]+[ \t]*\(\(?[^)]*\)\)?[ \t]*/, "", dl)
+			if (match(dl, /[A-Za-z_][A-Za-z0-9_]*[ \t]*\(/)) {
+				name = substr(dl, RSTART, RLENGTH); sub(/[ \t]*\($/, "", name)
 				if (!isheader(file) && line ~ /;[ \t]*$/) name = ""
 			} else if (line ~ /^extern[ \t]/ || !isheader(file)) {
 				s = line; sub(/[ \t]*(\[|=|;).*$/, "", s)
