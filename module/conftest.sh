@@ -12,17 +12,26 @@
 # keyed by a hash of this script, ARCH/CROSS_COMPILE, the kernel's .config,
 # Module.symvers, compiler version and the names, sizes and times of its
 # header files; while all of those are unchanged the probes are not rerun.
+#
+# conftest.sh --list: print every HAVE_* name this script can define, one a
+# line, and probe nothing (tests/host/probes.sh checks each has a user).
+# Add a probe only together with its user in module/.
 set -u
 
 me=$(basename "$0")
-KDIR=${1:?usage: $me KDIR OUTDIR}
-OUTDIR=${2:?usage: $me KDIR OUTDIR}
-MAKE=${MAKE:-make}
-WORK=$OUTDIR/.conftest
-OUT=$OUTDIR/iopgt_compat.h
+LIST=0
+if [ "${1:-}" = --list ]; then
+	LIST=1
+else
+	KDIR=${1:?usage: $me KDIR OUTDIR | --list}
+	OUTDIR=${2:?usage: $me KDIR OUTDIR | --list}
+	MAKE=${MAKE:-make}
+	WORK=$OUTDIR/.conftest
+	OUT=$OUTDIR/iopgt_compat.h
 
-rm -rf "$WORK"
-mkdir -p "$WORK" || exit 1
+	rm -rf "$WORK"
+	mkdir -p "$WORK" || exit 1
+fi
 
 # The cache key (empty: no cache).
 cache_key() {
@@ -52,7 +61,7 @@ cache_key() {
 }
 
 KEY=
-if [ -n "${IOPGT_CONFTEST_CACHE:-}" ]; then
+if [ "$LIST" = 0 ] && [ -n "${IOPGT_CONFTEST_CACHE:-}" ]; then
 	KEY=$(cache_key)
 	if [ -n "$KEY" ] && [ -f "$IOPGT_CONFTEST_CACHE/$KEY.h" ]; then
 		echo "$me: probe results of $KDIR unchanged (key $KEY): reused"
@@ -70,6 +79,10 @@ probe() {
 	name=$1
 	incs=$2
 	body=$3
+	if [ "$LIST" = 1 ]; then
+		PROBES="$PROBES $name"
+		return
+	fi
 	{
 		for i in $incs; do
 			echo "#include <$i>"
@@ -82,12 +95,6 @@ probe() {
 		echo "}"
 	} > "$WORK/$name.c"
 	PROBES="$PROBES $name"
-}
-
-# probe_file NAME CONTENT: the whole file is CONTENT
-probe_file() {
-	printf '%s\n' "$2" > "$WORK/$1.c"
-	PROBES="$PROBES $1"
 }
 
 IOP="linux/io-pgtable.h"
@@ -103,56 +110,53 @@ probe IO_PGTABLE_OPS_PGTABLE_WALK "$IOP" '
 probe ARM_LPAE_IO_PGTABLE_WALK_DATA "$IOP" '
 	struct arm_lpae_io_pgtable_walk_data wd = { };
 	return (int)wd.ptes[0];'
-probe IO_PGTABLE_OPS_MAP_PAGES "$IOP" '
-	struct io_pgtable_ops ops = { };
-	return ops.map_pages != NULL && ops.unmap_pages != NULL;'
 probe APPLE_DART_CFG_N_LEVELS "$IOP" '
 	struct io_pgtable_cfg cfg = { };
 	return cfg.apple_dart_cfg.n_levels;'
-for q in ARM_NS NO_PERMS ARM_MTK_EXT ARM_MTK_TTBR_EXT ARM_TTBR1 \
-	 ARM_OUTER_WBWA ARM_HD ARM_S2FWB NO_WARN; do
+# the quirks every target kernel has are used without a probe
+for q in ARM_HD ARM_S2FWB NO_WARN; do
 	probe "IO_PGTABLE_QUIRK_$q" "$IOP" "
 	return (int)IO_PGTABLE_QUIRK_$q;"
 done
-for f in ARM_32_LPAE_S1 ARM_32_LPAE_S2 ARM_64_LPAE_S1 ARM_64_LPAE_S2 \
-	 ARM_V7S ARM_MALI_LPAE APPLE_DART APPLE_DART2 AMD_IOMMU_V1 \
-	 AMD_IOMMU_V2; do
+# likewise the formats (the four LPAE ones are as old as io-pgtable)
+for f in ARM_V7S ARM_MALI_LPAE APPLE_DART APPLE_DART2 AMD_IOMMU_V1; do
 	probe "IO_PGTABLE_FMT_$f" "$IOP" "
 	enum io_pgtable_fmt f = $f;
 	return (int)f;"
 done
 
-probe FAUX_DEVICE "linux/device/faux.h" '
-	struct faux_device *fd = faux_device_create("x", NULL, NULL);
-	faux_device_destroy(fd);'
-# The namespace became a string literal (6.13): the identifier form then
-# fails to compile.
-probe_file MODULE_IMPORT_NS_IDENT '#include <linux/module.h>
-MODULE_IMPORT_NS(IOPGT_PROBE_NS);'
-probe COPY_STRUCT_FROM_USER "linux/uaccess.h" '
-	u32 x;
-	return copy_struct_from_user(&x, sizeof(x), NULL, sizeof(x));'
-probe DEVM_ADD_ACTION_NAMED "linux/device.h" '
-	return __devm_add_action(NULL, NULL, NULL, "x");'
 probe GENERIC_PT_IOMMU_H "linux/iommu.h linux/generic_pt/iommu.h" '
 	struct pt_iommu pt = { };
 	return pt.nid;'
-probe MAPLE_TREE "linux/maple_tree.h" '
-	struct maple_tree mt = MTREE_INIT(mt, 0);
-	return mtree_insert_range(&mt, 0, 1, NULL, GFP_KERNEL);'
-probe DMA_COERCE_MASK "linux/dma-mapping.h" '
-	return dma_coerce_mask_and_coherent(NULL, DMA_BIT_MASK(64));'
-probe PLATFORM_REMOVE_VOID "linux/platform_device.h" '
-	struct platform_driver d = { };
-	void (*fn)(struct platform_device *) = d.remove;
-	return fn != NULL;'
+# the exported symbols the module's code depends on (Module.symvers)
+EXPORTS="alloc_io_pgtable_ops pt_iommu_amdv1_init pt_iommu_vtdss_init
+	 pt_iommu_x86_64_init iommu_put_pages_list iommu_map"
+
+if [ "$LIST" = 1 ]; then
+	for p in $PROBES; do
+		echo "HAVE_$p"
+	done
+	for s in $EXPORTS; do
+		echo "HAVE_EXPORT_$(echo "$s" | tr 'a-z' 'A-Z')"
+	done
+	exit 0
+fi
+
+# The baseline: compiles on every kernel, else the toolchain is broken.
+probe_file_baseline() {
+	printf '%s\n' '#include <linux/io-pgtable.h>' \
+		'int iopgt_probe_baseline(void);' \
+		'int iopgt_probe_baseline(void) { return ARM_64_LPAE_S1; }' \
+		> "$WORK/baseline.c"
+}
+probe_file_baseline
 
 {
 	echo "obj-m :="
 	echo "ccflags-y += -Wno-error"
 } > "$WORK/Kbuild"
 
-targets=""
+targets="baseline.o"
 for p in $PROBES; do
 	targets="$targets $p.o"
 done
@@ -178,10 +182,7 @@ tmp=$OUT.tmp.$$
 	done
 	echo
 	echo "/* Exported symbols (Module.symvers) */"
-	for s in alloc_io_pgtable_ops free_io_pgtable_ops \
-		 pt_iommu_amdv1_init pt_iommu_vtdss_init pt_iommu_x86_64_init \
-		 pt_iommu_riscv_64_init iommu_put_pages_list iommu_map \
-		 faux_device_create devm_remove_action_nowarn; do
+	for s in $EXPORTS; do
 		u=$(echo "$s" | tr 'a-z' 'A-Z')
 		if [ -f "$KDIR/Module.symvers" ] &&
 		   awk -v s="$s" '$2 == s { f = 1 } END { exit !f }' "$KDIR/Module.symvers"; then
@@ -191,16 +192,11 @@ tmp=$OUT.tmp.$$
 		fi
 	done
 	echo
-	echo "#ifndef HAVE_MODULE_IMPORT_NS_IDENT"
-	echo "#define HAVE_MODULE_IMPORT_NS_STRING 1"
-	echo "#endif"
-	echo
 	echo "#endif /* _IOPGT_COMPAT_H */"
 } > "$tmp" || exit 1
 
 # Sanity: the baseline probe must compile, else the toolchain is broken.
-if [ ! -f "$WORK/IO_PGTABLE_OPS_MAP_PAGES.o" ] &&
-   [ ! -f "$WORK/COPY_STRUCT_FROM_USER.o" ]; then
+if [ ! -f "$WORK/baseline.o" ]; then
 	echo "$me: no probe compiled against $KDIR; see $WORK/build.log:" >&2
 	tail -n 20 "$WORK/build.log" >&2
 	rm -f "$tmp"

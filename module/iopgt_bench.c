@@ -40,7 +40,9 @@
 #include <linux/iommu.h>
 #include <linux/maple_tree.h>
 
-#include "iopgt.h"
+#include "iopgt_bench.h"
+#include "iopgt_dev.h"
+#include "iopgt_as.h"
 
 static struct dentry *iopgt_debugfs;
 static DEFINE_MUTEX(iopgt_bench_lock);
@@ -254,13 +256,12 @@ static ssize_t iopgt_bench_write(struct file *file, const char __user *ubuf,
 		goto out_exit;
 	}
 	mutex_lock(&as->lock);
-	if (as->dead)
-		ret = -ENOENT;
-	else if (map)
+	ret = iopgt_as_usable(as);
+	if (!ret && map)
 		ret = iopgt_bench_map(as, b, c, &cmd);
-	else if (unmap)
+	else if (!ret && unmap)
 		ret = iopgt_bench_unmap(as, b, &cmd);
-	else
+	else if (!ret)
 		ret = iopgt_bench_xlate(as, b, &cmd);
 	mutex_unlock(&as->lock);
 	iopgt_as_put(as);

@@ -17,7 +17,9 @@
 #include <linux/pid.h>
 #include <linux/mm.h>
 
-#include "iopgt.h"
+#include "iopgt_ioctl.h"
+#include "iopgt_as.h"
+#include "iopgt_perm.h"
 
 /**
  * struct iopgt_ucmd - one ioctl call in progress
@@ -195,22 +197,34 @@ static int iopgt_ioctl_as_destroy(struct iopgt_ucmd *ucmd)
 	return iopgt_as_destroy(ucmd->idev, ucmd->file, cmd->as_id);
 }
 
-/* Look up @id and lock it; -ENOENT if absent or dying. */
-static int iopgt_as_lock_get(struct iopgt_ucmd *ucmd, u32 id,
-			     struct iopgt_as **out)
+/*
+ * Look up @id and lock it; -ENOENT if absent or dying, -ENOTRECOVERABLE
+ * if broken (iopgt_as_break()) unless @entries: MAP and UNMAP refuse a
+ * broken AS entry by entry, with the reason in the entry.
+ */
+static int __iopgt_as_lock_get(struct iopgt_ucmd *ucmd, u32 id,
+			       struct iopgt_as **out, bool entries)
 {
 	struct iopgt_as *as = iopgt_as_get(ucmd->idev, id);
+	int ret;
 
 	if (!as)
 		return -ENOENT;
 	mutex_lock(&as->lock);
-	if (as->dead) {
+	ret = iopgt_as_usable(as);
+	if (ret && !(entries && ret == -ENOTRECOVERABLE)) {
 		mutex_unlock(&as->lock);
 		iopgt_as_put(as);
-		return -ENOENT;
+		return ret;
 	}
 	*out = as;
 	return 0;
+}
+
+static int iopgt_as_lock_get(struct iopgt_ucmd *ucmd, u32 id,
+			     struct iopgt_as **out)
+{
+	return __iopgt_as_lock_get(ucmd, id, out, false);
 }
 
 static void iopgt_as_unlock_put(struct iopgt_as *as)
@@ -297,7 +311,7 @@ static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
 		return -ENOSPC;
 	if (esize < sizeof(struct iopgt_map_entry))
 		return -EINVAL;
-	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
+	ret = __iopgt_as_lock_get(ucmd, cmd->as_id, &as, true);
 	if (ret)
 		goto out;
 	ret = iopgt_as_check_owner(as, ucmd->file);
@@ -365,7 +379,9 @@ out:
  *
  * Return: 0 or the failing entry's error, -EINVAL (flags, n_entries 0,
  * entry_size short), -ENOSPC (n_entries > max_map_entries), -E2BIG,
- * -ENOENT, -EPERM (not this file's AS, as for MAP), -EFAULT.
+ * -ENOENT, -EPERM (not this file's AS, as for MAP), -EFAULT,
+ * -ENOTRECOVERABLE (broken AS: iopgt_as_break(); the entry's reason says
+ * IOPGT_REASON_AS_BROKEN).
  */
 static int iopgt_ioctl_unmap(struct iopgt_ucmd *ucmd)
 {
@@ -384,7 +400,7 @@ static int iopgt_ioctl_unmap(struct iopgt_ucmd *ucmd)
 		return -ENOSPC;
 	if (esize < sizeof(struct iopgt_unmap_entry))
 		return -EINVAL;
-	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
+	ret = __iopgt_as_lock_get(ucmd, cmd->as_id, &as, true);
 	if (ret)
 		goto out;
 	ret = iopgt_as_check_owner(as, ucmd->file);
@@ -506,7 +522,8 @@ static int iopgt_xlate_vector(struct iopgt_as *as,
  *
  * Return: 0, -EINVAL (reserved, iova set with a vector, element size),
  * -ENOSPC (more than max_map_entries), -ENOENT (AS), -ERANGE (single iova
- * outside the input range), -E2BIG (element tail), -EFAULT.
+ * outside the input range), -E2BIG (element tail), -EFAULT,
+ * -ENOTRECOVERABLE (broken AS: iopgt_as_break()).
  */
 static int iopgt_ioctl_iova_to_phys(struct iopgt_ucmd *ucmd)
 {
@@ -549,7 +566,8 @@ static int iopgt_ioctl_iova_to_phys(struct iopgt_ucmd *ucmd)
  * register holding a table address are cleared (iopgt_walk_hide_reg())
  * and IOPGT_HWCFG_ADDR_HIDDEN is set.
  *
- * Return: 0, -ENOENT, -EFAULT, or a backend error.
+ * Return: 0, -ENOENT, -EFAULT, -ENOTRECOVERABLE (broken AS), or a
+ * backend error.
  */
 static int iopgt_ioctl_get_hw_cfg(struct iopgt_ucmd *ucmd)
 {
@@ -592,7 +610,8 @@ static int iopgt_ioctl_get_hw_cfg(struct iopgt_ucmd *ucmd)
  * address is removed from levels[] and hw_ptes[] (iopgt_walk_hide_addrs())
  * and IOPGT_WALK_ADDR_HIDDEN is set.
  *
- * Return: 0, -EINVAL (flags, reserved), -ENOENT, -ERANGE, -EFAULT.
+ * Return: 0, -EINVAL (flags, reserved), -ENOENT, -ERANGE, -EFAULT,
+ * -ENOTRECOVERABLE (broken AS).
  */
 static int iopgt_ioctl_walk(struct iopgt_ucmd *ucmd)
 {
@@ -639,7 +658,8 @@ static int iopgt_ioctl_walk(struct iopgt_ucmd *ucmd)
  * iopgt_ioctl_as_info() - IOPGT_AS_INFO: counters of one address space
  * @ucmd: call; cmd is struct iopgt_as_info
  *
- * Return: 0, -EINVAL (reserved), -ENOENT, -EFAULT.
+ * Return: 0, -EINVAL (reserved), -ENOENT, -EFAULT, -ENOTRECOVERABLE
+ * (broken AS).
  */
 static int iopgt_ioctl_as_info(struct iopgt_ucmd *ucmd)
 {

@@ -33,7 +33,10 @@
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
-#include "iopgt.h"
+#include "iopgt_nl.h"
+#include "iopgt_dev.h"
+#include "iopgt_as.h"
+#include "iopgt_perm.h"
 
 /**
  * struct iopgt_nl_ctx - per-dump state, stored in netlink_callback::args
@@ -174,8 +177,7 @@ static int nl_validate(struct netlink_callback *cb, u8 cmd,
 		as = iopgt_as_get(ctx->idev, ctx->as_id);
 		if (as) {
 			mutex_lock(&as->lock);
-			if (as->dead)
-				ret = -ENOENT;
+			ret = iopgt_as_usable(as);
 			mutex_unlock(&as->lock);
 			iopgt_as_put(as);
 		} else {
@@ -183,8 +185,12 @@ static int nl_validate(struct netlink_callback *cb, u8 cmd,
 		}
 		iopgt_dev_exit(ctx->idev, cookie);
 		if (ret) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[IOPGT_A_AS_ID],
-					    "unknown address space id");
+			if (ret == -ENOTRECOVERABLE)
+				NL_SET_ERR_MSG_ATTR(extack, tb[IOPGT_A_AS_ID],
+						    "the address space is broken (the kernel log says why)");
+			else
+				NL_SET_ERR_MSG_ATTR(extack, tb[IOPGT_A_AS_ID],
+						    "unknown address space id");
 			return ret;
 		}
 	}
@@ -337,6 +343,7 @@ static int nl_put_as(struct sk_buff *skb, struct netlink_callback *cb,
 	u64 table_bytes;
 	void *hdr;
 
+	lockdep_assert_held(&as->lock);
 	/* exact, nothing is recounted */
 	table_bytes = iopgt_as_table_bytes(as);
 	if (as->flags & IOPGT_AS_F_PERSISTENT)
@@ -432,6 +439,7 @@ static int nl_put_entry(void *priv, const struct iopgt_walk_entry *e)
 	struct iopgt_walk_entry hidden;
 	void *hdr;
 
+	lockdep_assert_held(&s->as->lock);
 	if (ctx->hide) {
 		hidden = *e;
 		iopgt_walk_hide_entry(s->as, &hidden);
@@ -468,7 +476,7 @@ static int nl_tree_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct iopgt_walk_filter f;
 	struct iopgt_walk_cursor cur;
 	struct iopgt_as *as;
-	int cookie, ret;
+	int cookie, ret, err = -ENOENT;
 
 	ret = nl_dump_enter(cb, IOPGT_NL_CMD_TREE_GET, iopgt_nl_tree_policy,
 			    &cookie);
@@ -479,7 +487,8 @@ static int nl_tree_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	as = iopgt_as_get(ctx->idev, ctx->as_id);
 	if (as) {
 		mutex_lock(&as->lock);
-		if (as->dead) {
+		err = iopgt_as_usable(as);
+		if (err) {
 			mutex_unlock(&as->lock);
 			iopgt_as_put(as);
 			as = NULL;
@@ -490,9 +499,13 @@ static int nl_tree_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		ctx->done = 1;
 		if (!cb->prev_seq) {
 			/* nothing was sent yet: a plain error */
-			NL_SET_ERR_MSG(cb->extack,
-				       "the address space was destroyed");
-			return -ENOENT;
+			if (err == -ENOTRECOVERABLE)
+				NL_SET_ERR_MSG(cb->extack,
+					       "the address space is broken (the kernel log says why)");
+			else
+				NL_SET_ERR_MSG(cb->extack,
+					       "the address space was destroyed");
+			return err;
 		}
 		/* part of the tree was sent: mark the dump interrupted */
 		nl_force_intr(cb);

@@ -24,7 +24,7 @@
 #include <linux/skbuff.h>
 #include <net/sock.h>
 
-#include "iopgt.h"
+#include "iopgt_perm.h"
 
 /**
  * iopgt_sees_kaddrs() - may this request see kernel physical addresses?

@@ -28,7 +28,7 @@
 #include <linux/mm.h>
 #include <linux/sched.h>
 
-#include "iopgt.h"
+#include "iopgt_types.h"
 
 #define IOPGT_LPAE_ADDR_MASK	GENMASK_ULL(47, 12)
 #define IOPGT_PT_OA_MASK	GENMASK_ULL(51, 12)

@@ -57,6 +57,7 @@ BEGIN { passed = failed = skipped = 0; inprog = 0; result = ""; uname = ""; form
 		if (line ~ /pagealloc: memory corruption/) rules = rules ", page poison"
 		if (line ~ /KFENCE:/) rules = rules ", KFENCE"
 		if (line ~ /UBSAN:/) rules = rules ", UBSAN"
+		if (line ~ /: address space [0-9]+ broken: /) rules = rules ", iopgt broken AS"
 		if (rules != "") {
 			# the first 8 report lines, and the first line of every
 			# rule not shown yet

@@ -557,15 +557,31 @@ TEST_FMT(destroyed_id)
 
 TEST_FMT(ids_unique_and_die_with_fd)
 {
+	struct iopgt_as_create cr;
 	struct iopgt_as_info ai;
 	int fd = dev_open(), fd2 = dev_open();
+	/* GET_INFO: one live address space of this format at a time */
+	bool one = variant->fi.flags & IOPGT_FMT_F_ONE_LIVE;
 	int a = as_create_v(fd, variant, 0, NULL);
-	int b = as_create_v(fd, variant, 0, NULL);
-	int p, c;
+	int b, p, c;
 
+	if (one) {
+		/* the second is refused for that reason, not the max_as cap */
+		EXPECT_ERRNO(as_create(fd, variant->format, 0, variant->pgsizes, variant->ias,
+				       variant->oas, 0, &cr), EBUSY);
+		EXPECT_EQ(cr.out_reason, IOPGT_REASON_ONE_AT_A_TIME);
+		/* with the first gone, the next is fine */
+		ASSERT_OK(as_destroy(fd, a));
+		b = as_create_v(fd, variant, 0, NULL);
+		EXPECT_NE(b, a);
+		ASSERT_OK(as_destroy(fd, b));
+		a = as_create_v(fd, variant, 0, NULL);
+	}
+	b = one ? a : as_create_v(fd, variant, 0, NULL);
 	EXPECT_NE(a, 0);
 	EXPECT_NE(b, 0);
-	EXPECT_NE(a, b);
+	if (!one)
+		EXPECT_NE(a, b);
 	ASSERT_OK(as_info(fd, a, &ai));
 	EXPECT_EQ(ai.format, variant->format);
 	EXPECT_EQ(ai.owner_pid, (__u32)getpid());
@@ -577,6 +593,10 @@ TEST_FMT(ids_unique_and_die_with_fd)
 	c = as_create_v(fd, variant, 0, NULL);
 	EXPECT_NE(c, b);
 	EXPECT_NE(c, a);
+	if (one) {
+		/* the persistent one below needs the single slot */
+		ASSERT_OK(as_destroy(fd, c));
+	}
 
 	/* persistent AS outlives its fd; a normal one dies with it */
 	p = as_create(fd, variant->format, IOPGT_AS_PERSISTENT, 0, 0, 0, 0, NULL);

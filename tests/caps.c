@@ -31,6 +31,31 @@ TEST_FMT(max_as)
 	ASSERT_OK(param_get("max_as", &old));
 	ASSERT_OK(get_info(fd, &gi, NULL));
 	EXPECT_EQ(gi.max_as_per_device, old);
+	if (variant->fi.flags & IOPGT_FMT_F_ONE_LIVE) {
+		struct iopgt_as_create c;
+
+		/*
+		 * GET_INFO says one live AS of this format at a time: at the
+		 * cap the cap speaks (ENOSPC), below it that limit (EBUSY)
+		 */
+		ASSERT_OK(param_set("max_as", gi.nr_as + 1));
+		r = as_create(fd, variant->format, 0, 0, 0, 0, 0, NULL);
+		EXPECT_GT(r, 0);
+		EXPECT_ERRNO(as_create(fd, variant->format, 0, 0, 0, 0, 0, &c), ENOSPC);
+		EXPECT_EQ(c.out_reason, IOPGT_REASON_AS_CAP);
+		ASSERT_OK(param_set("max_as", gi.nr_as + 2));
+		EXPECT_ERRNO(as_create(fd, variant->format, 0, 0, 0, 0, 0, &c), EBUSY);
+		EXPECT_EQ(c.out_reason, IOPGT_REASON_ONE_AT_A_TIME);
+		EXPECT_ERRNO(as_create(fd, variant->format, IOPGT_AS_PERSISTENT, 0, 0, 0, 0,
+				       &c), EBUSY);
+		/* a destroy frees the one slot */
+		EXPECT_OK(as_destroy(fd, r));
+		r = as_create(fd, variant->format, 0, 0, 0, 0, 0, NULL);
+		EXPECT_GT(r, 0);
+		EXPECT_OK(param_set("max_as", old));
+		close(fd);
+		return;
+	}
 	ASSERT_OK(param_set("max_as", gi.nr_as + 2));
 	ASSERT_OK(get_info(fd, &gi, NULL));
 	EXPECT_EQ(gi.max_as_per_device, gi.nr_as + 2);

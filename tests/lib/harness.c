@@ -160,6 +160,7 @@ const char *h_errname(int e)
 	E(EBADMSG); E(EMSGSIZE); E(EPROTONOSUPPORT); E(EOPNOTSUPP);
 	E(EADDRINUSE); E(EADDRNOTAVAIL); E(ENOBUFS); E(ETIMEDOUT);
 	E(ECONNREFUSED); E(EALREADY); E(ESTALE); E(ECANCELED);
+	E(ENOTRECOVERABLE);
 #undef E
 	default:
 		snprintf(buf, sizeof(buf), "E%d", e);

@@ -89,6 +89,13 @@ enum iopgt_format {
 #define IOPGT_FMT_F_GENERIC_PT		(1U << 2)  /* backend: generic_pt */
 #define IOPGT_FMT_F_HW_WALK		(1U << 3)  /* ops->pgtable_walk exists */
 #define IOPGT_FMT_F_NONCOHERENT		(1U << 4)  /* coherent_walk=false ok */
+/*
+ * One live address space of this format at a time on this kernel (ARM_V7S
+ * on CONFIG_DEBUG_VM kernels: each table names a kmem_cache, and DEBUG_VM
+ * WARNs on a duplicate name): AS_CREATE of a second one fails with -EBUSY,
+ * out_reason IOPGT_REASON_ONE_AT_A_TIME, until the first is destroyed.
+ */
+#define IOPGT_FMT_F_ONE_LIVE		(1U << 5)
 
 /* struct iopgt_format_info.rules: rules beyond the ranges */
 #define IOPGT_FMT_RULE_IAS_LE_OAS	(1U << 0)  /* ias <= oas (after clamping) */
@@ -157,8 +164,15 @@ enum iopgt_reason {
 	IOPGT_REASON_IAS_FOR_GRANULE = 45,	/* -EINVAL: ias too large for the granule (DART 4K: 32) */
 	IOPGT_REASON_PGSIZES_ABOVE_IAS = 46,	/* -EINVAL: every page size is >= 2^ias */
 	IOPGT_REASON_AS_CAP = 47,		/* -ENOSPC: max_as_per_device address spaces exist */
-	IOPGT_REASON_ONE_AT_A_TIME = 48,	/* -ENOSPC: this kernel allows one live ARM_V7S table */
+	IOPGT_REASON_ONE_AT_A_TIME = 48,	/* -EBUSY: this kernel allows one live address space of
+						 * the format (IOPGT_FMT_F_ONE_LIVE); -ENOSPC before
+						 * IOPGT_FMT_F_ONE_LIVE existed */
 	IOPGT_REASON_LIBRARY_REFUSED = 49,	/* -ENOMEM/-EINVAL: the page-table library refused */
+	/* any call on an address space */
+	IOPGT_REASON_AS_BROKEN = 50,		/* -ENOTRECOVERABLE: the page-table library once
+						 * disagreed with the module (e.g. unmapped another
+						 * size than asked; the kernel log says what): every
+						 * call on the AS but AS_DESTROY fails */
 };
 
 /*
@@ -329,7 +343,9 @@ struct iopgt_get_info {
  * GET_INFO: ranges, pgsize_sets, quirks, oas_set and rules), -EOPNOTSUPP
  * for an unavailable format or non-coherent walks it cannot do, -ENOSPC
  * when the device already has max_as_per_device address spaces or a
- * table-memory cap would be exceeded, -ENOMEM. The struct is written back
+ * table-memory cap would be exceeded, -EBUSY when the format allows one
+ * live address space at a time (IOPGT_FMT_F_ONE_LIVE) and one exists,
+ * -ENOMEM. The struct is written back
  * on failure too (out_reason says which rule; version 1 callers, whose
  * struct ends at @out_quirks, get the errno only).
  */

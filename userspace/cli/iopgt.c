@@ -421,9 +421,10 @@ static int cmd_formats(struct cli *c, int argc, char **argv)
 			printf(",\"available\":%s,\"backend\":\"%s\",\"unavail_reason\":",
 			       avail ? "true" : "false", backend_str(fi->flags));
 			json_string(stdout, avail ? "" : iopgt_unavail_str(fi->unavail_reason));
-			printf(",\"flags\":%u,\"hw_walk\":%s,\"noncoherent_ok\":%s,\"pgsize_sets\":[",
+			printf(",\"flags\":%u,\"hw_walk\":%s,\"noncoherent_ok\":%s,\"one_live\":%s,\"pgsize_sets\":[",
 			       fi->flags, fi->flags & IOPGT_FMT_F_HW_WALK ? "true" : "false",
-			       fi->flags & IOPGT_FMT_F_NONCOHERENT ? "true" : "false");
+			       fi->flags & IOPGT_FMT_F_NONCOHERENT ? "true" : "false",
+			       fi->flags & IOPGT_FMT_F_ONE_LIVE ? "true" : "false");
 			for (k = 0; k < sets; k++)
 				printf("%s\"0x%llx\"", k ? "," : "",
 				       (unsigned long long)fi->pgsize_sets[k]);
@@ -465,10 +466,12 @@ static int cmd_formats(struct cli *c, int argc, char **argv)
 					 fi->levels_max);
 			else
 				snprintf(lv, sizeof(lv), "-");
-			printf("%-16s %-10s %-5s %-22s %-11s %-7s %-7s %-6s %s%s%s\n", name,
+			printf("%-16s %-10s %-5s %-22s %-11s %-7s %-7s %-6s %s%s%s%s\n", name,
 			       backend_str(fi->flags), "yes", pg, tb, ias, oas, lv, q,
 			       fi->rules ? "  rules: " : "",
-			       fi->rules ? rules_str(fi->rules, one, sizeof(one)) : "");
+			       fi->rules ? rules_str(fi->rules, one, sizeof(one)) : "",
+			       fi->flags & IOPGT_FMT_F_ONE_LIVE ?
+			       "  limit: one live address space at a time" : "");
 		}
 	}
 	if (json)

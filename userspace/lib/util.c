@@ -62,6 +62,7 @@ const char *iopgt_errno_name(int e)
 	case ECONNREFUSED: return "ECONNREFUSED";
 	case ENOSYS: return "ENOSYS";
 	case EOVERFLOW: return "EOVERFLOW";
+	case ENOTRECOVERABLE: return "ENOTRECOVERABLE";
 	}
 	return "E?";
 }
@@ -170,6 +171,7 @@ const char *iopgt_reason_str(uint32_t reason)
 	case IOPGT_REASON_AS_CAP: return "the device has max_as_per_device address spaces";
 	case IOPGT_REASON_ONE_AT_A_TIME: return "this kernel allows one such address space at a time";
 	case IOPGT_REASON_LIBRARY_REFUSED: return "the kernel's page-table library refused";
+	case IOPGT_REASON_AS_BROKEN: return "the address space is broken: its page-table library once disagreed with the module (the kernel log says how); destroy it";
 	}
 	return "unknown reason";
 }

@@ -38,30 +38,15 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
-#include "iopgt.h"
-
-#if defined(HAVE_GENERIC_PT_IOMMU_H) && \
-	defined(HAVE_EXPORT_IOMMU_PUT_PAGES_LIST) && \
-	defined(HAVE_EXPORT_IOMMU_MAP)
-#if defined(HAVE_EXPORT_PT_IOMMU_AMDV1_INIT) && IS_ENABLED(CONFIG_IOMMU_PT_AMDV1)
-#define IOPGT_PT_AMDV1 1
-#endif
-#if defined(HAVE_EXPORT_PT_IOMMU_VTDSS_INIT) && IS_ENABLED(CONFIG_IOMMU_PT_VTDSS)
-#define IOPGT_PT_VTDSS 1
-#endif
-#if defined(HAVE_EXPORT_PT_IOMMU_X86_64_INIT) && \
-	IS_ENABLED(CONFIG_IOMMU_PT_X86_64)
-#define IOPGT_PT_X86_64 1
-#endif
-#endif
+#include "iopgt_backends.h"
+#include "iopgt_as.h"
+#include "iopgt_kcompat.h"
 
 #if defined(IOPGT_PT_AMDV1) || defined(IOPGT_PT_VTDSS) || \
 	defined(IOPGT_PT_X86_64)
 
 #include <linux/iommu.h>
 #include <linux/generic_pt/iommu.h>
-
-#include "iopgt_iommu_pages.h"
 
 MODULE_IMPORT_NS("GENERIC_PT_IOMMU");
 
@@ -183,6 +168,7 @@ static void iopgt_pt_change_top(struct pt_iommu *iommu, phys_addr_t top_paddr,
 {
 	struct iopgt_pt *p = container_of(iommu, struct iopgt_pt, iommu);
 
+	lockdep_assert_held(&p->top_lock);
 	/* Called with p->top_lock held, interrupts off: only record it. */
 	p->top_pa = top_paddr;
 	p->top_level = top_level;
@@ -412,6 +398,7 @@ static int iopgt_pt_read_regs(struct iopgt_as *as)
 	unsigned int top_level;
 	u64 reg0, reg1, top_pa;
 
+	lockdep_assert_held(&as->lock);
 	p->fmt->hw_info(p, &reg0, &reg1, &top_pa, &top_level);
 	memset(as->regs, 0, sizeof(as->regs));
 	as->regs[0] = reg0;
@@ -441,6 +428,7 @@ static int iopgt_pt_create(struct iopgt_as *as,
 	u64 pgsizes;
 	int ret;
 
+	lockdep_assert_held(&as->lock);
 	/* No quirk applies; coherent walks only (no DMA_INCOHERENT) */
 	if (req->quirks) {
 		as->create_reason = IOPGT_REASON_QUIRK_UNSUPPORTED;
@@ -514,6 +502,7 @@ static void iopgt_pt_destroy(struct iopgt_as *as)
 {
 	struct iopgt_pt *p = as->backend;
 
+	lockdep_assert_held(&as->lock);
 	if (!p)
 		return;
 	as->backend = NULL;
@@ -550,6 +539,7 @@ static int iopgt_pt_map(struct iopgt_as *as, u64 iova, u64 paddr, u64 pgsize,
 	u64 size;
 	int ret;
 
+	lockdep_assert_held(&as->lock);
 	*mapped = 0;
 	ret = iopgt_pt_check_range(as, iova, pgsize, pgcount, &size);
 	if (ret)
@@ -617,6 +607,7 @@ static u64 iopgt_pt_unmap(struct iopgt_as *as, u64 iova, u64 pgsize,
 	struct iopgt_pt *p = as->backend;
 	u64 size;
 
+	lockdep_assert_held(&as->lock);
 	if (iopgt_pt_check_range(as, iova, pgsize, pgcount, &size))
 		return 0;
 	/*
@@ -633,6 +624,7 @@ static u64 iopgt_pt_iova_to_phys(struct iopgt_as *as, u64 iova)
 {
 	struct iopgt_pt *p = as->backend;
 
+	lockdep_assert_held(&as->lock);
 	if ((unsigned long)iova != iova || !iopgt_as_iova_ok(as, iova, 1))
 		return 0;
 	/* iova inside the input range; returns 0 when nothing is mapped */

@@ -20,7 +20,9 @@
 #include <linux/io-pgtable.h>
 #include <linux/sizes.h>
 
-#include "iopgt.h"
+#include "iopgt_backends.h"
+#include "iopgt_as.h"
+#include "iopgt_kcompat.h"
 
 #define IOPGT_SZ_4T		(1ULL << 42)
 #define LPAE_SET_4K		(SZ_4K | SZ_2M | SZ_1G)
@@ -75,7 +77,6 @@ static const struct iommu_flush_ops iopgt_flush_ops = {
 	.tlb_add_page = NULL,	/* the helpers NULL-check every member */
 };
 
-#ifdef HAVE_IO_PGTABLE_CFG_ALLOC
 /*
  * Table pages through cfg->alloc (LPAE only: the only family with
  * IO_PGTABLE_CAP_CUSTOM_ALLOCATOR): fault injection and accounting.
@@ -91,6 +92,7 @@ static void *iopgt_iopt_alloc(void *cookie, size_t size, gfp_t gfp)
 	struct iopgt_as *as = cookie;
 	void *p;
 
+	lockdep_assert_held(&as->lock);
 	if (iopgt_should_fail())
 		return NULL;
 	/* how many tables exist is up to userspace: fail quietly, no OOM kill */
@@ -107,11 +109,11 @@ static void iopgt_iopt_free(void *cookie, void *pages, size_t size)
 {
 	struct iopgt_as *as = cookie;
 
+	lockdep_assert_held(&as->lock);
 	free_pages_exact(pages, PAGE_ALIGN(size));
 	iopgt_alloc_note(-1);
 	as->tables_cb--;
 }
-#endif
 
 static unsigned long iopgt_iopt_kquirks(const struct iopgt_fmt_desc *d,
 					u64 quirks)
@@ -130,19 +132,13 @@ static unsigned long iopgt_iopt_kquirks(const struct iopgt_fmt_desc *d,
 		k |= IO_PGTABLE_QUIRK_ARM_TTBR1;
 	if (quirks & IOPGT_QUIRK_ARM_OUTER_WBWA)
 		k |= IO_PGTABLE_QUIRK_ARM_OUTER_WBWA;
-#ifdef HAVE_IO_PGTABLE_QUIRK_ARM_HD
 	if (quirks & IOPGT_QUIRK_ARM_HD)
-		k |= IO_PGTABLE_QUIRK_ARM_HD;
-#endif
-#ifdef HAVE_IO_PGTABLE_QUIRK_ARM_S2FWB
+		k |= IOPGT_KQUIRK_ARM_HD;
 	if (quirks & IOPGT_QUIRK_ARM_S2FWB)
-		k |= IO_PGTABLE_QUIRK_ARM_S2FWB;
-#endif
-#ifdef HAVE_IO_PGTABLE_QUIRK_NO_WARN
+		k |= IOPGT_KQUIRK_ARM_S2FWB;
 	/* Defence in depth; LPAE S1/S2 accept it, Mali/v7s/DART do not. */
 	if (IOPT_FAMILY(d) == IOPT_LPAE_S1 || IOPT_FAMILY(d) == IOPT_LPAE_S2)
-		k |= IO_PGTABLE_QUIRK_NO_WARN;
-#endif
+		k |= IOPGT_KQUIRK_NO_WARN;
 	return k;
 }
 
@@ -250,6 +246,7 @@ static int iopgt_iopt_read_regs(struct iopgt_as *as)
 	u64 *r = as->regs;
 	u32 sl;
 
+	lockdep_assert_held(&as->lock);
 	memset(as->regs, 0, sizeof(as->regs));
 	switch (IOPT_FAMILY(as->fmt)) {
 	case IOPT_LPAE_S1:
@@ -311,11 +308,7 @@ static int iopgt_iopt_read_regs(struct iopgt_as *as)
 		r[2] = cfg->apple_dart_cfg.ttbr[2];
 		r[3] = cfg->apple_dart_cfg.ttbr[3];
 		r[4] = cfg->apple_dart_cfg.n_ttbrs;
-#ifdef HAVE_APPLE_DART_CFG_N_LEVELS
-		r[5] = cfg->apple_dart_cfg.n_levels;
-#else
-		r[5] = 2;
-#endif
+		r[5] = iopgt_kdart_n_levels(cfg);
 		r[7] = cfg->apple_dart_cfg.ttbr[0];
 		as->start_level = 0;
 		as->levels = r[5];
@@ -328,6 +321,7 @@ static void iopgt_iopt_destroy(struct iopgt_as *as)
 {
 	struct iopgt_iopt *b = as->backend;
 
+	lockdep_assert_held(&as->lock);
 	if (!b)
 		return;
 	/* ops came from alloc_io_pgtable_ops(); process context */
@@ -348,18 +342,16 @@ static int iopgt_iopt_create(struct iopgt_as *as,
 	u64 below_ias;
 	int ret;
 
+	lockdep_assert_held(&as->lock);
 	ret = iopgt_iopt_check(d, req, &as->create_reason);
 	if (ret)
 		return ret;
 
-	/*
-	 * With CONFIG_DEBUG_VM, 6.12+ WARN on a duplicate kmem_cache name,
-	 * and every v7s table creates "io-pgtable_armv7s_l2".
-	 */
-	if (IOPT_FAMILY(d) == IOPT_V7S && IS_ENABLED(CONFIG_DEBUG_VM) &&
+	/* IOPGT_FMT_F_ONE_LIVE: see iopgt_iopt_init() */
+	if ((d->flags & IOPGT_FMT_F_ONE_LIVE) &&
 	    atomic_read(&iopgt_v7s_live) > 0) {
 		as->create_reason = IOPGT_REASON_ONE_AT_A_TIME;
-		return -ENOSPC;
+		return -EBUSY;
 	}
 
 	b = iopgt_kzalloc(sizeof(*b), GFP_KERNEL);
@@ -374,16 +366,12 @@ static int iopgt_iopt_create(struct iopgt_as *as,
 	cfg.coherent_walk = !(req->flags & IOPGT_AS_NONCOHERENT);
 	cfg.tlb = &iopgt_flush_ops;
 	cfg.iommu_dev = as->idev->dev;
-#ifdef HAVE_IO_PGTABLE_CFG_ALLOC
 	/* only LPAE has IO_PGTABLE_CAP_CUSTOM_ALLOCATOR, and only if built */
 	if (IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_LPAE) &&
 	    (IOPT_FAMILY(d) == IOPT_LPAE_S1 || IOPT_FAMILY(d) == IOPT_LPAE_S2 ||
-	     IOPT_FAMILY(d) == IOPT_MALI)) {
-		cfg.alloc = iopgt_iopt_alloc;
-		cfg.free = iopgt_iopt_free;
+	     IOPT_FAMILY(d) == IOPT_MALI) &&
+	    iopgt_kcfg_set_alloc(&cfg, iopgt_iopt_alloc, iopgt_iopt_free))
 		as->flags |= IOPGT_AS_F_TABLES_CB;
-	}
-#endif
 	/*
 	 * io-pgtable frees a table only when a block replaces it (map) or a
 	 * block-sized unmap meets it; the core unmaps whole leaves of their
@@ -449,6 +437,7 @@ static int iopgt_iopt_map(struct iopgt_as *as, u64 iova, u64 paddr,
 	struct io_pgtable_ops *ops = b->ops;
 	int ret;
 
+	lockdep_assert_held(&as->lock);
 	*mapped = 0;
 	while (pgcount) {
 		size_t done = 0;
@@ -468,8 +457,11 @@ static int iopgt_iopt_map(struct iopgt_as *as, u64 iova, u64 paddr,
 		*mapped += done;
 		if (ret)
 			return ret;
-		if (!done || done % pgsize || done / pgsize > pgcount)
-			return -EIO;
+		if (!done || done % pgsize || done / pgsize > pgcount) {
+			iopgt_as_break(as, "map_pages of %llu pages of %#llx at %#llx reported %zu bytes mapped",
+				       pgcount, pgsize, iova, done);
+			return -ENOTRECOVERABLE;
+		}
 		iova += done;
 		paddr += done;
 		pgcount -= done / pgsize;
@@ -484,6 +476,7 @@ static u64 iopgt_iopt_unmap(struct iopgt_as *as, u64 iova, u64 pgsize,
 	struct io_pgtable_ops *ops = b->ops;
 	u64 total = 0;
 
+	lockdep_assert_held(&as->lock);
 	while (pgcount) {
 		size_t n;
 
@@ -510,6 +503,7 @@ static u64 iopgt_iopt_iova_to_phys(struct iopgt_as *as, u64 iova)
 	u64 off = iova & (as->granule - 1);
 	phys_addr_t pa;
 
+	lockdep_assert_held(&as->lock);
 	/*
 	 * iova is inside the input range (core). Pass it granule-aligned:
 	 * 7.2 LPAE computes iova + 1, which overflows at ULONG_MAX.
@@ -519,14 +513,14 @@ static u64 iopgt_iopt_iova_to_phys(struct iopgt_as *as, u64 iova)
 	return pa + off;
 }
 
-#if defined(HAVE_IO_PGTABLE_OPS_PGTABLE_WALK) && \
-	defined(HAVE_ARM_LPAE_IO_PGTABLE_WALK_DATA)
+#ifdef IOPGT_KHAS_PGTABLE_WALK
 static int iopgt_iopt_hw_walk(struct iopgt_as *as, u64 iova, u64 ptes[4])
 {
 	struct iopgt_iopt *b = as->backend;
 	struct arm_lpae_io_pgtable_walk_data wd = { };
 	int ret, i;
 
+	lockdep_assert_held(&as->lock);
 	if (!b->ops->pgtable_walk)
 		return -EOPNOTSUPP;
 	/* iova inside the input range (core), granule-aligned: no +1 wrap */
@@ -569,16 +563,9 @@ static const struct iopgt_backend_ops iopgt_iopt_lpae_ops = {
 #define IOPGT_F_HW_WALK		0
 #endif /* HAVE_EXPORT_ALLOC_IO_PGTABLE_OPS */
 
-#ifdef HAVE_IO_PGTABLE_QUIRK_ARM_HD
-#define IOPGT_Q_HD		IOPGT_QUIRK_ARM_HD
-#else
-#define IOPGT_Q_HD		0
-#endif
-#ifdef HAVE_IO_PGTABLE_QUIRK_ARM_S2FWB
-#define IOPGT_Q_S2FWB		IOPGT_QUIRK_ARM_S2FWB
-#else
-#define IOPGT_Q_S2FWB		0
-#endif
+/* the uapi quirks offered only where the kernel has them */
+#define IOPGT_Q_HD		(IOPGT_KQUIRK_ARM_HD ? IOPGT_QUIRK_ARM_HD : 0)
+#define IOPGT_Q_S2FWB		(IOPGT_KQUIRK_ARM_S2FWB ? IOPGT_QUIRK_ARM_S2FWB : 0)
 
 #define LPAE_FLAGS(fam)	(IOPGT_FMT_F_IO_PGTABLE | IOPGT_FMT_F_NONCOHERENT | \
 			 IOPGT_F_HW_WALK | IOPT_FAM_FLAG(fam))
@@ -654,9 +641,7 @@ static struct iopgt_fmt_desc iopgt_iopt_fmts[] = {
 		.id = IOPGT_FMT_ARM_MALI_LPAE,
 		.name = "ARM_MALI_LPAE",
 		.flags = LPAE_FLAGS(IOPT_MALI),
-#ifdef HAVE_IO_PGTABLE_FMT_ARM_MALI_LPAE
-		.kfmt = ARM_MALI_LPAE,
-#endif
+		.kfmt = IOPGT_KFMT_ARM_MALI_LPAE,
 		.quirks = 0,
 		.n_pgsize_sets = 1,
 		.pgsize_sets = { LPAE_SET_4K },
@@ -670,9 +655,7 @@ static struct iopgt_fmt_desc iopgt_iopt_fmts[] = {
 		.name = "ARM_V7S",
 		.flags = IOPGT_FMT_F_IO_PGTABLE | IOPGT_FMT_F_NONCOHERENT |
 			 IOPT_FAM_FLAG(IOPT_V7S),
-#ifdef HAVE_IO_PGTABLE_FMT_ARM_V7S
-		.kfmt = ARM_V7S,
-#endif
+		.kfmt = IOPGT_KFMT_ARM_V7S,
 		.quirks = IOPGT_QUIRK_ARM_NS | IOPGT_QUIRK_NO_PERMS |
 			  IOPGT_QUIRK_ARM_MTK_EXT | IOPGT_QUIRK_ARM_MTK_TTBR_EXT,
 		.n_pgsize_sets = 1,
@@ -688,9 +671,7 @@ static struct iopgt_fmt_desc iopgt_iopt_fmts[] = {
 		.id = IOPGT_FMT_APPLE_DART,
 		.name = "APPLE_DART",
 		.flags = IOPGT_FMT_F_IO_PGTABLE | IOPT_FAM_FLAG(IOPT_DART),
-#ifdef HAVE_IO_PGTABLE_FMT_APPLE_DART
-		.kfmt = APPLE_DART,
-#endif
+		.kfmt = IOPGT_KFMT_APPLE_DART,
 		.n_pgsize_sets = 2,
 		.pgsize_sets = { SZ_16K, SZ_4K },
 		.ias_min = 32, .ias_max = 36, .oas_min = 36, .oas_max = 42,
@@ -704,9 +685,7 @@ static struct iopgt_fmt_desc iopgt_iopt_fmts[] = {
 		.id = IOPGT_FMT_APPLE_DART2,
 		.name = "APPLE_DART2",
 		.flags = IOPGT_FMT_F_IO_PGTABLE | IOPT_FAM_FLAG(IOPT_DART),
-#ifdef HAVE_IO_PGTABLE_FMT_APPLE_DART2
-		.kfmt = APPLE_DART2,
-#endif
+		.kfmt = IOPGT_KFMT_APPLE_DART2,
 		.n_pgsize_sets = 2,
 		.pgsize_sets = { SZ_16K, SZ_4K },
 		.ias_min = 32, .ias_max = 36, .oas_min = 36, .oas_max = 42,
@@ -741,43 +720,31 @@ static u32 iopgt_iopt_reason(const struct iopgt_fmt_desc *d)
 		built = IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_LPAE);
 		break;
 	case IOPGT_FMT_ARM_MALI_LPAE:
-#ifndef HAVE_IO_PGTABLE_FMT_ARM_MALI_LPAE
-		known = false;
-#endif
+		known = IOPGT_KHAS_FMT_ARM_MALI_LPAE;
 		built = IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_LPAE);
 		break;
 	case IOPGT_FMT_ARM_V7S:
-#ifndef HAVE_IO_PGTABLE_FMT_ARM_V7S
-		known = false;
-#endif
+		known = IOPGT_KHAS_FMT_ARM_V7S;
 		built = IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_ARMV7S);
 		break;
 	case IOPGT_FMT_APPLE_DART:
-#ifndef HAVE_IO_PGTABLE_FMT_APPLE_DART
-		known = false;
-#endif
+		known = IOPGT_KHAS_FMT_APPLE_DART;
 		built = IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_DART);
 		break;
 	case IOPGT_FMT_APPLE_DART2:
-#ifndef HAVE_IO_PGTABLE_FMT_APPLE_DART2
-		known = false;
-#endif
+		known = IOPGT_KHAS_FMT_APPLE_DART2;
 		built = IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_DART);
 		break;
 	case IOPGT_FMT_AMD_IOMMU_V1:
 	case IOPGT_FMT_AMD_IOMMU_V2:
-#ifdef HAVE_IO_PGTABLE_FMT_AMD_IOMMU_V1
 		/* exists, but container_of()s into AMD driver structures */
-		return IOPGT_UNAVAIL_UNSAFE;
-#else
-		return IOPGT_UNAVAIL_UNKNOWN_TO_KERNEL;
-#endif
+		return IOPGT_KHAS_FMT_AMD_IOMMU_V1 ? IOPGT_UNAVAIL_UNSAFE :
+		       IOPGT_UNAVAIL_UNKNOWN_TO_KERNEL;
 	}
 	if (!known)
 		return IOPGT_UNAVAIL_UNKNOWN_TO_KERNEL;
-#ifndef HAVE_EXPORT_ALLOC_IO_PGTABLE_OPS
-	return IOPGT_UNAVAIL_NO_BACKEND;
-#endif
+	if (!IOPGT_KHAS_IO_PGTABLE_OPS)
+		return IOPGT_UNAVAIL_NO_BACKEND;
 	if (!built)
 		return IOPGT_UNAVAIL_NOT_BUILT;
 	return IOPGT_UNAVAIL_NONE;
@@ -791,6 +758,13 @@ int iopgt_iopt_init(void)
 		struct iopgt_fmt_desc *d = &iopgt_iopt_fmts[i];
 
 		d->unavail_reason = iopgt_iopt_reason(d);
+		/*
+		 * With CONFIG_DEBUG_VM, 6.12+ WARN on a duplicate kmem_cache
+		 * name, and every v7s table creates "io-pgtable_armv7s_l2":
+		 * one live v7s table at a time, reported in GET_INFO.
+		 */
+		if (IOPT_FAMILY(d) == IOPT_V7S && IS_ENABLED(CONFIG_DEBUG_VM))
+			d->flags |= IOPGT_FMT_F_ONE_LIVE;
 		if (d->unavail_reason == IOPGT_UNAVAIL_NONE) {
 			switch (IOPT_FAMILY(d)) {
 			case IOPT_LPAE_S1:
