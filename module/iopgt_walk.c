@@ -32,6 +32,7 @@
 
 #define IOPGT_LPAE_ADDR_MASK	GENMASK_ULL(47, 12)
 #define IOPGT_PT_OA_MASK	GENMASK_ULL(51, 12)
+#define V7S_TABLE_ADDR		GENMASK_ULL(31, 10)
 
 /*
  * struct iopgt_walk_pte - a decoded descriptor
@@ -49,19 +50,32 @@ struct iopgt_walk_pte {
 };
 
 /**
- * struct iopgt_walk_fmt - descriptor decoder of one format family
+ * struct iopgt_walk_fmt - what the walker knows of one format
  * @name: family name, for messages
+ * @geom: fill the geometry from the address space's configuration and
+ *	registers (iopgt_walk_init() checks and completes it); -EOPNOTSUPP:
+ *	not walkable in this configuration
  * @decode: classify @raw found at @depth; @p->span_log2 is preset to the
  *	slot span and @p->contig_lg2 to 0
  * @table_addr: the descriptor bits that hold the next-table address of a
  *	table descriptor (cleared for callers that may not see kernel
  *	addresses; see iopgt_walk_hide_desc())
+ * @oa_shift: @table_addr bits are the address shifted right by this much
+ * @reg_addr: the bits of a register named in the format's addr_regs that
+ *	hold an address (see iopgt_walk_hide_reg())
+ * @reg1_levels: generic_pt: regs[1] + this is the number of levels
+ * @top_grows: generic_pt: the library may add levels above the top
  */
 struct iopgt_walk_fmt {
 	const char *name;
+	int (*geom)(struct iopgt_as *as, struct iopgt_walk_geom *g);
 	void (*decode)(const struct iopgt_walk_geom *g, u32 depth, u64 raw,
 		       struct iopgt_walk_pte *p);
 	u64 table_addr;
+	u32 oa_shift;
+	u64 reg_addr;
+	u32 reg1_levels;
+	bool top_grows;
 };
 
 static inline u32 geom_shift(const struct iopgt_walk_geom *g, u32 depth)
@@ -142,7 +156,7 @@ static void v7s_decode(const struct iopgt_walk_geom *g, u32 depth, u64 raw,
 	if (depth == 0) {
 		if ((pte & 3) == 1) {
 			p->kind = IOPGT_PTE_TABLE;
-			p->oa = pte & GENMASK(31, 10);
+			p->oa = pte & V7S_TABLE_ADDR;
 		} else if (pte & BIT(18)) {
 			p->kind = IOPGT_PTE_BLOCK;
 			p->oa = pte & GENMASK(31, 24);
@@ -172,28 +186,19 @@ static void v7s_decode(const struct iopgt_walk_geom *g, u32 depth, u64 raw,
 	}
 }
 
-/* Apple DART: last level any non-zero pte is a page; above, bit 0 = table */
-static void dart_decode_common(const struct iopgt_walk_geom *g, u32 depth,
-			       u64 raw, struct iopgt_walk_pte *p, bool dart2)
+/*
+ * Apple DART: last level any non-zero pte is a page; above, bit 0 = table.
+ * The address field is the format's table_addr, shifted left by oa_shift
+ * (DART2 stores PA[41:14] in bits 37:10).
+ */
+static void dart_decode(const struct iopgt_walk_geom *g, u32 depth, u64 raw,
+			struct iopgt_walk_pte *p)
 {
-	p->oa = dart2 ? (raw & GENMASK_ULL(37, 10)) << 4 :
-			raw & GENMASK_ULL(35, 12);
+	p->oa = (raw & g->fmt->table_addr) << g->fmt->oa_shift;
 	if (depth == g->levels - 1)
 		p->kind = raw ? IOPGT_PTE_PAGE : IOPGT_PTE_INVALID;
 	else
 		p->kind = (raw & 1) ? IOPGT_PTE_TABLE : IOPGT_PTE_INVALID;
-}
-
-static void dart1_decode(const struct iopgt_walk_geom *g, u32 depth, u64 raw,
-			 struct iopgt_walk_pte *p)
-{
-	dart_decode_common(g, depth, raw, p, false);
-}
-
-static void dart2_decode(const struct iopgt_walk_geom *g, u32 depth, u64 raw,
-			 struct iopgt_walk_pte *p)
-{
-	dart_decode_common(g, depth, raw, p, true);
 }
 
 /* generic_pt x86_64: P bit 0; PS bit 7 makes a leaf at levels 1-2 */
@@ -268,46 +273,6 @@ static void amdv1_decode(const struct iopgt_walk_geom *g, u32 depth, u64 raw,
 	p->contig_lg2 = sz - item;
 }
 
-static const struct iopgt_walk_fmt iopgt_walk_fmt_lpae = {
-	.name = "lpae", .decode = lpae_decode,
-	.table_addr = IOPGT_LPAE_ADDR_MASK,
-};
-
-static const struct iopgt_walk_fmt iopgt_walk_fmt_mali = {
-	.name = "mali", .decode = mali_decode,
-	.table_addr = IOPGT_LPAE_ADDR_MASK,
-};
-
-static const struct iopgt_walk_fmt iopgt_walk_fmt_v7s = {
-	.name = "v7s", .decode = v7s_decode,
-	.table_addr = GENMASK_ULL(31, 10),
-};
-
-static const struct iopgt_walk_fmt iopgt_walk_fmt_dart1 = {
-	.name = "dart", .decode = dart1_decode,
-	.table_addr = GENMASK_ULL(35, 12),
-};
-
-static const struct iopgt_walk_fmt iopgt_walk_fmt_dart2 = {
-	.name = "dart2", .decode = dart2_decode,
-	.table_addr = GENMASK_ULL(37, 10),
-};
-
-static const struct iopgt_walk_fmt iopgt_walk_fmt_x86_64 = {
-	.name = "x86_64", .decode = x86_64_decode,
-	.table_addr = IOPGT_PT_OA_MASK,
-};
-
-static const struct iopgt_walk_fmt iopgt_walk_fmt_vtdss = {
-	.name = "vtdss", .decode = vtdss_decode,
-	.table_addr = IOPGT_PT_OA_MASK,
-};
-
-static const struct iopgt_walk_fmt iopgt_walk_fmt_amdv1 = {
-	.name = "amdv1", .decode = amdv1_decode,
-	.table_addr = IOPGT_PT_OA_MASK,
-};
-
 /* ------------------------------------------------------------------ */
 /* Geometry                                                            */
 
@@ -378,7 +343,6 @@ static int geom_lpae(struct iopgt_as *as, struct iopgt_walk_geom *g)
 	if (pgd_bits < 0 || pgd_bits > bpl + 4)
 		return -EINVAL;
 
-	g->fmt = mali ? &iopgt_walk_fmt_mali : &iopgt_walk_fmt_lpae;
 	g->levels = 4 - start;
 	g->start_level = start;
 	g->top_entries = 1U << pgd_bits;
@@ -396,7 +360,6 @@ static int geom_v7s(struct iopgt_as *as, struct iopgt_walk_geom *g)
 {
 	if (as->ias < 20 || as->ias > 34)
 		return -EINVAL;
-	g->fmt = &iopgt_walk_fmt_v7s;
 	g->levels = 2;
 	g->start_level = 1;
 	g->top_entries = 1U << (as->ias - 20);
@@ -421,8 +384,6 @@ static int geom_dart(struct iopgt_as *as, struct iopgt_walk_geom *g)
 	pg_shift = ilog2(as->granule);
 	if (pg_shift != 12 && pg_shift != 14)
 		return -EOPNOTSUPP;
-	g->fmt = as->format == IOPGT_FMT_APPLE_DART2 ? &iopgt_walk_fmt_dart2 :
-						       &iopgt_walk_fmt_dart1;
 	/* 6.x has no n_levels: two table levels (the core reports 2) */
 	g->levels = as->regs[5] >= 3 ? as->regs[5] - 1 : 2;
 	if (g->levels > 3)
@@ -440,24 +401,8 @@ static int geom_dart(struct iopgt_as *as, struct iopgt_walk_geom *g)
 static int geom_generic_pt(struct iopgt_as *as, struct iopgt_walk_geom *g)
 {
 	u64 r = as->regs[1];
-	u32 levels;
+	u32 levels = r + g->fmt->reg1_levels;
 
-	switch (as->format) {
-	case IOPGT_FMT_PT_X86_64:	/* regs[1] = levels */
-		g->fmt = &iopgt_walk_fmt_x86_64;
-		levels = r;
-		break;
-	case IOPGT_FMT_PT_VTDSS:	/* regs[1] = aw = top_level - 1 */
-		g->fmt = &iopgt_walk_fmt_vtdss;
-		levels = r + 2;
-		break;
-	case IOPGT_FMT_PT_AMDV1:	/* regs[1] = mode = top_level + 1 */
-		g->fmt = &iopgt_walk_fmt_amdv1;
-		levels = r;
-		break;
-	default:
-		return -EOPNOTSUPP;
-	}
 	if (r > IOPGT_MAX_LEVELS || levels < 1 || levels > IOPGT_MAX_LEVELS)
 		return -EINVAL;
 	g->levels = levels;
@@ -471,6 +416,100 @@ static int geom_generic_pt(struct iopgt_as *as, struct iopgt_walk_geom *g)
 	g->top_bytes = 4096;
 	g->table_bytes = 4096;
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The formats                                                         */
+
+/*
+ * Every per-format fact the walker and the address hiding need, in one
+ * table: how to compute the geometry, how to decode a descriptor, which
+ * descriptor bits hold a next-table address and which register bits hold
+ * a table address.
+ */
+static const struct iopgt_walk_fmt walk_fmt_lpae = {
+	.name = "lpae", .geom = geom_lpae, .decode = lpae_decode,
+	.table_addr = IOPGT_LPAE_ADDR_MASK,
+	.reg_addr = GENMASK_ULL(51, 1),		/* TTBR/VTTBR BADDR */
+};
+
+static const struct iopgt_walk_fmt walk_fmt_mali = {
+	.name = "mali", .geom = geom_lpae, .decode = mali_decode,
+	.table_addr = IOPGT_LPAE_ADDR_MASK,
+	.reg_addr = GENMASK_ULL(51, 12),	/* TRANSTAB */
+};
+
+static const struct iopgt_walk_fmt walk_fmt_v7s = {
+	.name = "v7s", .geom = geom_v7s, .decode = v7s_decode,
+	.table_addr = V7S_TABLE_ADDR,
+	.reg_addr = GENMASK_ULL(63, 7),		/* TTBR 31:7 */
+};
+
+/* MediaTek v7s: PA bits 32/33/34 in bits 9/4/5; the TTBR is all address */
+static const struct iopgt_walk_fmt walk_fmt_v7s_mtk = {
+	.name = "v7s-mtk", .geom = geom_v7s, .decode = v7s_decode,
+	.table_addr = V7S_TABLE_ADDR | BIT_ULL(9) | BIT_ULL(5) | BIT_ULL(4),
+	.reg_addr = U64_MAX,
+};
+
+static const struct iopgt_walk_fmt walk_fmt_dart1 = {
+	.name = "dart", .geom = geom_dart, .decode = dart_decode,
+	.table_addr = GENMASK_ULL(35, 12),
+	.reg_addr = U64_MAX,
+};
+
+static const struct iopgt_walk_fmt walk_fmt_dart2 = {
+	.name = "dart2", .geom = geom_dart, .decode = dart_decode,
+	.table_addr = GENMASK_ULL(37, 10), .oa_shift = 4,
+	.reg_addr = U64_MAX,
+};
+
+static const struct iopgt_walk_fmt walk_fmt_x86_64 = {
+	.name = "x86_64", .geom = geom_generic_pt, .decode = x86_64_decode,
+	.table_addr = IOPGT_PT_OA_MASK,
+	.reg_addr = GENMASK_ULL(63, 12),
+	.reg1_levels = 0,			/* regs[1] = levels */
+};
+
+static const struct iopgt_walk_fmt walk_fmt_vtdss = {
+	.name = "vtdss", .geom = geom_generic_pt, .decode = vtdss_decode,
+	.table_addr = IOPGT_PT_OA_MASK,
+	.reg_addr = GENMASK_ULL(63, 12),
+	.reg1_levels = 2,			/* regs[1] = aw = top_level - 1 */
+};
+
+static const struct iopgt_walk_fmt walk_fmt_amdv1 = {
+	.name = "amdv1", .geom = geom_generic_pt, .decode = amdv1_decode,
+	.table_addr = IOPGT_PT_OA_MASK,
+	.reg_addr = GENMASK_ULL(63, 12),
+	.reg1_levels = 0,			/* regs[1] = mode = top_level + 1 */
+	.top_grows = true,
+};
+
+static const struct iopgt_walk_fmt *const walk_fmts[IOPGT_FMT_COUNT] = {
+	[IOPGT_FMT_ARM_32_LPAE_S1] = &walk_fmt_lpae,
+	[IOPGT_FMT_ARM_32_LPAE_S2] = &walk_fmt_lpae,
+	[IOPGT_FMT_ARM_64_LPAE_S1] = &walk_fmt_lpae,
+	[IOPGT_FMT_ARM_64_LPAE_S2] = &walk_fmt_lpae,
+	[IOPGT_FMT_ARM_MALI_LPAE] = &walk_fmt_mali,
+	[IOPGT_FMT_ARM_V7S] = &walk_fmt_v7s,
+	[IOPGT_FMT_APPLE_DART] = &walk_fmt_dart1,
+	[IOPGT_FMT_APPLE_DART2] = &walk_fmt_dart2,
+	[IOPGT_FMT_PT_AMDV1] = &walk_fmt_amdv1,
+	[IOPGT_FMT_PT_VTDSS] = &walk_fmt_vtdss,
+	[IOPGT_FMT_PT_X86_64] = &walk_fmt_x86_64,
+};
+
+/* the table entry of @as's format and quirks; NULL: not walkable */
+static const struct iopgt_walk_fmt *walk_fmt_of(const struct iopgt_as *as)
+{
+	if (as->format >= IOPGT_FMT_COUNT)
+		return NULL;
+	if (as->format == IOPGT_FMT_ARM_V7S &&
+	    (as->quirks & (IOPGT_QUIRK_ARM_MTK_EXT |
+			   IOPGT_QUIRK_ARM_MTK_TTBR_EXT)))
+		return &walk_fmt_v7s_mtk;
+	return walk_fmts[as->format];
 }
 
 static bool table_pa_ok(u64 pa, u32 bytes)
@@ -501,25 +540,8 @@ int iopgt_walk_init(struct iopgt_as *as)
 	u64 cover;
 	int ret;
 
-	switch (as->format) {
-	case IOPGT_FMT_ARM_32_LPAE_S1:
-	case IOPGT_FMT_ARM_32_LPAE_S2:
-	case IOPGT_FMT_ARM_64_LPAE_S1:
-	case IOPGT_FMT_ARM_64_LPAE_S2:
-	case IOPGT_FMT_ARM_MALI_LPAE:
-		ret = geom_lpae(as, &g);
-		break;
-	case IOPGT_FMT_ARM_V7S:
-		ret = geom_v7s(as, &g);
-		break;
-	case IOPGT_FMT_APPLE_DART:
-	case IOPGT_FMT_APPLE_DART2:
-		ret = geom_dart(as, &g);
-		break;
-	default:
-		ret = geom_generic_pt(as, &g);
-		break;
-	}
+	g.fmt = walk_fmt_of(as);
+	ret = g.fmt ? g.fmt->geom(as, &g) : -EOPNOTSUPP;
 	if (ret == -EOPNOTSUPP) {
 		memset(&g, 0, sizeof(g));
 		g.top_bytes = PAGE_SIZE;
@@ -557,12 +579,20 @@ static u64 read_desc(const struct iopgt_walk_geom *g, const void *table,
 	return READ_ONCE(((const u64 *)table)[idx]);
 }
 
-static void decode(const struct iopgt_walk_geom *g, u32 depth, u64 raw,
-		   struct iopgt_walk_pte *p)
+/* the format's decoder alone, @p preset as struct iopgt_walk_fmt says */
+static void decode_fmt(const struct iopgt_walk_geom *g, u32 depth, u64 raw,
+		       struct iopgt_walk_pte *p)
 {
 	p->span_log2 = geom_shift(g, depth);
 	p->contig_lg2 = 0;
 	g->fmt->decode(g, depth, raw, p);
+}
+
+/* the format's decoder, and what the iterator needs to follow a table */
+static void decode(const struct iopgt_walk_geom *g, u32 depth, u64 raw,
+		   struct iopgt_walk_pte *p)
+{
+	decode_fmt(g, depth, raw, p);
 	/* a table at the last level or a bogus run is not followed */
 	if (p->kind == IOPGT_PTE_TABLE &&
 	    (depth + 1 >= g->levels ||
@@ -576,6 +606,229 @@ static void decode(const struct iopgt_walk_geom *g, u32 depth, u64 raw,
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* The tree iterator                                                   */
+
+/*
+ * One iterator reads the tables for every user: the WALK ioctl, the
+ * netlink tree dump and the table counts. As generic_pt's pt_walk_range()
+ * (drivers/iommu/generic_pt/pt_iter.h), it walks a range from the top
+ * table down and hands every entry to a visitor; unlike it, the walk is
+ * a loop over an explicit stack (at most IOPGT_MAX_LEVELS deep) and the
+ * visitor sees one entry at a time, so a visitor that stops the walk can
+ * have it resumed from an IOVA position (the tree dump).
+ */
+
+/**
+ * struct walk_range - what one walk covers
+ * @g: geometry of the tree
+ * @first: lowest IOVA of interest
+ * @last: highest IOVA of interest (inclusive, >= @first)
+ * @max_depth: deepest depth read; a TABLE entry above it is followed
+ * @empty: also visit the empty slots (raw 0, invalid) of the range
+ *
+ * walk_range_init() clamps [@first, @last] to what the top table covers.
+ */
+struct walk_range {
+	const struct iopgt_walk_geom *g;
+	u64 first;
+	u64 last;
+	u32 max_depth;
+	bool empty;
+};
+
+/**
+ * struct walk_state - the entry a visitor is handed
+ * @iova: first IOVA the entry covers (of its group for a contiguous leaf)
+ * @raw: descriptor as stored
+ * @table_pa: physical address of the table holding it
+ * @p: decoded by decode(); an empty slot: invalid, the slot's span
+ * @depth: 0 for the top table, +1 per level down
+ * @index: slot read
+ * @gidx: first slot of its group (@index unless a contiguous leaf)
+ */
+struct walk_state {
+	u64 iova;
+	u64 raw;
+	u64 table_pa;
+	struct iopgt_walk_pte p;
+	u32 depth;
+	u32 index;
+	u32 gidx;
+};
+
+/*
+ * walk_visit_fn - called for every entry in (iova, depth) order. Return 0
+ * to go on (into the entry's table when it is one above @max_depth), any
+ * other value to end the walk with it.
+ */
+typedef int (*walk_visit_fn)(void *arg, const struct walk_state *ws);
+
+/* last IOVA the top table of @g covers */
+static u64 geom_last(const struct iopgt_walk_geom *g)
+{
+	u32 reach = geom_shift(g, 0) + ilog2(g->top_entries);
+
+	return reach >= 64 ? U64_MAX : g->va_base + (BIT_ULL(reach) - 1);
+}
+
+/*
+ * Sets up @r for [@first, @last] down to @max_depth (at most the last
+ * level). Return: false when nothing of the range lies under the top table.
+ */
+static bool walk_range_init(struct walk_range *r,
+			    const struct iopgt_walk_geom *g, u64 first,
+			    u64 last, u32 max_depth)
+{
+	r->g = g;
+	r->first = max(first, g->va_base);
+	r->last = min(last, geom_last(g));
+	r->max_depth = min(max_depth, g->levels - 1);
+	r->empty = false;
+	return r->first <= r->last;
+}
+
+/* first slot of a table at @depth based at @base that can hold IOVA >= lo */
+static u32 first_slot(const struct iopgt_walk_geom *g, u32 depth, u64 base,
+		      u64 lo)
+{
+	u64 idx;
+
+	if (lo <= base)
+		return 0;
+	idx = (lo - base) >> geom_shift(g, depth);
+	return min_t(u64, idx, geom_entries(g, depth));
+}
+
+/*
+ * walk_range() - visit the entries of a range
+ * @r: the range (walk_range_init())
+ * @visit: the visitor; inlined into each user
+ * @arg: passed to @visit
+ *
+ * Visits every non-empty descriptor whose IOVA span intersects the range,
+ * down to @r->max_depth, in (iova, depth) order: IOVA order, every table
+ * before its children. A contiguous leaf is visited once, as its group;
+ * a descriptor that decodes as invalid is visited and never followed; a
+ * table is entered only through a TABLE descriptor that decode() accepted
+ * (aligned, backed by a page frame, above the last level). With
+ * @r->empty, empty slots are visited too.
+ *
+ * Return: 0 at the end of the range, else what the visitor returned.
+ */
+static __always_inline int walk_range(const struct walk_range *r,
+				      walk_visit_fn visit, void *arg)
+{
+	const struct iopgt_walk_geom *g = r->g;
+	struct walk_table {
+		const void *va;
+		u64 pa;
+		u64 base;	/* IOVA of slot 0 */
+		u32 idx;	/* next slot */
+		u32 nent;
+	} st[IOPGT_MAX_LEVELS];
+	struct walk_state ws;
+	u32 d = 0;
+	int ret;
+
+	st[0].va = g->top_va;
+	st[0].pa = g->top_pa;
+	st[0].base = g->va_base;
+	st[0].nent = g->top_entries;
+	st[0].idx = first_slot(g, 0, g->va_base, r->first);
+	for (;;) {
+		struct walk_table *t = &st[d];
+		u32 shift, n;
+		u64 end;
+
+		if (t->idx >= t->nent) {
+			if (!d)
+				return 0;
+			d--;
+			st[d].idx++;	/* past the TABLE entry just done */
+			continue;
+		}
+		shift = geom_shift(g, d);
+		ws.iova = t->base + ((u64)t->idx << shift);
+		if (ws.iova > r->last)
+			return 0;	/* everything after is beyond the range */
+		ws.raw = read_desc(g, t->va, t->idx);
+		if (!ws.raw && !r->empty) {
+			t->idx++;
+			continue;
+		}
+		ws.table_pa = t->pa;
+		ws.depth = d;
+		ws.index = t->idx;
+		if (ws.raw) {
+			decode(g, d, ws.raw, &ws.p);
+		} else {
+			ws.p.oa = 0;
+			ws.p.kind = IOPGT_PTE_INVALID;
+			ws.p.span_log2 = shift;
+			ws.p.contig_lg2 = 0;
+		}
+		n = 1U << ws.p.contig_lg2;
+		ws.gidx = t->idx & ~(n - 1);
+		ws.iova = t->base + ((u64)ws.gidx << shift);
+		end = ws.p.span_log2 >= 64 ? U64_MAX :
+					      ws.iova + (BIT_ULL(ws.p.span_log2) - 1);
+		if (end < r->first) {
+			t->idx = ws.gidx + n;
+			continue;
+		}
+		ret = visit(arg, &ws);
+		if (ret)
+			return ret;
+		if (ws.p.kind == IOPGT_PTE_TABLE && d < r->max_depth) {
+			st[d + 1].va = phys_to_virt(ws.p.oa);
+			st[d + 1].pa = ws.p.oa;
+			st[d + 1].base = ws.iova;
+			st[d + 1].nent = geom_entries(g, d + 1);
+			st[d + 1].idx = first_slot(g, d + 1, ws.iova, r->first);
+			d++;
+			cond_resched();
+			continue;
+		}
+		t->idx = ws.gidx + n;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* WALK: the descriptors translating one IOVA                          */
+
+static bool kind_is_leaf(u32 kind)
+{
+	return kind == IOPGT_PTE_BLOCK || kind == IOPGT_PTE_PAGE;
+}
+
+struct iova_walk {
+	const struct iopgt_walk_geom *g;
+	struct iopgt_walk *out;
+	u64 iova;
+};
+
+static int iova_visit(void *arg, const struct walk_state *ws)
+{
+	struct iova_walk *w = arg;
+	struct iopgt_walk_level *l = &w->out->levels[ws->depth];
+
+	l->pte = ws->raw;
+	l->table_pa = ws->table_pa;
+	l->oa = ws->p.oa;
+	l->span_log2 = ws->p.span_log2;
+	l->level = geom_level(w->g, ws->depth);
+	l->index = ws->index;
+	l->kind = ws->p.kind;
+	w->out->n_levels = ws->depth + 1;
+	if (kind_is_leaf(ws->p.kind)) {
+		w->out->phys = ws->p.oa +
+			       (w->iova & (BIT_ULL(ws->p.span_log2) - 1));
+		w->out->out_flags |= IOPGT_WALK_MAPPED;
+	}
+	return 0;
+}
+
 /**
  * iopgt_walk_iova() - the descriptors translating one IOVA
  * @as: address space, as->lock held, live
@@ -585,83 +838,35 @@ static void decode(const struct iopgt_walk_geom *g, u32 depth, u64 raw,
  *
  * Walks from the top table down to the first leaf or invalid descriptor,
  * both included. For a contiguous leaf, @oa is the start of the whole leaf
- * and @span_log2 its full size; @index is the slot actually read.
+ * and @span_log2 its full size; @index is the slot actually read. An IOVA
+ * beyond what the top table covers (PT_AMDV1 before its top grew, say) is
+ * not mapped: indexing would alias it onto a low address.
  *
  * Return: 0, or -EOPNOTSUPP when the format has no decoder.
  */
 int iopgt_walk_iova(struct iopgt_as *as, u64 iova, struct iopgt_walk *out)
 {
-	const struct iopgt_walk_geom *g = &as->walk;
-	const void *table = g->top_va;
-	u64 table_pa = g->top_pa;
-	u32 depth, reach;
+	struct iova_walk w = { .g = &as->walk, .out = out, .iova = iova };
+	struct walk_range r;
 
-	if (!g->fmt)
+	if (!as->walk.fmt)
 		return -EOPNOTSUPP;
-
-	/*
-	 * The top table covers 2^reach bytes above va_base. An IOVA beyond
-	 * that (PT_AMDV1 before its top grew, say) is not mapped: indexing
-	 * would alias it onto a low address.
-	 */
-	reach = geom_shift(g, 0) + ilog2(geom_entries(g, 0));
-	if (reach < 64 && ((iova ^ g->va_base) >> reach))
+	if (!walk_range_init(&r, &as->walk, iova, iova, IOPGT_MAX_LEVELS))
 		return 0;
-
-	for (depth = 0; depth < g->levels && depth < IOPGT_MAX_LEVELS; depth++) {
-		struct iopgt_walk_level *l = &out->levels[depth];
-		u32 shift = geom_shift(g, depth);
-		u32 idx = (iova >> shift) & (geom_entries(g, depth) - 1);
-		struct iopgt_walk_pte p;
-		u64 raw = read_desc(g, table, idx);
-
-		decode(g, depth, raw, &p);
-		l->pte = raw;
-		l->table_pa = table_pa;
-		l->oa = p.oa;
-		l->span_log2 = p.span_log2;
-		l->level = geom_level(g, depth);
-		l->index = idx;
-		l->kind = p.kind;
-		out->n_levels = depth + 1;
-
-		if (p.kind == IOPGT_PTE_TABLE) {
-			table_pa = p.oa;
-			table = phys_to_virt(table_pa);
-			continue;
-		}
-		if (p.kind == IOPGT_PTE_BLOCK || p.kind == IOPGT_PTE_PAGE) {
-			out->phys = p.oa + (iova & (BIT_ULL(p.span_log2) - 1));
-			out->out_flags |= IOPGT_WALK_MAPPED;
-		}
-		break;
-	}
-	return 0;
+	/* one slot per level: the range ends after the first non-table */
+	r.empty = true;
+	return walk_range(&r, iova_visit, &w);
 }
 
 /* ------------------------------------------------------------------ */
 /* Hiding kernel addresses                                             */
 
-static bool kind_is_leaf(u32 kind)
-{
-	return kind == IOPGT_PTE_BLOCK || kind == IOPGT_PTE_PAGE;
-}
-
 /* descriptor bits that can hold a table address in @as's format */
 static u64 hide_mask(const struct iopgt_as *as)
 {
-	const struct iopgt_walk_geom *g = &as->walk;
-	u64 m;
+	const struct iopgt_walk_fmt *f = as->walk.fmt;
 
-	if (!g->fmt)
-		return U64_MAX;
-	m = g->fmt->table_addr | __sme_set(0ULL);
-	/* MediaTek v7s: PA bits 32/33/34 of a table in bits 9/4/5 */
-	if (g->fmt == &iopgt_walk_fmt_v7s &&
-	    (as->quirks & (IOPGT_QUIRK_ARM_MTK_EXT |
-			   IOPGT_QUIRK_ARM_MTK_TTBR_EXT)))
-		m |= BIT_ULL(9) | BIT_ULL(5) | BIT_ULL(4);
-	return m;
+	return f ? f->table_addr | __sme_set(0ULL) : U64_MAX;
 }
 
 /**
@@ -760,66 +965,56 @@ void iopgt_walk_hide_addrs(const struct iopgt_as *as, struct iopgt_walk *w)
  */
 u64 iopgt_walk_hide_reg(const struct iopgt_as *as, u32 i, u64 val)
 {
-	u64 m;
+	const struct iopgt_walk_fmt *f = walk_fmt_of(as);
+	u64 m = f ? f->reg_addr : U64_MAX;
 
 	lockdep_assert_held(&as->lock);
 	if (i == 7)
 		return 0;
 	if (i >= 32 || !(as->fmt->addr_regs & BIT(i)))
 		return val;
-	switch (as->format) {
-	case IOPGT_FMT_ARM_32_LPAE_S1:
-	case IOPGT_FMT_ARM_32_LPAE_S2:
-	case IOPGT_FMT_ARM_64_LPAE_S1:
-	case IOPGT_FMT_ARM_64_LPAE_S2:
-		m = GENMASK_ULL(51, 1);
-		break;
-	case IOPGT_FMT_ARM_MALI_LPAE:
-		m = GENMASK_ULL(51, 12);
-		break;
-	case IOPGT_FMT_ARM_V7S:
-		m = (as->quirks & (IOPGT_QUIRK_ARM_MTK_EXT |
-				   IOPGT_QUIRK_ARM_MTK_TTBR_EXT)) ?
-		    U64_MAX : GENMASK_ULL(63, 7);
-		break;
-	case IOPGT_FMT_PT_AMDV1:
-	case IOPGT_FMT_PT_VTDSS:
-	case IOPGT_FMT_PT_X86_64:
-		m = GENMASK_ULL(63, 12);
-		break;
-	default:
-		m = U64_MAX;
-		break;
-	}
 	return val & ~(m | __sme_set(0ULL));
 }
 
 /* ------------------------------------------------------------------ */
-/* Tree iteration                                                      */
+/* Tree dump                                                           */
 
-struct walk_frame {
-	const void *va;
-	u64 pa;
-	u64 base;	/* IOVA of slot 0 */
-	u32 idx;	/* next slot */
-	u32 nent;
+struct tree_walk {
+	const struct iopgt_walk_geom *g;
+	struct iopgt_walk_cursor *cur;
+	iopgt_walk_visit_t visit;
+	void *priv;
 };
-
-/* first slot of a table at @depth based at @base that can hold IOVA >= lo */
-static u32 first_slot(const struct iopgt_walk_geom *g, u32 depth, u64 base,
-		      u64 lo)
-{
-	u64 idx;
-
-	if (lo <= base)
-		return 0;
-	idx = (lo - base) >> geom_shift(g, depth);
-	return min_t(u64, idx, geom_entries(g, depth));
-}
 
 static bool key_before(u64 iova, u32 depth, const struct iopgt_walk_cursor *c)
 {
 	return iova < c->iova || (iova == c->iova && depth < c->depth);
+}
+
+static int tree_visit(void *arg, const struct walk_state *ws)
+{
+	struct tree_walk *t = arg;
+	struct iopgt_walk_entry e;
+	int ret;
+
+	/* sent by an earlier call; its children may not all have been */
+	if (key_before(ws->iova, ws->depth, t->cur))
+		return 0;
+	e.iova = ws->iova;
+	e.pte = ws->raw;
+	e.table_pa = ws->table_pa;
+	e.oa = ws->p.oa;
+	e.span_log2 = ws->p.span_log2;
+	e.level = geom_level(t->g, ws->depth);
+	e.depth = ws->depth;
+	e.index = ws->gidx;
+	e.kind = ws->p.kind;
+	ret = t->visit(t->priv, &e);
+	if (ret) {
+		t->cur->iova = ws->iova;
+		t->cur->depth = ret < 0 ? ws->depth : ws->depth + 1;
+	}
+	return ret;
 }
 
 /**
@@ -846,93 +1041,70 @@ int iopgt_walk_tree(struct iopgt_as *as, const struct iopgt_walk_filter *f,
 		    struct iopgt_walk_cursor *cur, iopgt_walk_visit_t visit,
 		    void *priv)
 {
-	const struct iopgt_walk_geom *g = &as->walk;
-	struct walk_frame st[IOPGT_MAX_LEVELS];
-	u32 max_depth, d = 0;
-	u64 lo;
-	int ret;
+	struct tree_walk t = {
+		.g = &as->walk, .cur = cur, .visit = visit, .priv = priv,
+	};
+	struct walk_range r;
+	int ret = 0;
 
-	if (!g->fmt)
+	if (!as->walk.fmt)
 		return -EOPNOTSUPP;
 	if (cur->done)
 		return 0;
-	max_depth = min(f->max_depth, g->levels - 1);
-	lo = max(cur->iova, f->first);
-
-	st[0].va = g->top_va;
-	st[0].pa = g->top_pa;
-	st[0].base = g->va_base;
-	st[0].nent = g->top_entries;
-	st[0].idx = first_slot(g, 0, g->va_base, lo);
-
-	for (;;) {
-		struct walk_frame *fr = &st[d];
-		struct iopgt_walk_entry e;
-		struct iopgt_walk_pte p;
-		u32 shift, n, gidx;
-		u64 raw, slot, end;
-
-		if (fr->idx >= fr->nent) {
-			if (!d)
-				break;
-			d--;
-			st[d].idx++;
-			continue;
-		}
-		shift = geom_shift(g, d);
-		slot = fr->base + ((u64)fr->idx << shift);
-		if (slot > f->last)
-			break;		/* everything after is beyond the range */
-		raw = read_desc(g, fr->va, fr->idx);
-		if (!raw) {
-			fr->idx++;
-			continue;
-		}
-		decode(g, d, raw, &p);
-		n = 1U << p.contig_lg2;
-		gidx = fr->idx & ~(n - 1);
-		slot = fr->base + ((u64)gidx << shift);
-		end = p.span_log2 >= 64 ? U64_MAX :
-					   slot + (BIT_ULL(p.span_log2) - 1);
-		if (end < lo) {
-			fr->idx = gidx + n;
-			continue;
-		}
-		if (d <= max_depth && !key_before(slot, d, cur)) {
-			e.iova = slot;
-			e.pte = raw;
-			e.table_pa = fr->pa;
-			e.oa = p.oa;
-			e.span_log2 = p.span_log2;
-			e.level = geom_level(g, d);
-			e.depth = d;
-			e.index = gidx;
-			e.kind = p.kind;
-			ret = visit(priv, &e);
-			if (ret) {
-				cur->iova = slot;
-				cur->depth = ret < 0 ? d : d + 1;
-				return ret;
-			}
-		}
-		if (p.kind == IOPGT_PTE_TABLE && d < max_depth) {
-			st[d + 1].va = phys_to_virt(p.oa);
-			st[d + 1].pa = p.oa;
-			st[d + 1].base = slot;
-			st[d + 1].nent = geom_entries(g, d + 1);
-			st[d + 1].idx = first_slot(g, d + 1, slot, lo);
-			d++;
-			cond_resched();
-			continue;
-		}
-		fr->idx = gidx + n;
-	}
-	cur->done = true;
-	return 0;
+	if (walk_range_init(&r, &as->walk, max(cur->iova, f->first), f->last,
+			    f->max_depth))
+		ret = walk_range(&r, tree_visit, &t);
+	if (!ret)
+		cur->done = true;
+	return ret;
 }
 
 /* ------------------------------------------------------------------ */
 /* Table memory                                                        */
+
+struct count_walk {
+	const struct iopgt_walk_geom *g;
+	u64 tables;
+	bool fmt_decides;
+};
+
+static int count_visit(void *arg, const struct walk_state *ws)
+{
+	struct count_walk *c = arg;
+	struct iopgt_walk_pte p;
+
+	if (c->fmt_decides && ws->depth + 2 >= c->g->levels) {
+		/*
+		 * A table of leaves is counted, never followed: the format's
+		 * decoder alone classifies it (decode()'s extra checks guard
+		 * following an address).
+		 */
+		decode_fmt(c->g, ws->depth, ws->raw, &p);
+		c->tables += p.kind == IOPGT_PTE_TABLE;
+	} else {
+		c->tables += ws->p.kind == IOPGT_PTE_TABLE;
+	}
+	return 0;
+}
+
+/*
+ * Tables below the top reachable through a TABLE descriptor whose IOVA span
+ * intersects [@first, @last]; only the levels that hold tables are read.
+ * @fmt_decides: the entries of the last of them (which point at tables of
+ * leaves) count when the format's decoder alone calls them tables.
+ */
+static u64 count_tables(const struct iopgt_walk_geom *g, u64 first, u64 last,
+			bool fmt_decides)
+{
+	struct count_walk c = { .g = g, .fmt_decides = fmt_decides };
+	struct walk_range r;
+
+	if (!g->fmt || g->levels < 2 ||
+	    !walk_range_init(&r, g, first, last, g->levels - 2))
+		return 0;
+	walk_range(&r, count_visit, &c);
+	return c.tables;
+}
 
 /* number of tables below a slot at @depth covering [first, last] */
 static u64 tables_needed(const struct iopgt_walk_geom *g, u32 depth,
@@ -966,55 +1138,8 @@ static u64 tables_needed(const struct iopgt_walk_geom *g, u32 depth,
 u64 iopgt_walk_count_table_bytes(struct iopgt_as *as, u64 *n_tables)
 {
 	const struct iopgt_walk_geom *g = &as->walk;
-	struct walk_frame st[IOPGT_MAX_LEVELS];
-	u64 tables = 0;
-	u32 d = 0;
+	u64 tables = count_tables(g, 0, U64_MAX, false);
 
-	if (n_tables)
-		*n_tables = 1;
-	if (!g->fmt)
-		return g->top_bytes;
-	if (g->levels < 2)
-		return g->top_bytes;
-
-	st[0].va = g->top_va;
-	st[0].nent = g->top_entries;
-	st[0].idx = 0;
-	for (;;) {
-		struct walk_frame *fr = &st[d];
-		struct iopgt_walk_pte p;
-		u64 raw;
-
-		if (fr->idx >= fr->nent) {
-			if (!d)
-				break;
-			d--;
-			st[d].idx++;
-			continue;
-		}
-		raw = read_desc(g, fr->va, fr->idx);
-		if (!raw) {
-			fr->idx++;
-			continue;
-		}
-		decode(g, d, raw, &p);
-		if (p.kind != IOPGT_PTE_TABLE) {
-			fr->idx += 1U << p.contig_lg2;
-			fr->idx &= ~((1U << p.contig_lg2) - 1);
-			continue;
-		}
-		tables++;
-		if (d + 2 < g->levels) {
-			/* its child holds tables too: scan it */
-			st[d + 1].va = phys_to_virt(p.oa);
-			st[d + 1].nent = geom_entries(g, d + 1);
-			st[d + 1].idx = 0;
-			d++;
-			cond_resched();
-			continue;
-		}
-		fr->idx++;
-	}
 	if (n_tables)
 		*n_tables = 1 + tables;
 	return g->top_bytes + tables * g->table_bytes;
@@ -1039,68 +1164,9 @@ u64 iopgt_walk_count_table_bytes(struct iopgt_as *as, u64 *n_tables)
  */
 u64 iopgt_walk_count_tables(struct iopgt_as *as, u64 first, u64 last)
 {
-	const struct iopgt_walk_geom *g = &as->walk;
-	struct walk_frame st[IOPGT_MAX_LEVELS];
-	u64 tables = 0;
-	u32 d = 0;
-
-	if (!g->fmt || g->levels < 2 || last < first)
+	if (last < first)
 		return 0;
-
-	st[0].va = g->top_va;
-	st[0].base = g->va_base;
-	st[0].nent = g->top_entries;
-	st[0].idx = first_slot(g, 0, g->va_base, first);
-	for (;;) {
-		struct walk_frame *fr = &st[d];
-		struct iopgt_walk_pte p;
-		u64 slot, raw;
-
-		if (fr->idx >= fr->nent) {
-			if (!d)
-				break;
-			d--;
-			st[d].idx++;
-			continue;
-		}
-		slot = fr->base + ((u64)fr->idx << geom_shift(g, d));
-		if (slot > last) {
-			/* the rest of this table is beyond the range */
-			fr->idx = fr->nent;
-			continue;
-		}
-		raw = read_desc(g, fr->va, fr->idx);
-		if (!raw) {
-			fr->idx++;
-			continue;
-		}
-		if (d + 2 >= g->levels) {
-			/*
-			 * A table of leaves is counted, never followed: the
-			 * format's decoder alone classifies it (decode()'s
-			 * extra checks guard following an address).
-			 */
-			p.span_log2 = geom_shift(g, d);
-			p.contig_lg2 = 0;
-			g->fmt->decode(g, d, raw, &p);
-			tables += p.kind == IOPGT_PTE_TABLE;
-			fr->idx++;
-			continue;
-		}
-		decode(g, d, raw, &p);
-		if (p.kind != IOPGT_PTE_TABLE) {
-			fr->idx++;
-			continue;
-		}
-		tables++;
-		/* its child holds tables too: scan its part of the range */
-		st[d + 1].va = phys_to_virt(p.oa);
-		st[d + 1].base = slot;
-		st[d + 1].nent = geom_entries(g, d + 1);
-		st[d + 1].idx = first_slot(g, d + 1, slot, first);
-		d++;
-	}
-	return tables;
+	return count_tables(&as->walk, first, last, true);
 }
 
 /**
@@ -1124,12 +1190,8 @@ u64 iopgt_walk_table_bytes_max(struct iopgt_as *as, u64 iova, u64 len)
 
 	if (!len || last < iova || !g->fmt || g->levels < 2)
 		return 0;
-	if (g->level_dec && g->fmt == &iopgt_walk_fmt_amdv1) {
-		u32 cover = geom_shift(g, 0) + ilog2(g->top_entries);
-
-		if (cover < 64 && (last >> cover))
-			return U64_MAX;
-	}
+	if (g->fmt->top_grows && last > geom_last(g))
+		return U64_MAX;
 	return tables_needed(g, 0, iova, last) * g->table_bytes;
 }
 
@@ -1141,7 +1203,8 @@ u64 iopgt_walk_table_bytes_max(struct iopgt_as *as, u64 iova, u64 len)
  *	range (checked by the caller)
  *
  * An upper bound: assumes the smallest page everywhere and counts one new
- * table for every slot on the way that does not hold a table yet. For
+ * table for every slot on the way that does not hold a table yet: the
+ * tables the range needs under the top table minus those that exist. For
  * generic_pt formats whose top level can grow (AMDv1), a range beyond the
  * current top's reach is counted as if every level up to the largest
  * allowed had to be built.
@@ -1151,77 +1214,22 @@ u64 iopgt_walk_table_bytes_max(struct iopgt_as *as, u64 iova, u64 len)
 u64 iopgt_walk_table_bytes_bound(struct iopgt_as *as, u64 iova, u64 len)
 {
 	const struct iopgt_walk_geom *g = &as->walk;
-	struct walk_frame st[IOPGT_MAX_LEVELS];
 	u64 last = iova + len - 1;
-	u64 missing = 0;
-	u32 d = 0;
+	struct walk_range r;
 
-	if (!len || last < iova)
+	if (!len || last < iova || !g->fmt)
 		return 0;
-	if (!g->fmt)
-		return 0;
+	if (g->fmt->top_grows && last > geom_last(g)) {
+		struct iopgt_walk_geom big = *g;
 
-	if (g->level_dec && g->fmt == &iopgt_walk_fmt_amdv1) {
-		u32 cover = geom_shift(g, 0) + ilog2(g->top_entries);
-
-		if (cover < 64 && (last >> cover)) {
-			struct iopgt_walk_geom big = *g;
-
-			/* AMDv1 may grow to mode 6 */
-			big.levels = IOPGT_MAX_LEVELS;
-			return (u64)g->table_bytes *
-			       (IOPGT_MAX_LEVELS - g->levels +
-				tables_needed(&big, 0, iova, last));
-		}
+		/* AMDv1 may grow to mode 6 */
+		big.levels = IOPGT_MAX_LEVELS;
+		return (u64)g->table_bytes *
+		       (IOPGT_MAX_LEVELS - g->levels +
+			tables_needed(&big, 0, iova, last));
 	}
-	if (g->levels < 2)
+	if (g->levels < 2 || !walk_range_init(&r, g, iova, last, 0))
 		return 0;
-
-	st[0].va = g->top_va;
-	st[0].base = g->va_base;
-	st[0].nent = g->top_entries;
-	st[0].idx = first_slot(g, 0, g->va_base, iova);
-	for (;;) {
-		struct walk_frame *fr = &st[d];
-		u32 shift = geom_shift(g, d);
-		struct iopgt_walk_pte p;
-		u64 slot, s_first, s_last, raw;
-
-		if (fr->idx >= fr->nent) {
-			if (!d)
-				break;
-			d--;
-			st[d].idx++;
-			continue;
-		}
-		slot = fr->base + ((u64)fr->idx << shift);
-		if (slot > last)
-			goto up;
-		s_first = max(slot, iova);
-		s_last = min(slot + (BIT_ULL(shift) - 1), last);
-		raw = read_desc(g, fr->va, fr->idx);
-		if (raw)
-			decode(g, d, raw, &p);
-		if (!raw || p.kind != IOPGT_PTE_TABLE) {
-			/* a new table here, and everything below it */
-			missing += tables_needed(g, d, s_first, s_last);
-			fr->idx++;
-			continue;
-		}
-		if (d + 2 < g->levels) {
-			st[d + 1].va = phys_to_virt(p.oa);
-			st[d + 1].base = slot;
-			st[d + 1].nent = geom_entries(g, d + 1);
-			st[d + 1].idx = first_slot(g, d + 1, slot, s_first);
-			d++;
-			cond_resched();
-			continue;
-		}
-		fr->idx++;
-		continue;
-up:
-		/* rest of this table is beyond the range */
-		fr->idx = fr->nent;
-	}
-	return missing * g->table_bytes;
+	return (tables_needed(g, 0, r.first, r.last) -
+		count_tables(g, r.first, r.last, false)) * g->table_bytes;
 }
