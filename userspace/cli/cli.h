@@ -6,7 +6,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "iopgt.h"
+#include "libiopgt.h"
+#include "parse.h"
+#include "tree.h"
 
 /* exit statuses */
 #define EXIT_KERNEL	1	/* the kernel (or the system) refused */
@@ -17,9 +19,9 @@ struct cli {
 	const char *prog;		/* "iopgt" */
 	const char *cmd;		/* current subcommand name */
 	const char *dev_path;		/* --device */
-	struct iopgt_dev dev;
+	struct iopgt_handle dev;
 	int dev_open;
-	struct iopgt_nl *nl;
+	struct iopgt_netlink *nl;
 	int script;			/* running a script */
 	unsigned long lineno;		/* script line */
 	uint32_t last_id;		/* last AS created in this process */
@@ -79,8 +81,8 @@ struct iopgt_capture_hdr {
 	struct iopgt_hw_cfg hw;
 	struct iopgt_as_info ai;
 	struct iopgt_fmt_ctx ctx;
-	int32_t slot[IOPGT_TREE_MAX_DEPTH];
-	uint64_t ents[IOPGT_TREE_MAX_DEPTH];
+	int32_t slot[TREE_MAX_DEPTH];
+	uint64_t ents[TREE_MAX_DEPTH];
 };
 
 int cmd_dump(struct cli *c, int argc, char **argv);

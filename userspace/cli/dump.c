@@ -55,15 +55,15 @@ struct dump {
 	struct iopgt_tree_filter filter;
 	int filtered;
 	int collapse;
-	int slot[IOPGT_TREE_MAX_DEPTH];
-	uint64_t ents[IOPGT_TREE_MAX_DEPTH];
-	struct iopgt_treegap tg;
-	struct iopgt_coalescer co;
+	int slot[TREE_MAX_DEPTH];
+	uint64_t ents[TREE_MAX_DEPTH];
+	struct treegap tg;
+	struct coalescer co;
 	uint64_t n_entries, n_tables, n_leaves;
 	uint64_t by_size[64];
 	/* dot */
 	uint64_t seq;
-	uint64_t parent[IOPGT_TREE_MAX_DEPTH + 1];
+	uint64_t parent[TREE_MAX_DEPTH + 1];
 	uint64_t run_parent;
 	uint32_t run_depth;
 	/*
@@ -127,7 +127,7 @@ static void tree_gap(int depth, uint64_t first, uint64_t count, void *arg)
 			(unsigned long long)(first + count - 1));
 }
 
-static void range_emit(const struct iopgt_range *r, void *arg)
+static void range_emit(const struct range_run *r, void *arg)
 {
 	struct dump *d = arg;
 	char tot[16], pg[16];
@@ -179,10 +179,10 @@ static void begin(struct dump *d)
 	d->raw_ok = raw_shortcut_ok(&d->ctx);
 	for (i = 0; i < 64; i++)
 		iopgt_size_str(1ULL << i, d->sizes[i], sizeof(d->sizes[i]));
-	iopgt_treegap_init(&d->tg, d->have_hw ? d->slot : NULL,
+	treegap_init(&d->tg, d->have_hw ? d->slot : NULL,
 			   d->have_hw ? d->ents : NULL, !d->filtered && d->collapse,
 			   tree_gap, d);
-	iopgt_coalescer_init(&d->co, range_emit, d);
+	coalescer_init(&d->co, range_emit, d);
 	d->seq = 0;
 	memset(d->parent, 0, sizeof(d->parent));
 	iopgt_pgsizes_str(d->hw.pgsize_bitmap, pg, sizeof(pg));
@@ -425,7 +425,7 @@ static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 	struct dump *d = arg;
 	char line[8192 + 512], *p = line;
 	int leaf = e->kind == IOPGT_PTE_BLOCK || e->kind == IOPGT_PTE_PAGE;
-	uint32_t depth = e->depth < IOPGT_TREE_MAX_DEPTH ? e->depth : IOPGT_TREE_MAX_DEPTH - 1;
+	uint32_t depth = e->depth < TREE_MAX_DEPTH ? e->depth : TREE_MAX_DEPTH - 1;
 	int hit = same_attrs(d, e);
 
 	d->n_entries++;
@@ -438,7 +438,7 @@ static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 	}
 	/* ranges: a leaf that continues the run with the same descriptor bits */
 	if (d->fmt == F_RANGES && hit && leaf && d->co.active) {
-		struct iopgt_range *r = &d->co.cur;
+		struct range_run *r = &d->co.cur;
 
 		if (r->span_log2 == e->span_log2 && r->level == e->level &&
 		    r->end == e->iova && r->end && r->oa + (r->end - r->iova) == e->oa &&
@@ -456,7 +456,7 @@ static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 	d->dc.oa = e->oa;
 	switch (d->fmt) {
 	case F_TREE:
-		iopgt_treegap_feed(&d->tg, depth, e->index, e->span_log2,
+		treegap_feed(&d->tg, depth, e->index, e->span_log2,
 				   e->kind == IOPGT_PTE_TABLE);
 		/* "%*sL%u[%u] 0x%016llx %-5s 0x%016llx %5s -> %s%s%s\n" */
 		memset(p, ' ', 2 * depth);
@@ -508,7 +508,7 @@ static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 		break;
 	case F_RANGES:
 		if (leaf)
-			iopgt_coalescer_feed(&d->co, e->iova, e->span_log2, e->level,
+			coalescer_feed(&d->co, e->iova, e->span_log2, e->level,
 					     e->oa, d->dc.attrs);
 		break;
 	case F_JSON:
@@ -541,7 +541,7 @@ static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 		if (e->kind == IOPGT_PTE_TABLE) {
 			uint64_t parent = d->parent[depth];
 
-			iopgt_coalescer_flush(&d->co);
+			coalescer_flush(&d->co);
 			d->seq++;
 			d->parent[depth + 1] = d->seq;
 			if (e->oa)
@@ -559,11 +559,11 @@ static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 		} else if (leaf) {
 			if (!d->co.active || d->run_parent != d->parent[depth] ||
 			    d->run_depth != depth) {
-				iopgt_coalescer_flush(&d->co);
+				coalescer_flush(&d->co);
 				d->run_parent = d->parent[depth];
 				d->run_depth = depth;
 			}
-			iopgt_coalescer_feed(&d->co, e->iova, e->span_log2, e->level,
+			coalescer_feed(&d->co, e->iova, e->span_log2, e->level,
 					     e->oa, d->dc.attrs);
 		}
 		break;
@@ -594,13 +594,13 @@ static void finish(struct dump *d)
 
 	switch (d->fmt) {
 	case F_TREE:
-		iopgt_treegap_finish(&d->tg);
+		treegap_finish(&d->tg);
 		if (!d->n_entries)
 			fprintf(d->out, "(empty: no valid descriptor in the top table)\n");
 		summary_text(d);
 		break;
 	case F_RANGES:
-		iopgt_coalescer_flush(&d->co);
+		coalescer_flush(&d->co);
 		fprintf(d->out, "# %llu ranges; ", (unsigned long long)d->co.runs);
 		summary_text(d);
 		break;
@@ -618,7 +618,7 @@ static void finish(struct dump *d)
 		fprintf(d->out, "}}}\n");
 		break;
 	case F_DOT:
-		iopgt_coalescer_flush(&d->co);
+		coalescer_flush(&d->co);
 		fprintf(d->out, "}\n");
 		break;
 	}
@@ -840,7 +840,7 @@ static int capture_start(struct dump *d, const char *path, int *fd)
 		*fd = -1;
 		return ret;
 	}
-	iopgt_nl_record(d->c->nl, *fd);
+	iopgt_netlink_record(d->c->nl, *fd);
 	return 0;
 }
 
@@ -866,7 +866,7 @@ static int replay_load(struct dump *d, int fd)
 	return 0;
 }
 
-static int find_as_cb(const struct iopgt_nl_as *a, void *arg)
+static int find_as_cb(const struct iopgt_netlink_as *a, void *arg)
 {
 	struct dump *d = arg;
 
@@ -895,7 +895,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 	unsigned int tries = 0;
 	const char *replay = NULL, *capture = NULL;
 	int rec_fd = -1;
-	struct iopgt_nl *saved_nl = NULL;
+	struct iopgt_netlink *saved_nl = NULL;
 
 	d = calloc(1, sizeof(*d));
 	if (!d)
@@ -985,7 +985,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 		goto out;
 	}
 	if (range_s) {
-		int r = iopgt_parse_range(range_s, &d->filter.iova_start,
+		int r = parse_range(range_s, &d->filter.iova_start,
 					  &d->filter.iova_end);
 
 		if (r) {
@@ -1036,7 +1036,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 			goto out;
 		}
 		saved_nl = c->nl;	/* a script's socket, back at the end */
-		r = iopgt_nl_open_stream(&c->nl, rec_fd, &err);
+		r = iopgt_netlink_open_stream(&c->nl, rec_fd, &err);
 		if (r) {
 			ret = explain(c, "replay", &err);
 			goto out;
@@ -1045,16 +1045,16 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 	}
 
 	/* context: hardware config via the device; fall back to netlink */
-	if (!c->dev_open && !iopgt_open(&c->dev, c->dev_path, NULL))
+	if (!c->dev_open && !iopgt_open_device(&c->dev, c->dev_path, NULL))
 		c->dev_open = 1;
-	if (c->dev_open && !iopgt_get_hw_cfg(&c->dev, d->id, &d->hw, &err)) {
+	if (c->dev_open && !iopgt_query_hw_cfg(&c->dev, d->id, &d->hw, &err)) {
 		iopgt_fmt_ctx_from_hw(&d->ctx, &d->hw);
-		d->have_hw = iopgt_tree_geometry(&d->hw, d->slot, d->ents,
-						 IOPGT_TREE_MAX_DEPTH) > 0;
+		d->have_hw = tree_geometry(&d->hw, d->slot, d->ents,
+						 TREE_MAX_DEPTH) > 0;
 		if (!d->have_hw)
-			for (i = 0; i < IOPGT_TREE_MAX_DEPTH; i++)
+			for (i = 0; i < TREE_MAX_DEPTH; i++)
 				d->slot[i] = -1;
-		d->have_ai = !iopgt_as_info(&c->dev, d->id, &d->ai, NULL);
+		d->have_ai = !iopgt_query_as_info(&c->dev, d->id, &d->ai, NULL);
 	} else if (c->dev_open && err.code == -ENOENT) {
 		ret = kern_err(c, "no address space %u (ENOENT)", d->id);
 		goto out;
@@ -1064,7 +1064,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 	if (!d->ctx.format) {
 		struct iopgt_err e2 = { 0 };
 
-		ret = iopgt_nl_dump_as(c->nl, 0, find_as_cb, d, &e2);
+		ret = iopgt_netlink_dump_as(c->nl, 0, find_as_cb, d, &e2);
 		if (ret < 0) {
 			ret = explain_nl(c, "AS_GET dump", &e2);
 			goto out;
@@ -1076,8 +1076,8 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 		d->have_hw = 0;
 	}
 	if (!d->have_hw && d->hw.levels && !d->ctx.have_regs) {
-		d->have_hw = iopgt_tree_geometry(&d->hw, d->slot, d->ents,
-						 IOPGT_TREE_MAX_DEPTH) > 0;
+		d->have_hw = tree_geometry(&d->hw, d->slot, d->ents,
+						 TREE_MAX_DEPTH) > 0;
 	}
 	capture = getenv("IOPGT_DUMP_CAPTURE");
 	if (capture && *capture) {
@@ -1100,7 +1100,7 @@ ready:
 	d->attempt = 1;
 	begin(d);
 	memset(&err, 0, sizeof(err));
-	ret = iopgt_nl_dump_tree_retry(c->nl, 0, d->id, &d->filter, on_entry, d,
+	ret = iopgt_netlink_dump_tree_retry(c->nl, 0, d->id, &d->filter, on_entry, d,
 				       restart, d->max_tries, &tries, &err);
 	if (ret) {
 		/* never leave a torn or partial tree behind: drop the spool */
@@ -1139,10 +1139,10 @@ ready:
 out:
 	if (rec_fd >= 0) {
 		if (replay && *replay) {	/* the handle reads rec_fd */
-			iopgt_nl_close(c->nl);
+			iopgt_netlink_close(c->nl);
 			c->nl = saved_nl;
 		} else {
-			iopgt_nl_record(c->nl, -1);
+			iopgt_netlink_record(c->nl, -1);
 		}
 		close(rec_fd);
 	}

@@ -68,14 +68,14 @@ static int num_err(struct cli *c, const char *what, const char *s, int ret)
 
 int arg_u64(struct cli *c, const char *what, const char *s, uint64_t *v)
 {
-	int ret = iopgt_parse_u64(s, v);
+	int ret = parse_u64(s, v);
 
 	return ret ? num_err(c, what, s, ret) : 0;
 }
 
 int arg_u32(struct cli *c, const char *what, const char *s, uint32_t *v)
 {
-	int ret = iopgt_parse_u32(s, v);
+	int ret = parse_u32(s, v);
 
 	return ret ? num_err(c, what, s, ret) : 0;
 }
@@ -136,7 +136,7 @@ int cli_open_dev(struct cli *c)
 
 	if (c->dev_open)
 		return 0;
-	if (iopgt_open(&c->dev, path, &err)) {
+	if (iopgt_open_device(&c->dev, path, &err)) {
 		switch (-err.code) {
 		case EACCES:
 		case EPERM:
@@ -162,7 +162,7 @@ int cli_open_nl(struct cli *c)
 
 	if (c->nl)
 		return 0;
-	if (iopgt_nl_open(&c->nl, &err))
+	if (iopgt_netlink_open(&c->nl, &err))
 		return kern_err(c, "%s", err.msg);
 	return 0;
 }
@@ -283,7 +283,7 @@ static int cmd_info(struct cli *c, int argc, char **argv)
 		return ret;
 	if ((ret = cli_open_dev(c)))
 		return ret;
-	if (iopgt_get_info(&c->dev, &gi, NULL, NULL, &err))
+	if (iopgt_query_info(&c->dev, &gi, NULL, NULL, &err))
 		return explain(c, "GET_INFO", &err);
 	if (json) {
 		printf("{\"abi_version\":%u,\"n_formats\":%u,\"n_available\":%u,"
@@ -345,7 +345,7 @@ static char *rules_str(uint32_t rules, char *buf, size_t len)
 	return buf;
 }
 
-static int nl_format_cb(const struct iopgt_nl_format *f, void *arg)
+static int nl_format_cb(const struct iopgt_netlink_format *f, void *arg)
 {
 	int json = *(int *)arg;
 
@@ -382,13 +382,13 @@ static int cmd_formats(struct cli *c, int argc, char **argv)
 	if (nlflag) {
 		if ((ret = cli_open_nl(c)))
 			return ret;
-		if (iopgt_nl_dump_formats(c->nl, 0, nl_format_cb, &json, &err))
+		if (iopgt_netlink_dump_formats(c->nl, 0, nl_format_cb, &json, &err))
 			return explain_nl(c, "FORMAT_GET dump", &err);
 		return 0;
 	}
 	if ((ret = cli_open_dev(c)))
 		return ret;
-	if (iopgt_get_info_all(&c->dev, &gi, &f, &n, &err))
+	if (iopgt_query_info_all(&c->dev, &gi, &f, &n, &err))
 		return explain(c, "GET_INFO", &err);
 	if (json)
 		printf("[");
@@ -498,7 +498,7 @@ static int get_fmt_info(struct cli *c, uint32_t format, struct iopgt_get_info *g
 	unsigned int n = 0, i;
 
 	memset(fi, 0, sizeof(*fi));
-	if (iopgt_get_info_all(&c->dev, gi, &f, &n, &err))
+	if (iopgt_query_info_all(&c->dev, gi, &f, &n, &err))
 		return -1;
 	for (i = 0; i < n; i++)
 		if (f[i].format == format)
@@ -551,7 +551,7 @@ static int cmd_create(struct cli *c, int argc, char **argv)
 	if (fmt < 0) {
 		uint32_t v;
 
-		if (iopgt_parse_u32(pos[0], &v))
+		if (parse_u32(pos[0], &v))
 			return usage_err(c, "bad FORMAT '%s': unknown format name (see 'iopgt formats')",
 					 pos[0]);
 		fmt = (int)v;
@@ -566,7 +566,7 @@ static int cmd_create(struct cli *c, int argc, char **argv)
 	if (pg_s) {
 		uint64_t bm;
 
-		if (iopgt_parse_pgsizes(pg_s, &bm))
+		if (parse_pgsizes(pg_s, &bm))
 			return usage_err(c, "bad --pgsizes '%s': want a list of powers of two like 4K,2M,1G",
 					 pg_s);
 		req.pgsize_bitmap = bm;
@@ -574,7 +574,7 @@ static int cmd_create(struct cli *c, int argc, char **argv)
 	if (q_s) {
 		uint64_t qq;
 
-		if (iopgt_parse_quirks(q_s, &qq, bad, sizeof(bad)))
+		if (parse_quirks(q_s, &qq, bad, sizeof(bad)))
 			return usage_err(c, "bad --quirks '%s': unknown quirk '%s'", q_s, bad);
 		req.quirks = qq;
 	}
@@ -584,7 +584,7 @@ static int cmd_create(struct cli *c, int argc, char **argv)
 		req.flags |= IOPGT_AS_NONCOHERENT;
 	if ((ret = cli_open_dev(c)))
 		return ret;
-	if (iopgt_as_create(&c->dev, &req, &err)) {
+	if (iopgt_create_as(&c->dev, &req, &err)) {
 		const char *fn = iopgt_format_name(req.format);
 		char what[96];
 
@@ -652,7 +652,7 @@ static int not_owner_err(struct cli *c, const char *what, uint32_t id)
 	struct iopgt_err e2 = { 0 };
 	char who[48] = "";
 
-	if (!iopgt_as_info(&c->dev, id, &ai, &e2) && ai.owner_pid)
+	if (!iopgt_query_as_info(&c->dev, id, &ai, &e2) && ai.owner_pid)
 		snprintf(who, sizeof(who), " (pid %u)", ai.owner_pid);
 	return kern_err(c, "%s %u: address space %u is not persistent: only the descriptor that created it%s may map, unmap or destroy it (EPERM)",
 			what, id, id, who);
@@ -675,7 +675,7 @@ static int cmd_destroy(struct cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	if ((ret = cli_open_dev(c)))
 		return ret;
-	if (iopgt_as_destroy(&c->dev, id, &err)) {
+	if (iopgt_destroy_as(&c->dev, id, &err)) {
 		if (err.code == -ENOENT)
 			return kern_err(c, "no address space %u (ENOENT)", id);
 		if (err.code == -EPERM)
@@ -695,7 +695,7 @@ static const char usage_list[] =
 "  CAP_NET_ADMIN): id, format, owner pid, flags, mapped bytes, page-table\n"
 "  tables held (the top one included) and their bytes, generation.\n";
 
-static int list_cb(const struct iopgt_nl_as *a, void *arg)
+static int list_cb(const struct iopgt_netlink_as *a, void *arg)
 {
 	int json = *(int *)arg;
 	const char *fn = iopgt_format_name(a->format);
@@ -741,7 +741,7 @@ static int cmd_list(struct cli *c, int argc, char **argv)
 	if (!json)
 		printf("%-4s %-16s %-7s %-13s %14s %7s %12s %10s\n", "ID", "FORMAT", "OWNER",
 		       "LIFETIME", "MAPPED", "TABLES", "TABLE_BYTES", "GEN");
-	if (iopgt_nl_dump_as(c->nl, 0, list_cb, &json, &err))
+	if (iopgt_netlink_dump_as(c->nl, 0, list_cb, &json, &err))
 		return explain_nl(c, "AS_GET dump", &err);
 	return 0;
 }
@@ -780,9 +780,9 @@ static const char *entry_why(struct cli *c, uint32_t id, uint32_t reason,
 
 	if (!reason)
 		return NULL;
-	have_hw = !iopgt_get_hw_cfg(&c->dev, id, &hw, &err);
+	have_hw = !iopgt_query_hw_cfg(&c->dev, id, &hw, &err);
 	if (reason == IOPGT_REASON_AS_TABLE_CAP || reason == IOPGT_REASON_DEV_TABLE_CAP)
-		have_gi = !iopgt_get_info(&c->dev, &gi, NULL, NULL, &err);
+		have_gi = !iopgt_query_info(&c->dev, &gi, NULL, NULL, &err);
 	return iopgt_entry_err_str(reason, iova, paddr, len, prot, pgsize_log2,
 				   have_hw ? &hw : NULL, have_gi ? &gi : NULL, buf, blen);
 }
@@ -868,14 +868,14 @@ static int cmd_map(struct cli *c, int argc, char **argv)
 		ents[i].iova = a;
 		ents[i].paddr = p;
 		ents[i].length = l;
-		if (iopgt_parse_prot(g[3], &ents[i].prot, bad, sizeof(bad)))
+		if (parse_prot(g[3], &ents[i].prot, bad, sizeof(bad)))
 			return usage_err(c, "bad PROT '%s': '%s' is not one of r, w, x, nx, cache, mmio, priv",
 					 g[3], bad);
 		ents[i].pgsize_log2 = pglog;
 	}
 	if ((ret = cli_open_dev(c)))
 		return ret;
-	ret = iopgt_map(&c->dev, id, rollback ? IOPGT_MAP_ROLLBACK : 0, ents,
+	ret = iopgt_map_entries(&c->dev, id, rollback ? IOPGT_MAP_ROLLBACK : 0, ents,
 			(uint32_t)n, &done, &err);
 	for (i = 0; i < n && i < (int)done; i++) {
 		char p[64], sz[16];
@@ -960,7 +960,7 @@ static int cmd_unmap(struct cli *c, int argc, char **argv)
 	}
 	if ((ret = cli_open_dev(c)))
 		return ret;
-	ret = iopgt_unmap(&c->dev, id, ents, (uint32_t)n, &done, &err);
+	ret = iopgt_unmap_entries(&c->dev, id, ents, (uint32_t)n, &done, &err);
 	for (i = 0; i < (int)done && i < n; i++) {
 		if (json)
 			printf("{\"iova\":\"0x%llx\",\"length\":\"0x%llx\",\"unmapped\":\"0x%llx\",\"error\":0}\n",
@@ -1028,7 +1028,7 @@ static const char usage_walk[] =
 static int get_ctx(struct cli *c, uint32_t id, struct iopgt_hw_cfg *hw,
 		   struct iopgt_fmt_ctx *ctx, struct iopgt_err *err)
 {
-	if (iopgt_get_hw_cfg(&c->dev, id, hw, err))
+	if (iopgt_query_hw_cfg(&c->dev, id, hw, err))
 		return -1;
 	iopgt_fmt_ctx_from_hw(ctx, hw);
 	return 0;
@@ -1059,7 +1059,7 @@ static int cmd_walk(struct cli *c, int argc, char **argv)
 	if ((ret = cli_open_dev(c)))
 		return ret;
 	if (get_ctx(c, id, &hw, &ctx, &err) ||
-	    iopgt_walk(&c->dev, id, iova, hwf ? IOPGT_WALK_HW : 0, &w, &err)) {
+	    iopgt_query_walk(&c->dev, id, iova, hwf ? IOPGT_WALK_HW : 0, &w, &err)) {
 		if (err.code == -ENOENT)
 			return kern_err(c, "no address space %u (ENOENT)", id);
 		if (err.code == -ERANGE)
@@ -1166,7 +1166,7 @@ static int cmd_regs(struct cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	if ((ret = cli_open_dev(c)))
 		return ret;
-	if (iopgt_get_hw_cfg(&c->dev, id, &hw, &err)) {
+	if (iopgt_query_hw_cfg(&c->dev, id, &hw, &err)) {
 		if (err.code == -ENOENT)
 			return kern_err(c, "no address space %u (ENOENT)", id);
 		return explain(c, "regs", &err);
@@ -1252,7 +1252,7 @@ static int cmd_script(struct cli *c, int argc, char **argv)
 
 		c->lineno++;
 		line[strcspn(line, "\r\n")] = 0;
-		n = iopgt_tokenize(line, words + 1, MAX_POS);
+		n = tokenize(line, words + 1, MAX_POS);
 		if (n < 0) {
 			c->cmd = NULL;
 			ret = usage_err(c, "%s", n == -E2BIG ? "too many words" :
@@ -1275,7 +1275,7 @@ static int cmd_script(struct cli *c, int argc, char **argv)
 			uint64_t ms;
 
 			c->cmd = "sleep";
-			if (n != 2 || iopgt_parse_u64(words[2], &ms)) {
+			if (n != 2 || parse_u64(words[2], &ms)) {
 				ret = usage_err(c, "want MILLISECONDS");
 				break;
 			}
@@ -1407,7 +1407,7 @@ int main(int argc, char **argv)
 		ret = 0;
 	if (fflush(stdout) && !ret)
 		ret = kern_err(&c, "write error: %s", strerror(errno));
-	iopgt_nl_close(c.nl);
-	iopgt_close(&c.dev);
+	iopgt_netlink_close(c.nl);
+	iopgt_close_device(&c.dev);
 	return ret;
 }

@@ -74,7 +74,7 @@ static int flush_batch(struct cli *c, uint32_t id, struct xlate_out *o,
 
 	if (!n)
 		return 0;
-	if (iopgt_iova_to_phys_vec(&c->dev, id, ents, n, &err)) {
+	if (iopgt_translate_vec(&c->dev, id, ents, n, &err)) {
 		if (err.code == -ENOENT)
 			return kern_err(c, "no address space %u (ENOENT)", id);
 		return explain(c, "translate", &err);
@@ -90,7 +90,7 @@ static int batch_size(struct cli *c, uint32_t *batch)
 	struct iopgt_get_info gi;
 	struct iopgt_err err = { 0 };
 
-	if (iopgt_get_info(&c->dev, &gi, NULL, NULL, &err))
+	if (iopgt_query_info(&c->dev, &gi, NULL, NULL, &err))
 		return explain(c, "GET_INFO", &err);
 	*batch = gi.max_map_entries < XLATE_BATCH ? gi.max_map_entries : XLATE_BATCH;
 	if (!*batch)
@@ -102,7 +102,7 @@ static int batch_size(struct cli *c, uint32_t *batch)
 static int range_parse(struct cli *c, const char *range_s, const char *step_s,
 		       uint64_t *start, uint64_t *end, uint64_t *step)
 {
-	int r = iopgt_parse_range(range_s, start, end);
+	int r = parse_range(range_s, start, end);
 
 	if (r)
 		return usage_err(c, "bad --range '%s': %s", range_s,
@@ -124,7 +124,7 @@ static int range_default_step(struct cli *c, uint32_t id, uint64_t *step)
 	struct iopgt_hw_cfg hw;
 	struct iopgt_err err = { 0 };
 
-	if (iopgt_get_hw_cfg(&c->dev, id, &hw, &err)) {
+	if (iopgt_query_hw_cfg(&c->dev, id, &hw, &err)) {
 		if (err.code == -ENOENT)
 			return kern_err(c, "no address space %u (ENOENT)", id);
 		return explain(c, "GET_HW_CFG", &err);

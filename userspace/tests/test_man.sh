@@ -3,7 +3,7 @@
 # The manual pages: formatted by man without a warning, with a whatis line
 # (lexgrog); iopgt(8) has a section per subcommand that `iopgt --help` lists,
 # naming every option of its `iopgt CMD --help`; libiopgt(3) names every
-# function of <iopgt.h>.
+# function of <libiopgt.h>.
 #
 #   test_man.sh PATH/TO/iopgt MANDIR
 set -u
