@@ -85,14 +85,12 @@ struct dump {
 	int mode;		/* 1 devnull, 2 spool, 3 unbuffered */
 	unsigned int attempt;
 	unsigned int max_tries;
+	/* IOPGT_DUMP_CAPTURE / IOPGT_DUMP_REPLAY */
+	int rec_fd;
+	int replaying;
+	struct iopgt_netlink *saved_nl;
 };
 
-static const char *fmt_name(const struct dump *d)
-{
-	const char *n = iopgt_format_name(d->ctx.format);
-
-	return n ? n : "?";
-}
 
 /* ------------------------------------------------------------------ rendering */
 
@@ -161,16 +159,74 @@ static void range_emit(const struct range_run *r, void *arg)
 		(unsigned long long)d->run_parent, (unsigned long long)d->seq);
 }
 
-static void hexs(FILE *f, const char *key, uint64_t v)
+static int raw_shortcut_ok(const struct iopgt_fmt_ctx *ctx);
+
+/*
+ * The header: "# AS ..." and filter lines of tree and ranges, the "as" and
+ * "filter" objects of json, from one set of calls.
+ */
+static void header(struct dump *d)
 {
-	fprintf(f, ",\"%s\":\"0x%llx\"", key, (unsigned long long)v);
+	char pg[128], q[128];
+	unsigned int i;
+
+	print_string(PRINT_JSON, "schema", NULL, "iopgt-dump");
+	print_uint(PRINT_JSON, "version", NULL, 1);
+	open_json_object("as");
+	print_uint(PRINT_ANY, "id", "# AS %llu", d->id);
+	print_string(PRINT_ANY, "format", " %s", fmt_name_or(d->ctx.format));
+	print_uint(PRINT_JSON, "format_id", NULL, d->ctx.format);
+	print_uint(PRINT_ANY, "levels", " levels=%llu", d->hw.levels);
+	print_uint(PRINT_ANY, "start_level", " start_level=%llu", d->hw.start_level);
+	print_uint(PRINT_ANY, "ias", " ias=%llu", d->hw.ias);
+	print_uint(PRINT_ANY, "oas", " oas=%llu", d->hw.oas);
+	print_hex(PRINT_JSON, "pgsize_bitmap", NULL, d->hw.pgsize_bitmap);
+	print_string(PRINT_FP, NULL, " pgsizes=%s",
+		     iopgt_pgsizes_str(d->hw.pgsize_bitmap, pg, sizeof(pg)));
+	print_hex(PRINT_JSON, "quirks", NULL, d->hw.quirks);
+	print_string(PRINT_FP, NULL, " quirks=%s", iopgt_quirks_str(d->hw.quirks, q, sizeof(q)));
+	if (d->have_ai) {
+		print_hex(PRINT_ANY, "mapped_bytes", " mapped=0x%llx", d->ai.mapped_bytes);
+		print_uint(PRINT_ANY, "generation", " generation=%llu", d->ai.generation);
+		print_flag(PRINT_JSON, "persistent", NULL, d->ai.flags & IOPGT_AS_INFO_PERSISTENT);
+	}
+	if (d->have_hw) {
+		open_json_array("regs", 0);
+		for (i = 0; i < IOPGT_HW_NREGS; i++)
+			print_hex(PRINT_JSON, NULL, NULL, d->hw.regs[i]);
+		close_json_array();
+	}
+	close_json_object();
+	print_text("\n");
+	open_json_object("filter");
+	if (d->filter.has_range) {
+		print_hex(PRINT_ANY, "iova_start", "# iova filter 0x%llx", d->filter.iova_start);
+		print_hex(PRINT_ANY, "iova_end", "-0x%llx\n", d->filter.iova_end);
+	}
+	if (d->filter.max_depth >= 0)
+		print_int(PRINT_ANY, "max_depth", "# depth filter 0..%lld\n", d->filter.max_depth);
+	close_json_object();
 }
 
-static int raw_shortcut_ok(const struct iopgt_fmt_ctx *ctx);
+static void header_dot(struct dump *d)
+{
+	char pg[128];
+
+	fprintf(d->out, "digraph iopgt {\n  graph [rankdir=LR, fontname=\"monospace\", label=\"AS %u %s ias=%u oas=%u pgsizes=%s\"];\n"
+		"  node [shape=record, fontname=\"monospace\", fontsize=10];\n"
+		"  edge [fontname=\"monospace\", fontsize=9];\n",
+		d->id, fmt_name_or(d->ctx.format), d->hw.ias, d->hw.oas,
+		iopgt_pgsizes_str(d->hw.pgsize_bitmap, pg, sizeof(pg)));
+	if (d->have_hw && !(d->hw.out_flags & IOPGT_HWCFG_ADDR_HIDDEN))
+		fprintf(d->out, "  n0 [style=filled, fillcolor=\"#dde8f8\", label=\"{top table L%u|pa 0x%llx}\"];\n",
+			d->hw.start_level, (unsigned long long)d->hw.regs[7]);
+	else
+		fprintf(d->out, "  n0 [style=filled, fillcolor=\"#dde8f8\", label=\"{top table L%u}\"];\n",
+			d->hw.start_level);
+}
 
 static void begin(struct dump *d)
 {
-	char pg[128], q[128];
 	unsigned int i;
 
 	d->n_entries = d->n_tables = d->n_leaves = 0;
@@ -180,78 +236,24 @@ static void begin(struct dump *d)
 	for (i = 0; i < 64; i++)
 		iopgt_size_str(1ULL << i, d->sizes[i], sizeof(d->sizes[i]));
 	treegap_init(&d->tg, d->have_hw ? d->slot : NULL,
-			   d->have_hw ? d->ents : NULL, !d->filtered && d->collapse,
-			   tree_gap, d);
+		     d->have_hw ? d->ents : NULL, !d->filtered && d->collapse,
+		     tree_gap, d);
 	coalescer_init(&d->co, range_emit, d);
 	d->seq = 0;
 	memset(d->parent, 0, sizeof(d->parent));
-	iopgt_pgsizes_str(d->hw.pgsize_bitmap, pg, sizeof(pg));
-	iopgt_quirks_str(d->hw.quirks, q, sizeof(q));
-
-	switch (d->fmt) {
-	case F_TREE:
-	case F_RANGES:
-		fprintf(d->out, "# AS %u %s levels=%u start_level=%u ias=%u oas=%u pgsizes=%s quirks=%s",
-			d->id, fmt_name(d), d->hw.levels, d->hw.start_level, d->hw.ias,
-			d->hw.oas, pg, q);
-		if (d->have_ai)
-			fprintf(d->out, " mapped=0x%llx generation=%llu",
-				(unsigned long long)d->ai.mapped_bytes,
-				(unsigned long long)d->ai.generation);
-		fprintf(d->out, "\n");
-		if (d->filter.has_range)
-			fprintf(d->out, "# iova filter 0x%llx-0x%llx\n",
-				(unsigned long long)d->filter.iova_start,
-				(unsigned long long)d->filter.iova_end);
-		if (d->filter.max_depth >= 0)
-			fprintf(d->out, "# depth filter 0..%d\n", d->filter.max_depth);
-		if (d->fmt == F_RANGES)
-			fprintf(d->out, "# %-35s %6s  %12s  %-18s  %s\n", "iova range",
-				"size", "pages", "output address", "prot | attributes");
-		break;
-	case F_JSON:
-		fprintf(d->out, "{\"schema\":\"iopgt-dump\",\"version\":1,\"as\":{\"id\":%u,\"format\":\"%s\",\"format_id\":%u,"
-			"\"levels\":%u,\"start_level\":%u,\"ias\":%u,\"oas\":%u",
-			d->id, fmt_name(d), d->ctx.format, d->hw.levels,
-			d->hw.start_level, d->hw.ias, d->hw.oas);
-		hexs(d->out, "pgsize_bitmap", d->hw.pgsize_bitmap);
-		hexs(d->out, "quirks", d->hw.quirks);
-		if (d->have_ai) {
-			hexs(d->out, "mapped_bytes", d->ai.mapped_bytes);
-			fprintf(d->out, ",\"generation\":%llu,\"persistent\":%s",
-				(unsigned long long)d->ai.generation,
-				d->ai.flags & IOPGT_AS_INFO_PERSISTENT ? "true" : "false");
-		}
-		if (d->have_hw) {
-			fprintf(d->out, ",\"regs\":[");
-			for (i = 0; i < IOPGT_HW_NREGS; i++)
-				fprintf(d->out, "%s\"0x%llx\"", i ? "," : "",
-					(unsigned long long)d->hw.regs[i]);
-			fprintf(d->out, "]");
-		}
-		fprintf(d->out, "},\"filter\":{");
-		if (d->filter.has_range)
-			fprintf(d->out, "\"iova_start\":\"0x%llx\",\"iova_end\":\"0x%llx\"%s",
-				(unsigned long long)d->filter.iova_start,
-				(unsigned long long)d->filter.iova_end,
-				d->filter.max_depth >= 0 ? "," : "");
-		if (d->filter.max_depth >= 0)
-			fprintf(d->out, "\"max_depth\":%d", d->filter.max_depth);
-		fprintf(d->out, "},\"entries\":[\n");
-		break;
-	case F_DOT:
-		fprintf(d->out, "digraph iopgt {\n  graph [rankdir=LR, fontname=\"monospace\", label=\"AS %u %s ias=%u oas=%u pgsizes=%s\"];\n"
-			"  node [shape=record, fontname=\"monospace\", fontsize=10];\n"
-			"  edge [fontname=\"monospace\", fontsize=9];\n",
-			d->id, fmt_name(d), d->hw.ias, d->hw.oas, pg);
-		if (d->have_hw && !(d->hw.out_flags & IOPGT_HWCFG_ADDR_HIDDEN))
-			fprintf(d->out, "  n0 [style=filled, fillcolor=\"#dde8f8\", label=\"{top table L%u|pa 0x%llx}\"];\n",
-				d->hw.start_level, (unsigned long long)d->hw.regs[7]);
-		else
-			fprintf(d->out, "  n0 [style=filled, fillcolor=\"#dde8f8\", label=\"{top table L%u}\"];\n",
-				d->hw.start_level);
-		break;
+	if (d->fmt == F_DOT) {
+		header_dot(d);
+		return;
 	}
+	out_init(d->out, d->fmt == F_JSON);
+	open_json_object(NULL);
+	header(d);
+	if (d->fmt == F_RANGES)
+		print_text("# %-35s %6s  %12s  %-18s  %s\n", "iova range",
+			   "size", "pages", "output address", "prot | attributes");
+	open_json_array("entries", 0);
+	if (d->fmt == F_JSON)
+		fputc('\n', d->out);
 }
 
 /* ------------------------------------------------------------------ hot path */
@@ -310,26 +312,6 @@ static char *put_str(char *p, const char *s)
 #define PUT_LIT(p, lit)	(memcpy((p), (lit), sizeof(lit) - 1), (p) + sizeof(lit) - 1)
 
 /* a JSON string: as json_str() in lib/decode.c */
-static char *put_json_str(char *p, const char *s)
-{
-	*p++ = '"';
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			*p++ = '\\';
-			*p++ = (char)c;
-		} else if (c < 0x20) {
-			p = PUT_LIT(p, "\\u00");
-			*p++ = hexdig[c >> 4];
-			*p++ = hexdig[c & 15];
-		} else {
-			*p++ = (char)c;
-		}
-	}
-	*p++ = '"';
-	return p;
-}
 
 /*
  * Formats whose walker reports a descriptor's address as a fixed bit mask
@@ -370,12 +352,12 @@ static int same_attrs(const struct dump *d, const struct iopgt_tree_entry *e)
 }
 
 /* decode @e and render what the output formats print of its attributes */
+/* decode @e and render what the output formats print of its attributes */
 static void decode_entry(struct dump *d, const struct iopgt_tree_entry *e)
 {
 	struct iopgt_pte_info pi;
 	int leaf = e->kind == IOPGT_PTE_BLOCK || e->kind == IOPGT_PTE_PAGE;
 	char *p;
-	unsigned int i;
 
 	iopgt_decode_pte(&d->ctx, e->pte, e->level, &pi);
 	render_attrs(d, e, &pi, d->dc.attrs, sizeof(d->dc.attrs));
@@ -395,19 +377,10 @@ static void decode_entry(struct dump *d, const struct iopgt_tree_entry *e)
 			p = put_str(p, iopgt_kind_name(pi.kind));
 			*p++ = '"';
 		}
-		/* as iopgt_fields_json(); 20 x (6 x (16 + 47) + 8) < 8192 - 200 */
-		p = PUT_LIT(p, ",\"attrs\":{");
-		for (i = 0; i < pi.nfields && i < IOPGT_MAX_FIELDS; i++) {
-			if (i)
-				*p++ = ',';
-			p = put_json_str(p, pi.f[i].name);
-			*p++ = ':';
-			if (pi.f[i].value[0])
-				p = put_json_str(p, pi.f[i].value);
-			else
-				p = PUT_LIT(p, "true");
-		}
-		p = PUT_LIT(p, "}}\n");
+		/* 20 x (6 x (16 + 47) + 8) < 8192 - 200 */
+		p = PUT_LIT(p, ",\"attrs\":");
+		p = json_fields(p, pi.f, pi.nfields < IOPGT_MAX_FIELDS ? pi.nfields : IOPGT_MAX_FIELDS);
+		p = PUT_LIT(p, "}\n");
 		d->dc.jtail_len = (size_t)(p - d->dc.jtail);
 	}
 	d->dc.valid = d->raw_ok;
@@ -420,10 +393,122 @@ static void out_line(struct dump *d, const char *buf, size_t n)
 	fwrite_unlocked(buf, 1, n, d->out);
 }
 
+/* "%*sL%u[%u] 0x%016llx %-5s 0x%016llx %5s -> %s%s%s\n" */
+static void entry_tree(struct dump *d, const struct iopgt_tree_entry *e, uint32_t depth)
+{
+	char line[8192 + 512], *p = line;
+	const char *k = iopgt_kind_name(e->kind);
+	const char *sz = e->span_log2 < 64 ? d->sizes[e->span_log2] : "?";
+	size_t n;
+
+	treegap_feed(&d->tg, depth, e->index, e->span_log2, e->kind == IOPGT_PTE_TABLE);
+	memset(p, ' ', 2 * depth);
+	p += 2 * depth;
+	*p++ = 'L';
+	p = put_dec(p, e->level);
+	*p++ = '[';
+	p = put_dec(p, e->index);
+	p = PUT_LIT(p, "] 0x");
+	p = put_hex16(p, e->pte);
+	*p++ = ' ';
+	p = put_str(p, k);
+	for (n = strlen(k); n < 5; n++)
+		*p++ = ' ';
+	p = PUT_LIT(p, " 0x");
+	p = put_hex16(p, e->iova);
+	*p++ = ' ';
+	for (n = strlen(sz); n < 5; n++)
+		*p++ = ' ';
+	p = put_str(p, sz);
+	p = PUT_LIT(p, " -> ");
+	/* a table is never at PA 0: 0 means the kernel hid it */
+	if (e->kind == IOPGT_PTE_TABLE && !e->oa) {
+		p = PUT_LIT(p, "hidden");
+	} else {
+		p = PUT_LIT(p, "0x");
+		p = put_hex(p, e->oa);
+	}
+	if (d->dc.attrs_len) {
+		p = PUT_LIT(p, "  ");
+		memcpy(p, d->dc.attrs, d->dc.attrs_len);
+		p += d->dc.attrs_len;
+	}
+	*p++ = '\n';
+	out_line(d, line, (size_t)(p - line));
+}
+
+static void entry_json(struct dump *d, const struct iopgt_tree_entry *e)
+{
+	char line[8192 + 512], *p = line;
+
+	if (d->n_entries > 1)
+		*p++ = ',';
+	p = PUT_LIT(p, "{\"depth\":");
+	p = put_dec(p, e->depth);
+	p = PUT_LIT(p, ",\"level\":");
+	p = put_dec(p, e->level);
+	p = PUT_LIT(p, ",\"index\":");
+	p = put_dec(p, e->index);
+	p = PUT_LIT(p, ",\"iova\":\"0x");
+	p = put_hex(p, e->iova);
+	p = PUT_LIT(p, "\",\"span_log2\":");
+	p = put_dec(p, e->span_log2);
+	p = PUT_LIT(p, ",\"kind\":\"");
+	p = put_str(p, iopgt_kind_name(e->kind));
+	p = PUT_LIT(p, "\",\"pte\":\"0x");
+	p = put_hex(p, e->pte);
+	p = PUT_LIT(p, "\",\"oa\":\"0x");
+	p = put_hex(p, e->oa);
+	p = PUT_LIT(p, "\",\"table_pa\":\"0x");
+	p = put_hex(p, e->table_pa);
+	*p++ = '"';
+	memcpy(p, d->dc.jtail, d->dc.jtail_len);
+	p += d->dc.jtail_len;
+	out_line(d, line, (size_t)(p - line));
+}
+
+static void entry_dot(struct dump *d, const struct iopgt_tree_entry *e, uint32_t depth)
+{
+	uint64_t parent = d->parent[depth];
+
+	if (e->kind != IOPGT_PTE_TABLE) {	/* a leaf */
+		if (!d->co.active || d->run_parent != d->parent[depth] ||
+		    d->run_depth != depth) {
+			coalescer_flush(&d->co);
+			d->run_parent = d->parent[depth];
+			d->run_depth = depth;
+		}
+		coalescer_feed(&d->co, e->iova, e->span_log2, e->level, e->oa, d->dc.attrs);
+		return;
+	}
+	coalescer_flush(&d->co);
+	d->seq++;
+	d->parent[depth + 1] = d->seq;
+	fprintf(d->out, "  n%llu [style=filled, fillcolor=\"#dde8f8\", label=\"{L%u table|iova 0x%llx",
+		(unsigned long long)d->seq, e->level, (unsigned long long)e->iova);
+	if (e->oa)
+		fprintf(d->out, "|pa 0x%llx", (unsigned long long)e->oa);
+	fprintf(d->out, "}\"];\n  n%llu -> n%llu [label=\"[%u]\"];\n",
+		(unsigned long long)parent, (unsigned long long)d->seq, e->index);
+}
+
+/* ranges: a leaf that continues the run with the same descriptor bits */
+static int extends_run(struct dump *d, const struct iopgt_tree_entry *e)
+{
+	struct range_run *r = &d->co.cur;
+
+	if (!d->co.active || r->span_log2 != e->span_log2 || r->level != e->level ||
+	    r->end != e->iova || !r->end || r->oa + (r->end - r->iova) != e->oa ||
+	    d->dc.attrs_len >= sizeof(r->key))
+		return 0;
+	r->end += e->span_log2 >= 64 ? 0 : 1ULL << e->span_log2;
+	r->count++;
+	return 1;
+}
+
 static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 {
 	struct dump *d = arg;
-	char line[8192 + 512], *p = line;
 	int leaf = e->kind == IOPGT_PTE_BLOCK || e->kind == IOPGT_PTE_PAGE;
 	uint32_t depth = e->depth < TREE_MAX_DEPTH ? e->depth : TREE_MAX_DEPTH - 1;
 	int hit = same_attrs(d, e);
@@ -436,19 +521,10 @@ static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 	} else if (e->kind == IOPGT_PTE_TABLE) {
 		d->n_tables++;
 	}
-	/* ranges: a leaf that continues the run with the same descriptor bits */
-	if (d->fmt == F_RANGES && hit && leaf && d->co.active) {
-		struct range_run *r = &d->co.cur;
-
-		if (r->span_log2 == e->span_log2 && r->level == e->level &&
-		    r->end == e->iova && r->end && r->oa + (r->end - r->iova) == e->oa &&
-		    d->dc.attrs_len < sizeof(r->key)) {
-			r->end += e->span_log2 >= 64 ? 0 : 1ULL << e->span_log2;
-			r->count++;
-			d->dc.pte = e->pte;
-			d->dc.oa = e->oa;
-			return 0;
-		}
+	if (d->fmt == F_RANGES && hit && leaf && extends_run(d, e)) {
+		d->dc.pte = e->pte;
+		d->dc.oa = e->oa;
+		return 0;
 	}
 	if (!hit)
 		decode_entry(d, e);
@@ -456,166 +532,64 @@ static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 	d->dc.oa = e->oa;
 	switch (d->fmt) {
 	case F_TREE:
-		treegap_feed(&d->tg, depth, e->index, e->span_log2,
-				   e->kind == IOPGT_PTE_TABLE);
-		/* "%*sL%u[%u] 0x%016llx %-5s 0x%016llx %5s -> %s%s%s\n" */
-		memset(p, ' ', 2 * depth);
-		p += 2 * depth;
-		*p++ = 'L';
-		p = put_dec(p, e->level);
-		*p++ = '[';
-		p = put_dec(p, e->index);
-		p = PUT_LIT(p, "] 0x");
-		p = put_hex16(p, e->pte);
-		*p++ = ' ';
-		{
-			const char *k = iopgt_kind_name(e->kind);
-			size_t n = strlen(k);
-
-			memcpy(p, k, n);
-			p += n;
-			while (n++ < 5)
-				*p++ = ' ';
-		}
-		p = PUT_LIT(p, " 0x");
-		p = put_hex16(p, e->iova);
-		*p++ = ' ';
-		{
-			const char *sz = e->span_log2 < 64 ? d->sizes[e->span_log2] : "?";
-			size_t n = strlen(sz);
-
-			while (n < 5) {
-				*p++ = ' ';
-				n++;
-			}
-			p = put_str(p, sz);
-		}
-		p = PUT_LIT(p, " -> ");
-		/* a table is never at PA 0: 0 means the kernel hid it */
-		if (e->kind == IOPGT_PTE_TABLE && !e->oa) {
-			p = PUT_LIT(p, "hidden");
-		} else {
-			p = PUT_LIT(p, "0x");
-			p = put_hex(p, e->oa);
-		}
-		if (d->dc.attrs_len) {
-			p = PUT_LIT(p, "  ");
-			memcpy(p, d->dc.attrs, d->dc.attrs_len);
-			p += d->dc.attrs_len;
-		}
-		*p++ = '\n';
-		out_line(d, line, (size_t)(p - line));
+		entry_tree(d, e, depth);
 		break;
 	case F_RANGES:
 		if (leaf)
-			coalescer_feed(&d->co, e->iova, e->span_log2, e->level,
-					     e->oa, d->dc.attrs);
+			coalescer_feed(&d->co, e->iova, e->span_log2, e->level, e->oa,
+				       d->dc.attrs);
 		break;
 	case F_JSON:
-		if (d->n_entries > 1)
-			*p++ = ',';
-		p = PUT_LIT(p, "{\"depth\":");
-		p = put_dec(p, e->depth);
-		p = PUT_LIT(p, ",\"level\":");
-		p = put_dec(p, e->level);
-		p = PUT_LIT(p, ",\"index\":");
-		p = put_dec(p, e->index);
-		p = PUT_LIT(p, ",\"iova\":\"0x");
-		p = put_hex(p, e->iova);
-		p = PUT_LIT(p, "\",\"span_log2\":");
-		p = put_dec(p, e->span_log2);
-		p = PUT_LIT(p, ",\"kind\":\"");
-		p = put_str(p, iopgt_kind_name(e->kind));
-		p = PUT_LIT(p, "\",\"pte\":\"0x");
-		p = put_hex(p, e->pte);
-		p = PUT_LIT(p, "\",\"oa\":\"0x");
-		p = put_hex(p, e->oa);
-		p = PUT_LIT(p, "\",\"table_pa\":\"0x");
-		p = put_hex(p, e->table_pa);
-		*p++ = '"';
-		memcpy(p, d->dc.jtail, d->dc.jtail_len);
-		p += d->dc.jtail_len;
-		out_line(d, line, (size_t)(p - line));
+		entry_json(d, e);
 		break;
 	case F_DOT:
-		if (e->kind == IOPGT_PTE_TABLE) {
-			uint64_t parent = d->parent[depth];
-
-			coalescer_flush(&d->co);
-			d->seq++;
-			d->parent[depth + 1] = d->seq;
-			if (e->oa)
-				fprintf(d->out, "  n%llu [style=filled, fillcolor=\"#dde8f8\", label=\"{L%u table|iova 0x%llx|pa 0x%llx}\"];\n",
-					(unsigned long long)d->seq, e->level,
-					(unsigned long long)e->iova,
-					(unsigned long long)e->oa);
-			else
-				fprintf(d->out, "  n%llu [style=filled, fillcolor=\"#dde8f8\", label=\"{L%u table|iova 0x%llx}\"];\n",
-					(unsigned long long)d->seq, e->level,
-					(unsigned long long)e->iova);
-			fprintf(d->out, "  n%llu -> n%llu [label=\"[%u]\"];\n",
-				(unsigned long long)parent, (unsigned long long)d->seq,
-				e->index);
-		} else if (leaf) {
-			if (!d->co.active || d->run_parent != d->parent[depth] ||
-			    d->run_depth != depth) {
-				coalescer_flush(&d->co);
-				d->run_parent = d->parent[depth];
-				d->run_depth = depth;
-			}
-			coalescer_feed(&d->co, e->iova, e->span_log2, e->level,
-					     e->oa, d->dc.attrs);
-		}
+		if (leaf || e->kind == IOPGT_PTE_TABLE)
+			entry_dot(d, e, depth);
 		break;
 	}
 	return 0;
 }
 
-static void summary_text(struct dump *d)
+/* the summary: "# N entries: ..." of tree and ranges, "summary" of json */
+static void summary(struct dump *d)
 {
 	unsigned int i;
-	char sz[16];
 
-	fprintf(d->out, "# %llu entries: %llu tables, %llu leaves",
-		(unsigned long long)d->n_entries, (unsigned long long)d->n_tables,
-		(unsigned long long)d->n_leaves);
-	for (i = 0; i < 64; i++)
-		if (d->by_size[i])
-			fprintf(d->out, "%s%llu x %s", " ", (unsigned long long)d->by_size[i],
-				iopgt_size_str(1ULL << i, sz, sizeof(sz)));
-	fprintf(d->out, "\n");
+	close_json_array();
+	open_json_object("summary");
+	print_uint(PRINT_ANY, "entries", "# %llu entries: ", d->n_entries);
+	print_uint(PRINT_ANY, "tables", "%llu tables, ", d->n_tables);
+	print_uint(PRINT_ANY, "leaves", "%llu leaves", d->n_leaves);
+	print_uint(PRINT_JSON, "attempts", NULL, d->attempt);
+	open_json_object("leaves_by_size");
+	for (i = 0; i < 64; i++) {
+		if (!d->by_size[i])
+			continue;
+		print_uint(PRINT_JSON, d->sizes[i], NULL, d->by_size[i]);
+		print_text(" %llu x %s", (unsigned long long)d->by_size[i], d->sizes[i]);
+	}
+	close_json_object();
+	close_json_object();
+	print_text("\n");
+	close_json_object();
 }
 
 static void finish(struct dump *d)
 {
-	unsigned int i;
-	int first = 1;
-	char sz[16];
-
 	switch (d->fmt) {
 	case F_TREE:
 		treegap_finish(&d->tg);
 		if (!d->n_entries)
-			fprintf(d->out, "(empty: no valid descriptor in the top table)\n");
-		summary_text(d);
+			print_text("(empty: no valid descriptor in the top table)\n");
+		summary(d);
 		break;
 	case F_RANGES:
 		coalescer_flush(&d->co);
-		fprintf(d->out, "# %llu ranges; ", (unsigned long long)d->co.runs);
-		summary_text(d);
+		print_text("# %llu ranges; ", (unsigned long long)d->co.runs);
+		summary(d);
 		break;
 	case F_JSON:
-		fprintf(d->out, "],\"summary\":{\"entries\":%llu,\"tables\":%llu,\"leaves\":%llu,\"attempts\":%u,\"leaves_by_size\":{",
-			(unsigned long long)d->n_entries, (unsigned long long)d->n_tables,
-			(unsigned long long)d->n_leaves, d->attempt);
-		for (i = 0; i < 64; i++)
-			if (d->by_size[i]) {
-				fprintf(d->out, "%s\"%s\":%llu", first ? "" : ",",
-					iopgt_size_str(1ULL << i, sz, sizeof(sz)),
-					(unsigned long long)d->by_size[i]);
-				first = 0;
-			}
-		fprintf(d->out, "}}}\n");
+		summary(d);
 		break;
 	case F_DOT:
 		coalescer_flush(&d->co);
@@ -792,24 +766,18 @@ byhand:
 
 /* ------------------------------------------------------------------ command */
 
-static const char usage_dump[] =
-"usage: iopgt dump ID [--format tree|ranges|json|dot] [--iova-range A-B|A+LEN]\n"
-"                  [--level N] [--retries N] [--no-collapse] [--no-buffer]\n"
-"  Dump an address space's page-table tree (generic netlink; needs\n"
-"  CAP_NET_ADMIN), streamed in constant memory.\n"
-"  tree    indented per level: index, raw descriptor, kind, IOVA, span,\n"
-"          output/next-table address, prot and decoded attributes; runs of\n"
-"          empty entries are collapsed into '... N empty entries [a-b] ...'\n"
-"  ranges  ptdump-style: contiguous leaves with equal attributes coalesced\n"
-"  json    schema \"iopgt-dump\" version 1: {\"schema\",\"version\",\"as\",\n"
-"          \"filter\",\"entries\":[one object per line],\"summary\"}; 64-bit\n"
-"          values are hex strings\n"
-"  dot     Graphviz digraph of tables and leaf runs (dot -Tsvg)\n"
-"  --iova-range  only entries overlapping A-B (inclusive) or A+LEN\n"
-"  --level N     only depths 0..N (0 = top table)\n"
-"  --retries N   attempts when the tables change mid-dump (default 8)\n"
-"  --no-buffer   stream to stdout even when a retry could not undo output\n"
-"  --stats       print entries, time, rate and peak RSS to stderr\n";
+enum { O_FORMAT, O_RANGE, O_LEVEL, O_RETRIES, O_NOCOLLAPSE, O_NOBUF, O_STATS, O_JSON };
+static const struct opt dump_opts[] = {
+	[O_FORMAT] = { "format", "tree|ranges|json|dot", "output format (default tree)" },
+	[O_RANGE] = { "iova-range", "A-B|A+LEN", "only entries overlapping A-B (inclusive) or A+LEN" },
+	[O_LEVEL] = { "level", "N", "only depths 0..N (0 = top table)" },
+	[O_RETRIES] = { "retries", "N", "attempts when the tables change mid-dump (default 8)" },
+	[O_NOCOLLAPSE] = { "no-collapse", NULL, "print every empty entry instead of collapsing runs of them" },
+	[O_NOBUF] = { "no-buffer", NULL, "stream to stdout even when a retry could not undo output" },
+	[O_STATS] = { "stats", NULL, "print entries, time, rate and peak RSS to stderr" },
+	[O_JSON] = { "json", NULL, "same as --format json" },
+	{ 0 }
+};
 
 /* ------------------------------------------------------------------ recordings */
 
@@ -883,239 +851,161 @@ static int find_as_cb(const struct iopgt_netlink_as *a, void *arg)
 	return 1;
 }
 
-int cmd_dump(struct cli *c, int argc, char **argv)
+static int dump_parse_format(struct cli *c, struct dump *d, const struct args *a)
 {
-	const char *fmt_s = "tree", *range_s = NULL, *level_s = NULL, *retry_s = NULL;
-	int nocollapse = 0, nobuf = 0, stats = 0, npos, ret;
-	struct timespec t0, t1;
-	char *pos[2];
-	struct dump *d;
-	struct iopgt_err err = { 0 };
-	int i;
-	unsigned int tries = 0;
-	const char *replay = NULL, *capture = NULL;
-	int rec_fd = -1;
-	struct iopgt_netlink *saved_nl = NULL;
+	static const char *const names[] = {
+		[F_TREE] = "tree", [F_RANGES] = "ranges", [F_JSON] = "json", [F_DOT] = "dot",
+	};
+	const char *fmt_s = a->set[O_JSON] ? "json" : a->val[O_FORMAT];
+	unsigned int i;
 
-	d = calloc(1, sizeof(*d));
-	if (!d)
-		return kern_err(c, "out of memory");
-	d->c = c;
-	d->filter.max_depth = -1;
-	d->max_tries = 8;
-	npos = 0;
-	/* options (same conventions as the other subcommands) */
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = NULL;
-		const char *names[] = { "format", "iova-range", "level", "retries" };
-		const char **vals[] = { &fmt_s, &range_s, &level_s, &retry_s };
-		size_t k;
-		int matched = 0;
+	if (!fmt_s)
+		fmt_s = "tree";
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(fmt_s, names[i])) {
+			d->fmt = (int)i;
+			return 0;
+		}
+	return usage_err(c, "bad --format '%s': want tree, ranges, json or dot", fmt_s);
+}
 
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage_dump, stdout);
-			free(d);
-			return EXIT_HELP;
-		}
-		if (!strcmp(a, "--no-collapse")) {
-			nocollapse = 1;
-			continue;
-		}
-		if (!strcmp(a, "--no-buffer")) {
-			nobuf = 1;
-			continue;
-		}
-		if (!strcmp(a, "--stats")) {
-			stats = 1;
-			continue;
-		}
-		if (!strcmp(a, "--json")) {
-			fmt_s = "json";
-			continue;
-		}
-		if (strncmp(a, "--", 2)) {
-			if (npos >= 1) {
-				free(d);
-				return usage_err(c, "unexpected argument '%s' (see --help)", a);
-			}
-			pos[npos++] = argv[i];
-			continue;
-		}
-		for (k = 0; k < 4; k++) {
-			size_t l = strlen(names[k]);
+static int dump_parse(struct cli *c, struct dump *d, struct args *a)
+{
+	const char *range_s = a->val[O_RANGE], *level_s = a->val[O_LEVEL];
+	uint32_t l;
+	int r;
 
-			if (!strncmp(a + 2, names[k], l) && (a[2 + l] == 0 || a[2 + l] == '=')) {
-				if (a[2 + l] == '=')
-					v = a + 3 + l;
-				else if (i + 1 < argc)
-					v = argv[++i];
-				else {
-					free(d);
-					return usage_err(c, "option --%s needs a value", names[k]);
-				}
-				*vals[k] = v;
-				matched = 1;
-				break;
-			}
-		}
-		if (!matched) {
-			free(d);
-			return usage_err(c, "unknown option '%s' (see --help)", a);
-		}
-	}
-	if (!npos && c->script && c->have_last)
-		pos[npos++] = "@";
-	if (npos != 1) {
-		free(d);
+	need_id(c, a, 1);
+	if (a->npos != 1)
 		return usage_err(c, "want ID");
-	}
-	ret = EXIT_USAGE;
-	if (arg_id(c, pos[0], &d->id))
-		goto out;
-	if (!strcmp(fmt_s, "tree"))
-		d->fmt = F_TREE;
-	else if (!strcmp(fmt_s, "ranges"))
-		d->fmt = F_RANGES;
-	else if (!strcmp(fmt_s, "json"))
-		d->fmt = F_JSON;
-	else if (!strcmp(fmt_s, "dot"))
-		d->fmt = F_DOT;
-	else {
-		ret = usage_err(c, "bad --format '%s': want tree, ranges, json or dot", fmt_s);
-		goto out;
-	}
+	if (arg_id(c, a->pos[0], &d->id) || dump_parse_format(c, d, a))
+		return EXIT_USAGE;
 	if (range_s) {
-		int r = parse_range(range_s, &d->filter.iova_start,
-					  &d->filter.iova_end);
-
-		if (r) {
-			ret = usage_err(c, "bad --iova-range '%s': %s", range_s,
-					r == -ERANGE ? "end before start or overflow" :
-					"want A-B or A+LEN");
-			goto out;
-		}
+		r = parse_range(range_s, &d->filter.iova_start, &d->filter.iova_end);
+		if (r)
+			return usage_err(c, "bad --iova-range '%s': %s", range_s,
+					 r == -ERANGE ? "end before start or overflow" :
+					 "want A-B or A+LEN");
 		d->filter.has_range = 1;
 		d->filtered = 1;
 	}
 	if (level_s) {
-		uint32_t l;
-
 		if (arg_u32(c, "--level", level_s, &l))
-			goto out;
-		if (l >= IOPGT_MAX_LEVELS) {
-			ret = usage_err(c, "bad --level '%s': depths run from 0 (top table) to %d",
-					level_s, IOPGT_MAX_LEVELS - 1);
-			goto out;
-		}
+			return EXIT_USAGE;
+		if (l >= IOPGT_MAX_LEVELS)
+			return usage_err(c, "bad --level '%s': depths run from 0 (top table) to %d",
+					 level_s, IOPGT_MAX_LEVELS - 1);
 		d->filter.max_depth = (int)l;
 		d->filtered = 1;
 	}
-	if (retry_s) {
-		if (arg_u32(c, "--retries", retry_s, &d->max_tries))
-			goto out;
-		if (!d->max_tries)
-			d->max_tries = 1;
-	}
-	d->collapse = !nocollapse;
+	if (a->val[O_RETRIES] && arg_u32(c, "--retries", a->val[O_RETRIES], &d->max_tries))
+		return EXIT_USAGE;
+	if (!d->max_tries)
+		d->max_tries = 1;
+	d->collapse = !a->set[O_NOCOLLAPSE];
+	return 0;
+}
 
-	replay = getenv("IOPGT_DUMP_REPLAY");
-	if (replay && *replay) {
-		int r;
+/* IOPGT_DUMP_REPLAY: the context and the messages from a recording */
+static int dump_replay(struct cli *c, struct dump *d, const char *replay)
+{
+	struct iopgt_err err = { 0 };
+	int r;
 
-		rec_fd = open(replay, O_RDONLY | O_CLOEXEC);
-		if (rec_fd < 0) {
-			ret = kern_err(c, "IOPGT_DUMP_REPLAY: cannot open '%s': %s",
-				       replay, strerror(errno));
-			goto out;
-		}
-		r = replay_load(d, rec_fd);
-		if (r) {
-			ret = kern_err(c, "IOPGT_DUMP_REPLAY: '%s' %s", replay,
-				       r > 0 ? "is not a dump recording of this iopgt build" :
-				       strerror(-r));
-			goto out;
-		}
-		saved_nl = c->nl;	/* a script's socket, back at the end */
-		r = iopgt_netlink_open_stream(&c->nl, rec_fd, &err);
-		if (r) {
-			ret = explain(c, "replay", &err);
-			goto out;
-		}
-		goto ready;
-	}
+	d->rec_fd = open(replay, O_RDONLY | O_CLOEXEC);
+	if (d->rec_fd < 0)
+		return kern_err(c, "IOPGT_DUMP_REPLAY: cannot open '%s': %s",
+				replay, strerror(errno));
+	r = replay_load(d, d->rec_fd);
+	if (r)
+		return kern_err(c, "IOPGT_DUMP_REPLAY: '%s' %s", replay,
+				r > 0 ? "is not a dump recording of this iopgt build" :
+				strerror(-r));
+	d->saved_nl = c->nl;	/* a script's socket, back at the end */
+	d->replaying = 1;
+	if (iopgt_netlink_open_stream(&c->nl, d->rec_fd, &err))
+		return explain(c, "replay", &err);
+	return 0;
+}
 
-	/* context: hardware config via the device; fall back to netlink */
+/* the context: hardware config via the device; fall back to netlink */
+static int dump_context(struct cli *c, struct dump *d)
+{
+	struct iopgt_err err = { 0 };
+	int i, ret;
+
 	if (!c->dev_open && !iopgt_open_device(&c->dev, c->dev_path, NULL))
 		c->dev_open = 1;
 	if (c->dev_open && !iopgt_query_hw_cfg(&c->dev, d->id, &d->hw, &err)) {
 		iopgt_fmt_ctx_from_hw(&d->ctx, &d->hw);
-		d->have_hw = tree_geometry(&d->hw, d->slot, d->ents,
-						 TREE_MAX_DEPTH) > 0;
+		d->have_hw = tree_geometry(&d->hw, d->slot, d->ents, TREE_MAX_DEPTH) > 0;
 		if (!d->have_hw)
 			for (i = 0; i < TREE_MAX_DEPTH; i++)
 				d->slot[i] = -1;
 		d->have_ai = !iopgt_query_as_info(&c->dev, d->id, &d->ai, NULL);
 	} else if (c->dev_open && err.code == -ENOENT) {
-		ret = kern_err(c, "no address space %u (ENOENT)", d->id);
-		goto out;
+		return no_as_err(c, d->id);
 	}
 	if ((ret = cli_open_nl(c)))
-		goto out;
+		return ret;
 	if (!d->ctx.format) {
-		struct iopgt_err e2 = { 0 };
-
-		ret = iopgt_netlink_dump_as(c->nl, 0, find_as_cb, d, &e2);
-		if (ret < 0) {
-			ret = explain_nl(c, "AS_GET dump", &e2);
-			goto out;
-		}
-		if (!d->ctx.format) {
-			ret = kern_err(c, "no address space %u (ENOENT)", d->id);
-			goto out;
-		}
+		if (iopgt_netlink_dump_as(c->nl, 0, find_as_cb, d, &err) < 0)
+			return explain_nl(c, "AS_GET dump", &err);
+		if (!d->ctx.format)
+			return no_as_err(c, d->id);
 		d->have_hw = 0;
 	}
-	if (!d->have_hw && d->hw.levels && !d->ctx.have_regs) {
-		d->have_hw = tree_geometry(&d->hw, d->slot, d->ents,
-						 TREE_MAX_DEPTH) > 0;
-	}
-	capture = getenv("IOPGT_DUMP_CAPTURE");
-	if (capture && *capture) {
-		int r = capture_start(d, capture, &rec_fd);
+	if (!d->have_hw && d->hw.levels && !d->ctx.have_regs)
+		d->have_hw = tree_geometry(&d->hw, d->slot, d->ents, TREE_MAX_DEPTH) > 0;
+	return 0;
+}
 
-		if (r) {
-			ret = kern_err(c, "IOPGT_DUMP_CAPTURE: cannot write '%s': %s",
-				       capture, strerror(-r));
-			goto out;
-		}
-	}
-ready:
+static void dump_stats(struct cli *c, struct dump *d, const struct timespec *t0,
+		       unsigned int tries)
+{
+	struct timespec t1;
+	struct rusage ru;
+	double dt;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	dt = (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr, "%s dump: stats: %llu entries (%llu leaves) in %.3f s, %.0f entries/s, %u attempt%s, peak RSS %ld KiB\n",
+		c->prog, (unsigned long long)d->n_entries,
+		(unsigned long long)d->n_leaves, dt,
+		dt > 0 ? (double)d->n_entries / dt : 0.0, tries,
+		tries == 1 ? "" : "s", ru.ru_maxrss);
+}
+
+/* the dump itself, into the spool (or stdout), then out */
+static int dump_run(struct cli *c, struct dump *d, int nobuf, int stats)
+{
+	struct iopgt_err err = { 0 };
+	struct timespec t0;
+	unsigned int tries = 0;
+	int ret;
+
 	ret = setup_output(d, nobuf);
-	if (ret) {
-		ret = kern_err(c, "cannot create a temporary file to spool the dump: %s (use --no-buffer)",
-			       strerror(-ret));
-		goto out;
-	}
+	if (ret)
+		return kern_err(c, "cannot create a temporary file to spool the dump: %s (use --no-buffer)",
+				strerror(-ret));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	d->attempt = 1;
 	begin(d);
-	memset(&err, 0, sizeof(err));
 	ret = iopgt_netlink_dump_tree_retry(c->nl, 0, d->id, &d->filter, on_entry, d,
-				       restart, d->max_tries, &tries, &err);
+					    restart, d->max_tries, &tries, &err);
 	if (ret) {
 		/* never leave a torn or partial tree behind: drop the spool */
 		if (d->mode == 2)
 			fclose(d->out);
 		d->out = stdout;
 		if (err.code == -EPERM)
-			ret = explain_nl(c, "TREE_GET dump", &err);
-		else if (err.code == -ENOENT)	/* it existed when the dump began */
-			ret = kern_err(c, "address space %u was destroyed during the dump (ENOENT); %s",
-				       d->id, d->mode == 2 ? "nothing was written" :
-				       "the output is incomplete");
-		else
-			ret = explain(c, "dump", &err);
-		goto out;
+			return explain_nl(c, "TREE_GET dump", &err);
+		if (err.code == -ENOENT)	/* it existed when the dump began */
+			return kern_err(c, "address space %u was destroyed during the dump (ENOENT); %s",
+					d->id, d->mode == 2 ? "nothing was written" :
+					"the output is incomplete");
+		return explain(c, "dump", &err);
 	}
 	finish(d);
 	ret = copy_out(d);
@@ -1123,29 +1013,66 @@ ready:
 		ret = kern_err(c, "write error: %s", strerror(-ret));
 	if (tries > 1)
 		fprintf(stderr, "%s dump: consistent after %u attempts\n", c->prog, tries);
-	if (stats) {
-		struct rusage ru;
-		double dt;
+	if (stats)
+		dump_stats(c, d, &t0, tries);
+	return ret;
+}
 
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-		getrusage(RUSAGE_SELF, &ru);
-		fprintf(stderr, "%s dump: stats: %llu entries (%llu leaves) in %.3f s, %.0f entries/s, %u attempt%s, peak RSS %ld KiB\n",
-			c->prog, (unsigned long long)d->n_entries,
-			(unsigned long long)d->n_leaves, dt,
-			dt > 0 ? (double)d->n_entries / dt : 0.0, tries,
-			tries == 1 ? "" : "s", ru.ru_maxrss);
-	}
-out:
-	if (rec_fd >= 0) {
-		if (replay && *replay) {	/* the handle reads rec_fd */
-			iopgt_netlink_close(c->nl);
-			c->nl = saved_nl;
-		} else {
-			iopgt_netlink_record(c->nl, -1);
+static int dump_fn(struct cli *c, struct args *a)
+{
+	const char *replay = getenv("IOPGT_DUMP_REPLAY");
+	const char *capture = getenv("IOPGT_DUMP_CAPTURE");
+	struct dump *d;
+	int ret;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return kern_err(c, "out of memory");
+	d->c = c;
+	d->filter.max_depth = -1;
+	d->max_tries = 8;
+	d->rec_fd = -1;
+	ret = dump_parse(c, d, a);
+	if (!ret && replay && *replay) {
+		ret = dump_replay(c, d, replay);
+	} else if (!ret) {
+		ret = dump_context(c, d);
+		if (!ret && capture && *capture) {
+			ret = capture_start(d, capture, &d->rec_fd);
+			if (ret)
+				ret = kern_err(c, "IOPGT_DUMP_CAPTURE: cannot write '%s': %s",
+					       capture, strerror(-ret));
 		}
-		close(rec_fd);
 	}
+	if (!ret)
+		ret = dump_run(c, d, a->set[O_NOBUF], a->set[O_STATS]);
+	if (d->replaying) {	/* the handle reads rec_fd */
+		iopgt_netlink_close(c->nl);
+		c->nl = d->saved_nl;
+	} else if (d->rec_fd >= 0) {
+		iopgt_netlink_record(c->nl, -1);
+	}
+	if (d->rec_fd >= 0)
+		close(d->rec_fd);
 	free(d);
 	return ret;
 }
+
+const struct command cmd_dump = {
+	.name = "dump",
+	.summary = "the whole tree: tree, ranges, json or dot",
+	.args = "ID",
+	.usage = "  Dump an address space's page-table tree (generic netlink; needs\n"
+		 "  CAP_NET_ADMIN), streamed in constant memory.\n"
+		 "  tree    indented per level: index, raw descriptor, kind, IOVA, span,\n"
+		 "          output/next-table address, prot and decoded attributes; runs of\n"
+		 "          empty entries are collapsed into '... N empty entries [a-b] ...'\n"
+		 "  ranges  ptdump-style: contiguous leaves with equal attributes coalesced\n"
+		 "  json    schema \"iopgt-dump\" version 1: {\"schema\",\"version\",\"as\",\n"
+		 "          \"filter\",\"entries\":[one object per line],\"summary\"}; 64-bit\n"
+		 "          values are hex strings\n"
+		 "  dot     Graphviz digraph of tables and leaf runs (dot -Tsvg)\n",
+	.opts = dump_opts,
+	.max_pos = 1,
+	.fn = dump_fn,
+};
