@@ -12,7 +12,7 @@ MANDIR=$2
 here=$(dirname "$0")
 # shellcheck source=userspace/tests/cli_help.sh
 . "$here/cli_help.sh"
-hdr=$here/../lib/include/iopgt.h
+hdr=$here/../lib/include/libiopgt.h
 
 for page in iopgt.8 iopgt-script.5 libiopgt.3; do
 	f=$MANDIR/$page
@@ -63,10 +63,11 @@ done
 
 # Every function of the library's header is in libiopgt(3).
 missing=""
+[ -f "$hdr" ] || ok 1 "the library header exists" "missing: $hdr"
 for fn in $(sed -n 's/^[a-z].*[ *]\(iopgt_[a-z0-9_]*\)(.*/\1/p' "$hdr" | sort -u); do
 	grep -q "\\<$fn\\>" "$MANDIR/libiopgt.3" || missing="$missing $fn"
 done
-ok "$([ -z "$missing" ] && echo 0 || echo 1)" "libiopgt.3 names every function of iopgt.h" \
+ok "$([ -z "$missing" ] && echo 0 || echo 1)" "libiopgt.3 names every function of libiopgt.h" \
 	"declared in $hdr but not in libiopgt.3:$missing"
 
 tap_done
