@@ -44,6 +44,19 @@ man_section() {
 		in_s { print }' "$MANDIR/iopgt.8"
 }
 
+# Every option of a command's table has its usage text: `iopgt CMD --help`
+# prints "  --NAME [ARG]  TEXT" for it (no TEXT: the table lacks its help).
+for c in $(cli_commands); do
+	undescribed=""
+	help=$("$CLI" "$c" --help)
+	for o in $(cli_options "$c"); do
+		printf '%s\n' "$help" | grep -q -- "^  $o\( [^ ]*\)\{0,1\}  *[^ ]" ||
+			undescribed="$undescribed $o"
+	done
+	ok "$([ -z "$undescribed" ] && echo 0 || echo 1)" "iopgt $c --help describes each of its options" \
+		"options of '$c' without a usage line (help text in its option table):$undescribed"
+done
+
 cmds=$(cli_commands)
 ok "$([ -n "$cmds" ] && echo 0 || echo 1)" "iopgt --help lists subcommands" "$CLI --help has no 'commands:' list"
 for c in $cmds; do
