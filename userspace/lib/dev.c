@@ -55,8 +55,8 @@ void iopgt_close_device(struct iopgt_handle *dev)
 }
 
 int iopgt_query_info(struct iopgt_handle *dev, struct iopgt_get_info *info,
-		   struct iopgt_format_info *fmts, unsigned int *n_fmts,
-		   struct iopgt_err *err)
+		     struct iopgt_format_info *fmts, unsigned int *n_fmts,
+		     struct iopgt_err *err)
 {
 	int ret;
 
@@ -75,8 +75,8 @@ int iopgt_query_info(struct iopgt_handle *dev, struct iopgt_get_info *info,
 }
 
 int iopgt_query_info_all(struct iopgt_handle *dev, struct iopgt_get_info *info,
-		       struct iopgt_format_info **fmts, unsigned int *n_fmts,
-		       struct iopgt_err *err)
+			 struct iopgt_format_info **fmts, unsigned int *n_fmts,
+			 struct iopgt_err *err)
 {
 	unsigned int n = 0, cap;
 	struct iopgt_format_info *arr;
@@ -121,8 +121,8 @@ int iopgt_destroy_as(struct iopgt_handle *dev, uint32_t as_id,
 }
 
 int iopgt_map_entries(struct iopgt_handle *dev, uint32_t as_id, uint32_t flags,
-	      struct iopgt_map_entry *ents, uint32_t n, uint32_t *n_done,
-	      struct iopgt_err *err)
+		      struct iopgt_map_entry *ents, uint32_t n, uint32_t *n_done,
+		      struct iopgt_err *err)
 {
 	struct iopgt_map m = {
 		.size = sizeof(m), .as_id = as_id, .flags = flags,
@@ -137,8 +137,8 @@ int iopgt_map_entries(struct iopgt_handle *dev, uint32_t as_id, uint32_t flags,
 }
 
 int iopgt_map_one(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
-	       uint64_t paddr, uint64_t len, uint32_t prot, uint32_t pgsize_log2,
-	       uint64_t *mapped, struct iopgt_err *err)
+		  uint64_t paddr, uint64_t len, uint32_t prot, uint32_t pgsize_log2,
+		  uint64_t *mapped, struct iopgt_err *err)
 {
 	struct iopgt_map_entry e = {
 		.iova = iova, .paddr = paddr, .length = len, .prot = prot,
@@ -152,8 +152,8 @@ int iopgt_map_one(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
 }
 
 int iopgt_unmap_entries(struct iopgt_handle *dev, uint32_t as_id,
-		struct iopgt_unmap_entry *ents, uint32_t n, uint32_t *n_done,
-		struct iopgt_err *err)
+			struct iopgt_unmap_entry *ents, uint32_t n, uint32_t *n_done,
+			struct iopgt_err *err)
 {
 	struct iopgt_unmap u = {
 		.size = sizeof(u), .as_id = as_id, .n_entries = n,
@@ -167,7 +167,7 @@ int iopgt_unmap_entries(struct iopgt_handle *dev, uint32_t as_id,
 }
 
 int iopgt_unmap_one(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
-		 uint64_t len, uint64_t *unmapped, struct iopgt_err *err)
+		    uint64_t len, uint64_t *unmapped, struct iopgt_err *err)
 {
 	struct iopgt_unmap_entry e = { .iova = iova, .length = len };
 	int ret = iopgt_unmap_entries(dev, as_id, &e, 1, NULL, err);
@@ -178,7 +178,7 @@ int iopgt_unmap_one(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
 }
 
 int iopgt_translate(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
-		       uint64_t *phys, int *mapped, struct iopgt_err *err)
+		    uint64_t *phys, int *mapped, struct iopgt_err *err)
 {
 	struct iopgt_iova_to_phys x = {
 		.size = sizeof(x), .as_id = as_id, .iova = iova,
@@ -195,8 +195,8 @@ int iopgt_translate(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
 }
 
 int iopgt_translate_vec(struct iopgt_handle *dev, uint32_t as_id,
-			   struct iopgt_xlate_entry *ents, uint32_t n,
-			   struct iopgt_err *err)
+			struct iopgt_xlate_entry *ents, uint32_t n,
+			struct iopgt_err *err)
 {
 	struct iopgt_iova_to_phys x = {
 		.size = sizeof(x), .as_id = as_id, .n_iovas = n,
@@ -209,7 +209,7 @@ int iopgt_translate_vec(struct iopgt_handle *dev, uint32_t as_id,
 }
 
 int iopgt_query_hw_cfg(struct iopgt_handle *dev, uint32_t as_id,
-		     struct iopgt_hw_cfg *cfg, struct iopgt_err *err)
+		       struct iopgt_hw_cfg *cfg, struct iopgt_err *err)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->size = sizeof(*cfg);
@@ -218,7 +218,7 @@ int iopgt_query_hw_cfg(struct iopgt_handle *dev, uint32_t as_id,
 }
 
 int iopgt_query_walk(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
-	       uint32_t flags, struct iopgt_walk *out, struct iopgt_err *err)
+		     uint32_t flags, struct iopgt_walk *out, struct iopgt_err *err)
 {
 	memset(out, 0, sizeof(*out));
 	out->size = sizeof(*out);
@@ -229,7 +229,7 @@ int iopgt_query_walk(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
 }
 
 int iopgt_query_as_info(struct iopgt_handle *dev, uint32_t as_id,
-		  struct iopgt_as_info *out, struct iopgt_err *err)
+			struct iopgt_as_info *out, struct iopgt_err *err)
 {
 	memset(out, 0, sizeof(*out));
 	out->size = sizeof(*out);

@@ -623,7 +623,7 @@ static int check_nl(struct iopgt_netlink *nl, struct iopgt_err *err)
 static const uint16_t DUMP_FLAGS = NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP;
 
 int iopgt_netlink_dump_formats(struct iopgt_netlink *nl, uint32_t dev_id,
-			  iopgt_format_cb cb, void *arg, struct iopgt_err *err)
+			       iopgt_format_cb cb, void *arg, struct iopgt_err *err)
 {
 	struct dump_arg d = { (void *)cb, arg };
 	struct run_ctx rc = { .cb = format_msg, .arg = &d };
@@ -642,7 +642,7 @@ int iopgt_netlink_dump_formats(struct iopgt_netlink *nl, uint32_t dev_id,
 }
 
 int iopgt_netlink_dump_as(struct iopgt_netlink *nl, uint32_t dev_id, iopgt_as_cb cb,
-		     void *arg, struct iopgt_err *err)
+			  void *arg, struct iopgt_err *err)
 {
 	struct dump_arg d = { (void *)cb, arg };
 	struct run_ctx rc = { .cb = as_msg, .arg = &d };
@@ -661,8 +661,8 @@ int iopgt_netlink_dump_as(struct iopgt_netlink *nl, uint32_t dev_id, iopgt_as_cb
 }
 
 int iopgt_netlink_dump_tree(struct iopgt_netlink *nl, uint32_t dev_id, uint32_t as_id,
-		       const struct iopgt_tree_filter *filter, iopgt_entry_cb cb,
-		       void *arg, struct iopgt_err *err)
+			    const struct iopgt_tree_filter *filter, iopgt_entry_cb cb,
+			    void *arg, struct iopgt_err *err)
 {
 	struct dump_arg d = { (void *)cb, arg };
 	struct run_ctx rc = { .cb = entry_msg, .arg = &d };
@@ -689,11 +689,11 @@ int iopgt_netlink_dump_tree(struct iopgt_netlink *nl, uint32_t dev_id, uint32_t 
 }
 
 int iopgt_netlink_dump_tree_retry(struct iopgt_netlink *nl, uint32_t dev_id,
-			     uint32_t as_id,
-			     const struct iopgt_tree_filter *filter,
-			     iopgt_entry_cb cb, void *arg,
-			     int (*restart)(void *arg), unsigned int max_tries,
-			     unsigned int *tries, struct iopgt_err *err)
+				  uint32_t as_id,
+				  const struct iopgt_tree_filter *filter,
+				  iopgt_entry_cb cb, void *arg,
+				  int (*restart)(void *arg), unsigned int max_tries,
+				  unsigned int *tries, struct iopgt_err *err)
 {
 	struct iopgt_err local;
 	unsigned int i;

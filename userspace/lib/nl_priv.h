@@ -22,7 +22,7 @@
  * accepted. The caller keeps @fd open until iopgt_netlink_close().
  */
 IOPGT_HIDDEN int iopgt_netlink_open_stream(struct iopgt_netlink **out, int fd,
-				      struct iopgt_err *err);
+					   struct iopgt_err *err);
 /* From now on every received buffer is also written to @fd (-1: stop). */
 IOPGT_HIDDEN void iopgt_netlink_record(struct iopgt_netlink *nl, int fd);
 

@@ -59,12 +59,12 @@ void iopgt_close_device(struct iopgt_handle *dev);
  * return *@n_fmts (if @n_fmts) is the number of formats the module knows.
  */
 int iopgt_query_info(struct iopgt_handle *dev, struct iopgt_get_info *info,
-		   struct iopgt_format_info *fmts, unsigned int *n_fmts,
-		   struct iopgt_err *err);
+		     struct iopgt_format_info *fmts, unsigned int *n_fmts,
+		     struct iopgt_err *err);
 /* Convenience: allocates the format array (free() it). */
 int iopgt_query_info_all(struct iopgt_handle *dev, struct iopgt_get_info *info,
-		       struct iopgt_format_info **fmts, unsigned int *n_fmts,
-		       struct iopgt_err *err);
+			 struct iopgt_format_info **fmts, unsigned int *n_fmts,
+			 struct iopgt_err *err);
 
 /* @req: in: flags/format/levels/quirks/pgsize_bitmap/ias/oas; out fields filled */
 int iopgt_create_as(struct iopgt_handle *dev, struct iopgt_as_create *req,
@@ -73,33 +73,33 @@ int iopgt_destroy_as(struct iopgt_handle *dev, uint32_t as_id,
 		     struct iopgt_err *err);
 /* @n_done may be NULL. Entries' mapped/error fields are written back. */
 int iopgt_map_entries(struct iopgt_handle *dev, uint32_t as_id, uint32_t flags,
-	      struct iopgt_map_entry *ents, uint32_t n, uint32_t *n_done,
-	      struct iopgt_err *err);
+		      struct iopgt_map_entry *ents, uint32_t n, uint32_t *n_done,
+		      struct iopgt_err *err);
 int iopgt_map_one(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
-	       uint64_t paddr, uint64_t len, uint32_t prot, uint32_t pgsize_log2,
-	       uint64_t *mapped, struct iopgt_err *err);
+		  uint64_t paddr, uint64_t len, uint32_t prot, uint32_t pgsize_log2,
+		  uint64_t *mapped, struct iopgt_err *err);
 int iopgt_unmap_entries(struct iopgt_handle *dev, uint32_t as_id,
-		struct iopgt_unmap_entry *ents, uint32_t n, uint32_t *n_done,
-		struct iopgt_err *err);
+			struct iopgt_unmap_entry *ents, uint32_t n, uint32_t *n_done,
+			struct iopgt_err *err);
 int iopgt_unmap_one(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
-		 uint64_t len, uint64_t *unmapped, struct iopgt_err *err);
+		    uint64_t len, uint64_t *unmapped, struct iopgt_err *err);
 /* *@mapped (may be NULL) is 1 when @iova is mapped. */
 int iopgt_translate(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
-		       uint64_t *phys, int *mapped, struct iopgt_err *err);
+		    uint64_t *phys, int *mapped, struct iopgt_err *err);
 /*
  * Vector form: translates ents[0..n) in one call, 1 <= n <= the device's
  * max_map_entries (more: -ENOSPC). Each entry's phys, out_flags and error
  * (0 or -ERANGE) are written back; the call itself fails only as a whole.
  */
 int iopgt_translate_vec(struct iopgt_handle *dev, uint32_t as_id,
-			   struct iopgt_xlate_entry *ents, uint32_t n,
-			   struct iopgt_err *err);
+			struct iopgt_xlate_entry *ents, uint32_t n,
+			struct iopgt_err *err);
 int iopgt_query_hw_cfg(struct iopgt_handle *dev, uint32_t as_id,
-		     struct iopgt_hw_cfg *cfg, struct iopgt_err *err);
+		       struct iopgt_hw_cfg *cfg, struct iopgt_err *err);
 int iopgt_query_walk(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
-	       uint32_t flags, struct iopgt_walk *out, struct iopgt_err *err);
+		     uint32_t flags, struct iopgt_walk *out, struct iopgt_err *err);
 int iopgt_query_as_info(struct iopgt_handle *dev, uint32_t as_id,
-		  struct iopgt_as_info *out, struct iopgt_err *err);
+			struct iopgt_as_info *out, struct iopgt_err *err);
 
 /* ------------------------------------------------------------------ netlink */
 
@@ -170,12 +170,12 @@ typedef int (*iopgt_as_cb)(const struct iopgt_netlink_as *a, void *arg);
 typedef int (*iopgt_entry_cb)(const struct iopgt_tree_entry *e, void *arg);
 
 int iopgt_netlink_dump_formats(struct iopgt_netlink *nl, uint32_t dev_id,
-			  iopgt_format_cb cb, void *arg, struct iopgt_err *err);
+			       iopgt_format_cb cb, void *arg, struct iopgt_err *err);
 int iopgt_netlink_dump_as(struct iopgt_netlink *nl, uint32_t dev_id, iopgt_as_cb cb,
-		     void *arg, struct iopgt_err *err);
+			  void *arg, struct iopgt_err *err);
 int iopgt_netlink_dump_tree(struct iopgt_netlink *nl, uint32_t dev_id, uint32_t as_id,
-		       const struct iopgt_tree_filter *filter, iopgt_entry_cb cb,
-		       void *arg, struct iopgt_err *err);
+			    const struct iopgt_tree_filter *filter, iopgt_entry_cb cb,
+			    void *arg, struct iopgt_err *err);
 /*
  * Retries iopgt_netlink_dump_tree up to @max_tries times while it reports
  * NLM_F_DUMP_INTR; @restart (may be NULL) is called before every retry so
@@ -183,11 +183,11 @@ int iopgt_netlink_dump_tree(struct iopgt_netlink *nl, uint32_t dev_id, uint32_t 
  * *@tries (may be NULL) receives the number of attempts made.
  */
 int iopgt_netlink_dump_tree_retry(struct iopgt_netlink *nl, uint32_t dev_id,
-			     uint32_t as_id,
-			     const struct iopgt_tree_filter *filter,
-			     iopgt_entry_cb cb, void *arg,
-			     int (*restart)(void *arg), unsigned int max_tries,
-			     unsigned int *tries, struct iopgt_err *err);
+				  uint32_t as_id,
+				  const struct iopgt_tree_filter *filter,
+				  iopgt_entry_cb cb, void *arg,
+				  int (*restart)(void *arg), unsigned int max_tries,
+				  unsigned int *tries, struct iopgt_err *err);
 
 /* ------------------------------------------------------------------ names */
 
