@@ -7,7 +7,7 @@
  * Consistency: when the kernel flags NLM_F_DUMP_INTR (the tables changed
  * under the dump) the output of the attempt is discarded and the dump is
  * retried (bounded). The destination is written only once a dump has
- * succeeded: output is spooled to an unlinked temporary file (O_TMPFILE in
+ * succeeded (spool.c): output is spooled to an unlinked temporary file (O_TMPFILE in
  * the destination's directory when stdout is a regular file, else in
  * $TMPDIR or /tmp; tmpfile() as a last resort), emptied on a retry and
  * appended to stdout at the end. A failing dump leaves stdout untouched
@@ -25,26 +25,21 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/sendfile.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "spool.h"
 #include "../lib/nl_priv.h"
 
 enum { F_TREE, F_RANGES, F_JSON, F_DOT };
 
 struct dump {
 	struct cli *c;
-	FILE *out;
 	int fmt;
 	uint32_t id;
 	struct iopgt_fmt_ctx ctx;
@@ -82,7 +77,7 @@ struct dump {
 	} dc;
 	char sizes[64][16];	/* iopgt_size_str(1 << i) */
 	/* output handling */
-	int mode;		/* 1 devnull, 2 spool, 3 unbuffered */
+	struct spool sp;
 	unsigned int attempt;
 	unsigned int max_tries;
 	/* IOPGT_DUMP_CAPTURE / IOPGT_DUMP_REPLAY */
@@ -116,10 +111,10 @@ static void tree_gap(int depth, uint64_t first, uint64_t count, void *arg)
 	struct dump *d = arg;
 
 	if (count == 1)
-		fprintf(d->out, "%*s... 1 empty entry [%llu] ...\n", 2 * depth, "",
+		fprintf(d->sp.out, "%*s... 1 empty entry [%llu] ...\n", 2 * depth, "",
 			(unsigned long long)first);
 	else
-		fprintf(d->out, "%*s... %llu empty entries [%llu-%llu] ...\n",
+		fprintf(d->sp.out, "%*s... %llu empty entries [%llu-%llu] ...\n",
 			2 * depth, "", (unsigned long long)count,
 			(unsigned long long)first,
 			(unsigned long long)(first + count - 1));
@@ -131,7 +126,7 @@ static void range_emit(const struct range_run *r, void *arg)
 	char tot[16], pg[16];
 
 	if (d->fmt == F_RANGES) {
-		fprintf(d->out, "0x%016llx-0x%016llx %6s  %4s x%-7llu -> 0x%016llx  %s\n",
+		fprintf(d->sp.out, "0x%016llx-0x%016llx %6s  %4s x%-7llu -> 0x%016llx  %s\n",
 			(unsigned long long)r->iova, (unsigned long long)r->end,
 			iopgt_size_str(r->end - r->iova, tot, sizeof(tot)),
 			iopgt_size_str(1ULL << r->span_log2, pg, sizeof(pg)),
@@ -140,7 +135,7 @@ static void range_emit(const struct range_run *r, void *arg)
 	}
 	/* dot: one node per run of leaves */
 	d->seq++;
-	fprintf(d->out,
+	fprintf(d->sp.out,
 		"  n%llu [shape=record, style=filled, fillcolor=\"#e8f4e8\", label=\"{L%u %s x%llu|iova 0x%llx-0x%llx|-> 0x%llx|",
 		(unsigned long long)d->seq, r->level,
 		iopgt_size_str(1ULL << r->span_log2, pg, sizeof(pg)),
@@ -151,11 +146,11 @@ static void range_emit(const struct range_run *r, void *arg)
 
 		for (s = r->key; *s; s++) {
 			if (strchr("{}|<>\"\\", *s))
-				fputc('\\', d->out);
-			fputc(*s, d->out);
+				fputc('\\', d->sp.out);
+			fputc(*s, d->sp.out);
 		}
 	}
-	fprintf(d->out, "}\"];\n  n%llu -> n%llu;\n",
+	fprintf(d->sp.out, "}\"];\n  n%llu -> n%llu;\n",
 		(unsigned long long)d->run_parent, (unsigned long long)d->seq);
 }
 
@@ -212,16 +207,16 @@ static void header_dot(struct dump *d)
 {
 	char pg[128];
 
-	fprintf(d->out, "digraph iopgt {\n  graph [rankdir=LR, fontname=\"monospace\", label=\"AS %u %s ias=%u oas=%u pgsizes=%s\"];\n"
+	fprintf(d->sp.out, "digraph iopgt {\n  graph [rankdir=LR, fontname=\"monospace\", label=\"AS %u %s ias=%u oas=%u pgsizes=%s\"];\n"
 		"  node [shape=record, fontname=\"monospace\", fontsize=10];\n"
 		"  edge [fontname=\"monospace\", fontsize=9];\n",
 		d->id, fmt_name_or(d->ctx.format), d->hw.ias, d->hw.oas,
 		iopgt_pgsizes_str(d->hw.pgsize_bitmap, pg, sizeof(pg)));
 	if (d->have_hw && !(d->hw.out_flags & IOPGT_HWCFG_ADDR_HIDDEN))
-		fprintf(d->out, "  n0 [style=filled, fillcolor=\"#dde8f8\", label=\"{top table L%u|pa 0x%llx}\"];\n",
+		fprintf(d->sp.out, "  n0 [style=filled, fillcolor=\"#dde8f8\", label=\"{top table L%u|pa 0x%llx}\"];\n",
 			d->hw.start_level, (unsigned long long)d->hw.regs[7]);
 	else
-		fprintf(d->out, "  n0 [style=filled, fillcolor=\"#dde8f8\", label=\"{top table L%u}\"];\n",
+		fprintf(d->sp.out, "  n0 [style=filled, fillcolor=\"#dde8f8\", label=\"{top table L%u}\"];\n",
 			d->hw.start_level);
 }
 
@@ -245,7 +240,7 @@ static void begin(struct dump *d)
 		header_dot(d);
 		return;
 	}
-	out_init(d->out, d->fmt == F_JSON);
+	out_init(d->sp.out, d->fmt == F_JSON);
 	open_json_object(NULL);
 	header(d);
 	if (d->fmt == F_RANGES)
@@ -253,7 +248,7 @@ static void begin(struct dump *d)
 			   "size", "pages", "output address", "prot | attributes");
 	open_json_array("entries", 0);
 	if (d->fmt == F_JSON)
-		fputc('\n', d->out);
+		fputc('\n', d->sp.out);
 }
 
 /* ------------------------------------------------------------------ hot path */
@@ -390,7 +385,7 @@ static void decode_entry(struct dump *d, const struct iopgt_tree_entry *e)
 
 static void out_line(struct dump *d, const char *buf, size_t n)
 {
-	fwrite_unlocked(buf, 1, n, d->out);
+	fwrite_unlocked(buf, 1, n, d->sp.out);
 }
 
 /* "%*sL%u[%u] 0x%016llx %-5s 0x%016llx %5s -> %s%s%s\n" */
@@ -484,11 +479,11 @@ static void entry_dot(struct dump *d, const struct iopgt_tree_entry *e, uint32_t
 	coalescer_flush(&d->co);
 	d->seq++;
 	d->parent[depth + 1] = d->seq;
-	fprintf(d->out, "  n%llu [style=filled, fillcolor=\"#dde8f8\", label=\"{L%u table|iova 0x%llx",
+	fprintf(d->sp.out, "  n%llu [style=filled, fillcolor=\"#dde8f8\", label=\"{L%u table|iova 0x%llx",
 		(unsigned long long)d->seq, e->level, (unsigned long long)e->iova);
 	if (e->oa)
-		fprintf(d->out, "|pa 0x%llx", (unsigned long long)e->oa);
-	fprintf(d->out, "}\"];\n  n%llu -> n%llu [label=\"[%u]\"];\n",
+		fprintf(d->sp.out, "|pa 0x%llx", (unsigned long long)e->oa);
+	fprintf(d->sp.out, "}\"];\n  n%llu -> n%llu [label=\"[%u]\"];\n",
 		(unsigned long long)parent, (unsigned long long)d->seq, e->index);
 }
 
@@ -593,175 +588,26 @@ static void finish(struct dump *d)
 		break;
 	case F_DOT:
 		coalescer_flush(&d->co);
-		fprintf(d->out, "}\n");
+		fprintf(d->sp.out, "}\n");
 		break;
 	}
 }
 
 /* ------------------------------------------------------------------ output */
 
-/* an unlinked file in @dir (O_TMPFILE), or -1 */
-static int tmpfile_in(const char *dir)
-{
-	return dir && *dir ? open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600) : -1;
-}
-
-/*
- * Spool: the dump goes to an unlinked temporary file, appended to stdout
- * only after the dump succeeded (copy_out()).
- */
-static int setup_output(struct dump *d, int no_buffer)
-{
-	struct stat st;
-	int fd = -1;
-
-	fflush(stdout);
-	if (no_buffer) {
-		d->mode = 3;
-		d->out = stdout;
-		return 0;
-	}
-	if (!fstat(STDOUT_FILENO, &st)) {
-		if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 &&
-		    minor(st.st_rdev) == 3) {	/* /dev/null */
-			d->mode = 1;
-			d->out = stdout;
-			return 0;
-		}
-		if (S_ISREG(st.st_mode)) {	/* next to the destination */
-			char link[PATH_MAX];
-			ssize_t n = readlink("/proc/self/fd/1", link, sizeof(link) - 1);
-
-			if (n > 0 && link[0] == '/') {
-				link[n] = 0;
-				fd = tmpfile_in(dirname(link));
-			}
-		}
-	}
-	if (fd < 0)
-		fd = tmpfile_in(getenv("TMPDIR"));
-	if (fd < 0)
-		fd = tmpfile_in("/tmp");
-	d->out = fd >= 0 ? fdopen(fd, "w+") : tmpfile();
-	if (!d->out) {
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
-	/*
-	 * Large writes: glibc ignores the size of setvbuf(NULL) and would
-	 * write the spool in st_blksize (4K) blocks. One dump at a time uses
-	 * it (the spool is closed before the command returns).
-	 */
-	{
-		static char spool_buf[1 << 18];
-
-		setvbuf(d->out, spool_buf, _IOFBF, sizeof(spool_buf));
-	}
-	d->mode = 2;
-	return 0;
-}
-
 static int restart(void *arg)
 {
 	struct dump *d = arg;
+	int ret;
 
 	d->attempt++;
 	fprintf(stderr, "%s dump: the tables changed during the dump (NLM_F_DUMP_INTR); retrying (attempt %u of %u)\n",
 		d->c->prog, d->attempt, d->max_tries);
-	fflush(d->out);
-	switch (d->mode) {
-	case 2:
-		rewind(d->out);
-		if (ftruncate(fileno(d->out), 0))
-			return -errno;
-		break;
-	case 3:
-		fprintf(d->out, "# ---- dump restarted after NLM_F_DUMP_INTR ----\n");
-		break;
-	}
+	ret = spool_restart(&d->sp);
+	if (ret)
+		return ret;
 	begin(d);
 	return 0;
-}
-
-/* write all of @buf to @fd */
-static int write_all(int fd, const char *buf, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, buf, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* the dump succeeded: append the spool to stdout */
-static int copy_out(struct dump *d)
-{
-	static char buf[1 << 18];
-	struct stat st;
-	int in, ret = 0;
-	ssize_t n;
-
-	if (d->mode != 2)
-		return 0;
-	if (fflush(d->out))
-		return -errno;
-	in = fileno(d->out);
-	if (lseek(in, 0, SEEK_SET) < 0)
-		return -errno;
-	fflush(stdout);
-	if (!fstat(STDOUT_FILENO, &st) && S_ISFIFO(st.st_mode)) {
-		/*
-		 * A pipe: 256K writes into a pipe of 1M (best effort), fewer
-		 * round trips with the reader; sendfile from the spool into a
-		 * pipe was slower under QEMU.
-		 */
-		fcntl(STDOUT_FILENO, F_SETPIPE_SZ, 1 << 20);
-		goto byhand;
-	}
-	/* a file or anything else: in the kernel, in large blocks */
-	for (;;) {
-		n = sendfile(STDOUT_FILENO, in, NULL, 1 << 30);
-		if (n > 0)
-			continue;
-		if (n < 0 && errno == EINTR)
-			continue;
-		break;
-	}
-	if (!n) {
-		fclose(d->out);
-		d->out = stdout;
-		return 0;
-	}
-	if (errno != EINVAL && errno != ENOSYS) {
-		ret = -errno;
-		fclose(d->out);
-		d->out = stdout;
-		return ret;
-	}
-	/* sendfile refused this pair before writing: copy by hand */
-byhand:
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			break;
-		}
-		ret = write_all(STDOUT_FILENO, buf, (size_t)n);
-		if (ret)
-			break;
-	}
-	fclose(d->out);
-	d->out = stdout;
-	return ret;
 }
 
 /* ------------------------------------------------------------------ command */
@@ -985,7 +831,7 @@ static int dump_run(struct cli *c, struct dump *d, int nobuf, int stats)
 	unsigned int tries = 0;
 	int ret;
 
-	ret = setup_output(d, nobuf);
+	ret = spool_open(&d->sp, nobuf);
 	if (ret)
 		return kern_err(c, "cannot create a temporary file to spool the dump: %s (use --no-buffer)",
 				strerror(-ret));
@@ -996,19 +842,17 @@ static int dump_run(struct cli *c, struct dump *d, int nobuf, int stats)
 					    restart, d->max_tries, &tries, &err);
 	if (ret) {
 		/* never leave a torn or partial tree behind: drop the spool */
-		if (d->mode == 2)
-			fclose(d->out);
-		d->out = stdout;
+		spool_drop(&d->sp);
 		if (err.code == -EPERM)
 			return explain_nl(c, "TREE_GET dump", &err);
 		if (err.code == -ENOENT)	/* it existed when the dump began */
 			return kern_err(c, "address space %u was destroyed during the dump (ENOENT); %s",
-					d->id, d->mode == 2 ? "nothing was written" :
+					d->id, d->sp.mode == SPOOL_FILE ? "nothing was written" :
 					"the output is incomplete");
 		return explain(c, "dump", &err);
 	}
 	finish(d);
-	ret = copy_out(d);
+	ret = spool_copy_out(&d->sp);
 	if (ret)
 		ret = kern_err(c, "write error: %s", strerror(-ret));
 	if (tries > 1)
