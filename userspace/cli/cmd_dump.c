@@ -388,8 +388,11 @@ static void out_line(struct dump *d, const char *buf, size_t n)
 	fwrite_unlocked(buf, 1, n, d->sp.out);
 }
 
-/* "%*sL%u[%u] 0x%016llx %-5s 0x%016llx %5s -> %s%s%s\n" */
-static void entry_tree(struct dump *d, const struct iopgt_tree_entry *e, uint32_t depth)
+/*
+ * "%*sL%u[%u] 0x%016llx %-5s 0x%016llx %5s -> %s%s%s\n". Inlined into
+ * on_entry() like entry_json(): a call per entry costs ~4% of a dump.
+ */
+static inline __attribute__((always_inline)) void entry_tree(struct dump *d, const struct iopgt_tree_entry *e, uint32_t depth)
 {
 	char line[8192 + 512], *p = line;
 	const char *k = iopgt_kind_name(e->kind);
@@ -406,8 +409,10 @@ static void entry_tree(struct dump *d, const struct iopgt_tree_entry *e, uint32_
 	p = PUT_LIT(p, "] 0x");
 	p = put_hex16(p, e->pte);
 	*p++ = ' ';
-	p = put_str(p, k);
-	for (n = strlen(k); n < 5; n++)
+	n = strlen(k);
+	memcpy(p, k, n);
+	p += n;
+	for (; n < 5; n++)
 		*p++ = ' ';
 	p = PUT_LIT(p, " 0x");
 	p = put_hex16(p, e->iova);
@@ -432,7 +437,7 @@ static void entry_tree(struct dump *d, const struct iopgt_tree_entry *e, uint32_
 	out_line(d, line, (size_t)(p - line));
 }
 
-static void entry_json(struct dump *d, const struct iopgt_tree_entry *e)
+static inline __attribute__((always_inline)) void entry_json(struct dump *d, const struct iopgt_tree_entry *e)
 {
 	char line[8192 + 512], *p = line;
 

@@ -17,7 +17,7 @@ funclens() {
 	for f in "$@"; do
 		awk -v file="${f##*/}" '
 			/^[A-Za-z].*[A-Za-z0-9_]\(/ && !/;[ \t]*$/ && !start {
-				s = $0; sub(/\(.*/, "", s); n = split(s, w, /[ *]+/)
+				s = $0; gsub(/__attribute__\(\([^)]*\)\) */, "", s); sub(/\(.*/, "", s); n = split(s, w, /[ *]+/)
 				name = w[n]; start = NR
 			}
 			/^\{/ && start { body = 1 }
