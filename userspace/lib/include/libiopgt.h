@@ -8,7 +8,14 @@
  *  - every function that can fail returns 0 or a negative errno and, when
  *    @err is not NULL, fills it with the errno and a one-line message naming
  *    the operation and the values involved;
- *  - numbers in the uapi structs are the ABI's own (see <linux/iopgt.h>).
+ *  - numbers in the uapi structs are the ABI's own (see <linux/iopgt.h>);
+ *  - the library's names are its own, not the module's (struct
+ *    iopgt_handle, iopgt_create_as, iopgt_netlink_*; the module has
+ *    iopgt_as_create, iopgt_nl_*): tests/test_libabi.sh keeps them apart.
+ *
+ * The API: errors, the device (one wrapper per ioctl), generic netlink,
+ * names, decoders. libiopgt.so exports exactly the functions declared here,
+ * versioned LIBIOPGT_1.
  */
 #ifndef LIBIOPGT_H
 #define LIBIOPGT_H
