@@ -177,7 +177,7 @@ source_suite() {
 	check "make built module/iopgt.ko and userspace/build/iopgt" \
 		"[ -f /home/alice/iopgt/module/iopgt.ko ] && [ -x /home/alice/iopgt/userspace/build/iopgt ]"
 	runas root "make install KVER=$kver" | grep -v '^make' | tail -n 25
-	run sh -c "modinfo -F version /lib/modules/$kver/updates/iopgt.ko*; /usr/local/bin/iopgt --version; ls /usr/local/lib/libiopgt* /usr/local/include/iopgt.h /usr/local/include/linux/iopgt.h /usr/local/share/man/man8/iopgt.8"
+	run sh -c "modinfo -F version /lib/modules/$kver/updates/iopgt.ko*; /usr/local/bin/iopgt --version; ls /usr/local/lib/libiopgt* /usr/local/include/libiopgt.h /usr/local/include/linux/iopgt.h /usr/local/share/man/man8/iopgt.8"
 	check "make install: iopgt.ko in /lib/modules/$kver/updates, modinfo version $ver" \
 		"[ \"\$(modinfo -F version /lib/modules/$kver/updates/iopgt.ko*)\" = '$ver' ]"
 	check "make install: depmod knows iopgt" "grep -q 'updates/iopgt.ko' /lib/modules/$kver/modules.dep"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libiopgt against the kernel (built only when the tests get USERSPACE_O):
- * iopgt_nl_dump_tree_retry() retries a dump the kernel flagged
+ * iopgt_netlink_dump_tree_retry() retries a dump the kernel flagged
  * NLM_F_DUMP_INTR whether or not the caller passed an error struct
  * (issue 9 item 5: it used to give up with -EINTR when err was NULL).
  */
@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "util.h"
-#include "iopgt.h"
+#include "libiopgt.h"
 
 static atomic_int stop;
 static int g_fd, g_id;
@@ -59,7 +59,7 @@ static int on_restart(void *arg)
 TEST_X(dump_tree_retry_without_err, H_PLAIN, 90, 0)
 {
 	struct iopgt_as_create c;
-	struct iopgt_nl *nl = NULL;
+	struct iopgt_netlink *nl = NULL;
 	struct iopgt_err err = { 0 };
 	pthread_t th;
 	int attempts, retried = 0;
@@ -80,8 +80,8 @@ TEST_X(dump_tree_retry_without_err, H_PLAIN, 90, 0)
 	g_gran = c.out_pgsize_bitmap & -c.out_pgsize_bitmap;
 	ASSERT_OK(map1(g_fd, g_id, 0, 0, 4096 * g_gran, RW, ilog2_64(g_gran), NULL));
 	g_base = 4112 * g_gran;
-	if (iopgt_nl_open(&nl, &err))
-		H_FAIL("iopgt_nl_open: %s", err.msg);
+	if (iopgt_netlink_open(&nl, &err))
+		H_FAIL("iopgt_netlink_open: %s", err.msg);
 	ASSERT_TRUE(nl != NULL);
 	atomic_store(&stop, 0);
 	for (attempts = 0; attempts < 40 && !retried; attempts++) {
@@ -90,7 +90,7 @@ TEST_X(dump_tree_retry_without_err, H_PLAIN, 90, 0)
 		int r;
 
 		ASSERT_OK(-pthread_create(&th, NULL, racer, (void *)(intptr_t)(200 + 50 * attempts)));
-		r = iopgt_nl_dump_tree_retry(nl, 0, g_id, NULL, on_entry, &n, on_restart,
+		r = iopgt_netlink_dump_tree_retry(nl, 0, g_id, NULL, on_entry, &n, on_restart,
 					     100000, &tries, NULL);
 		atomic_store(&stop, 1);
 		pthread_join(th, NULL);
@@ -111,7 +111,7 @@ TEST_X(dump_tree_retry_without_err, H_PLAIN, 90, 0)
 	h_diag("%d dump(s) until one needed a retry", attempts);
 	if (!retried && !h_failed())
 		H_FAIL("no dump was interrupted in %d attempts: the test proves nothing", attempts);
-	iopgt_nl_close(nl);
+	iopgt_netlink_close(nl);
 	as_destroy(g_fd, g_id);
 	close(g_fd);
 }

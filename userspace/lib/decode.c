@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "iopgt.h"
+#include "libiopgt.h"
 
 #define BIT64(n)	(1ULL << (n))
 #define GENMASK64(h, l)	((~0ULL >> (63 - (h))) & ~((1ULL << (l)) - 1))

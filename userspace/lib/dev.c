@@ -10,7 +10,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "iopgt.h"
+#include "libiopgt.h"
 
 static int fail(struct iopgt_err *err, const char *op, int e)
 {
@@ -18,7 +18,7 @@ static int fail(struct iopgt_err *err, const char *op, int e)
 			     iopgt_errno_name(e));
 }
 
-static int do_ioctl(struct iopgt_dev *dev, unsigned long cmd, void *arg,
+static int do_ioctl(struct iopgt_handle *dev, unsigned long cmd, void *arg,
 		    const char *op, struct iopgt_err *err)
 {
 	if (!dev || dev->fd < 0)
@@ -30,7 +30,7 @@ static int do_ioctl(struct iopgt_dev *dev, unsigned long cmd, void *arg,
 	return 0;
 }
 
-int iopgt_open(struct iopgt_dev *dev, const char *path, struct iopgt_err *err)
+int iopgt_open_device(struct iopgt_handle *dev, const char *path, struct iopgt_err *err)
 {
 	if (!path)
 		path = getenv("IOPGT_DEVICE");
@@ -46,7 +46,7 @@ int iopgt_open(struct iopgt_dev *dev, const char *path, struct iopgt_err *err)
 	return 0;
 }
 
-void iopgt_close(struct iopgt_dev *dev)
+void iopgt_close_device(struct iopgt_handle *dev)
 {
 	if (dev && dev->fd >= 0) {
 		close(dev->fd);
@@ -54,9 +54,9 @@ void iopgt_close(struct iopgt_dev *dev)
 	}
 }
 
-int iopgt_get_info(struct iopgt_dev *dev, struct iopgt_get_info *info,
-		   struct iopgt_format_info *fmts, unsigned int *n_fmts,
-		   struct iopgt_err *err)
+int iopgt_query_info(struct iopgt_handle *dev, struct iopgt_get_info *info,
+		     struct iopgt_format_info *fmts, unsigned int *n_fmts,
+		     struct iopgt_err *err)
 {
 	int ret;
 
@@ -74,16 +74,16 @@ int iopgt_get_info(struct iopgt_dev *dev, struct iopgt_get_info *info,
 	return ret;
 }
 
-int iopgt_get_info_all(struct iopgt_dev *dev, struct iopgt_get_info *info,
-		       struct iopgt_format_info **fmts, unsigned int *n_fmts,
-		       struct iopgt_err *err)
+int iopgt_query_info_all(struct iopgt_handle *dev, struct iopgt_get_info *info,
+			 struct iopgt_format_info **fmts, unsigned int *n_fmts,
+			 struct iopgt_err *err)
 {
 	unsigned int n = 0, cap;
 	struct iopgt_format_info *arr;
 	int ret;
 
 	*fmts = NULL;
-	ret = iopgt_get_info(dev, info, NULL, NULL, err);
+	ret = iopgt_query_info(dev, info, NULL, NULL, err);
 	if (ret)
 		return ret;
 	cap = info->n_formats;
@@ -95,7 +95,7 @@ int iopgt_get_info_all(struct iopgt_dev *dev, struct iopgt_get_info *info,
 	if (!arr)
 		return iopgt_err_set(err, -ENOMEM, "GET_INFO: out of memory");
 	n = cap;
-	ret = iopgt_get_info(dev, info, arr, &n, err);
+	ret = iopgt_query_info(dev, info, arr, &n, err);
 	if (ret) {
 		free(arr);
 		return ret;
@@ -105,14 +105,14 @@ int iopgt_get_info_all(struct iopgt_dev *dev, struct iopgt_get_info *info,
 	return 0;
 }
 
-int iopgt_as_create(struct iopgt_dev *dev, struct iopgt_as_create *req,
+int iopgt_create_as(struct iopgt_handle *dev, struct iopgt_as_create *req,
 		    struct iopgt_err *err)
 {
 	req->size = sizeof(*req);
 	return do_ioctl(dev, IOPGT_AS_CREATE, req, "AS_CREATE", err);
 }
 
-int iopgt_as_destroy(struct iopgt_dev *dev, uint32_t as_id,
+int iopgt_destroy_as(struct iopgt_handle *dev, uint32_t as_id,
 		     struct iopgt_err *err)
 {
 	struct iopgt_as_destroy d = { .size = sizeof(d), .as_id = as_id };
@@ -120,9 +120,9 @@ int iopgt_as_destroy(struct iopgt_dev *dev, uint32_t as_id,
 	return do_ioctl(dev, IOPGT_AS_DESTROY, &d, "AS_DESTROY", err);
 }
 
-int iopgt_map(struct iopgt_dev *dev, uint32_t as_id, uint32_t flags,
-	      struct iopgt_map_entry *ents, uint32_t n, uint32_t *n_done,
-	      struct iopgt_err *err)
+int iopgt_map_entries(struct iopgt_handle *dev, uint32_t as_id, uint32_t flags,
+		      struct iopgt_map_entry *ents, uint32_t n, uint32_t *n_done,
+		      struct iopgt_err *err)
 {
 	struct iopgt_map m = {
 		.size = sizeof(m), .as_id = as_id, .flags = flags,
@@ -136,24 +136,24 @@ int iopgt_map(struct iopgt_dev *dev, uint32_t as_id, uint32_t flags,
 	return ret;
 }
 
-int iopgt_map1(struct iopgt_dev *dev, uint32_t as_id, uint64_t iova,
-	       uint64_t paddr, uint64_t len, uint32_t prot, uint32_t pgsize_log2,
-	       uint64_t *mapped, struct iopgt_err *err)
+int iopgt_map_one(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
+		  uint64_t paddr, uint64_t len, uint32_t prot, uint32_t pgsize_log2,
+		  uint64_t *mapped, struct iopgt_err *err)
 {
 	struct iopgt_map_entry e = {
 		.iova = iova, .paddr = paddr, .length = len, .prot = prot,
 		.pgsize_log2 = pgsize_log2,
 	};
-	int ret = iopgt_map(dev, as_id, 0, &e, 1, NULL, err);
+	int ret = iopgt_map_entries(dev, as_id, 0, &e, 1, NULL, err);
 
 	if (mapped)
 		*mapped = e.mapped;
 	return ret;
 }
 
-int iopgt_unmap(struct iopgt_dev *dev, uint32_t as_id,
-		struct iopgt_unmap_entry *ents, uint32_t n, uint32_t *n_done,
-		struct iopgt_err *err)
+int iopgt_unmap_entries(struct iopgt_handle *dev, uint32_t as_id,
+			struct iopgt_unmap_entry *ents, uint32_t n, uint32_t *n_done,
+			struct iopgt_err *err)
 {
 	struct iopgt_unmap u = {
 		.size = sizeof(u), .as_id = as_id, .n_entries = n,
@@ -166,19 +166,19 @@ int iopgt_unmap(struct iopgt_dev *dev, uint32_t as_id,
 	return ret;
 }
 
-int iopgt_unmap1(struct iopgt_dev *dev, uint32_t as_id, uint64_t iova,
-		 uint64_t len, uint64_t *unmapped, struct iopgt_err *err)
+int iopgt_unmap_one(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
+		    uint64_t len, uint64_t *unmapped, struct iopgt_err *err)
 {
 	struct iopgt_unmap_entry e = { .iova = iova, .length = len };
-	int ret = iopgt_unmap(dev, as_id, &e, 1, NULL, err);
+	int ret = iopgt_unmap_entries(dev, as_id, &e, 1, NULL, err);
 
 	if (unmapped)
 		*unmapped = e.unmapped;
 	return ret;
 }
 
-int iopgt_iova_to_phys(struct iopgt_dev *dev, uint32_t as_id, uint64_t iova,
-		       uint64_t *phys, int *mapped, struct iopgt_err *err)
+int iopgt_translate(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
+		    uint64_t *phys, int *mapped, struct iopgt_err *err)
 {
 	struct iopgt_iova_to_phys x = {
 		.size = sizeof(x), .as_id = as_id, .iova = iova,
@@ -194,9 +194,9 @@ int iopgt_iova_to_phys(struct iopgt_dev *dev, uint32_t as_id, uint64_t iova,
 	return 0;
 }
 
-int iopgt_iova_to_phys_vec(struct iopgt_dev *dev, uint32_t as_id,
-			   struct iopgt_xlate_entry *ents, uint32_t n,
-			   struct iopgt_err *err)
+int iopgt_translate_vec(struct iopgt_handle *dev, uint32_t as_id,
+			struct iopgt_xlate_entry *ents, uint32_t n,
+			struct iopgt_err *err)
 {
 	struct iopgt_iova_to_phys x = {
 		.size = sizeof(x), .as_id = as_id, .n_iovas = n,
@@ -208,8 +208,8 @@ int iopgt_iova_to_phys_vec(struct iopgt_dev *dev, uint32_t as_id,
 	return do_ioctl(dev, IOPGT_IOVA_TO_PHYS, &x, "IOVA_TO_PHYS", err);
 }
 
-int iopgt_get_hw_cfg(struct iopgt_dev *dev, uint32_t as_id,
-		     struct iopgt_hw_cfg *cfg, struct iopgt_err *err)
+int iopgt_query_hw_cfg(struct iopgt_handle *dev, uint32_t as_id,
+		       struct iopgt_hw_cfg *cfg, struct iopgt_err *err)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->size = sizeof(*cfg);
@@ -217,8 +217,8 @@ int iopgt_get_hw_cfg(struct iopgt_dev *dev, uint32_t as_id,
 	return do_ioctl(dev, IOPGT_GET_HW_CFG, cfg, "GET_HW_CFG", err);
 }
 
-int iopgt_walk(struct iopgt_dev *dev, uint32_t as_id, uint64_t iova,
-	       uint32_t flags, struct iopgt_walk *out, struct iopgt_err *err)
+int iopgt_query_walk(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
+		     uint32_t flags, struct iopgt_walk *out, struct iopgt_err *err)
 {
 	memset(out, 0, sizeof(*out));
 	out->size = sizeof(*out);
@@ -228,8 +228,8 @@ int iopgt_walk(struct iopgt_dev *dev, uint32_t as_id, uint64_t iova,
 	return do_ioctl(dev, IOPGT_WALK, out, "WALK", err);
 }
 
-int iopgt_as_info(struct iopgt_dev *dev, uint32_t as_id,
-		  struct iopgt_as_info *out, struct iopgt_err *err)
+int iopgt_query_as_info(struct iopgt_handle *dev, uint32_t as_id,
+			struct iopgt_as_info *out, struct iopgt_err *err)
 {
 	memset(out, 0, sizeof(*out));
 	out->size = sizeof(*out);

@@ -21,7 +21,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
-#include "iopgt.h"
+#include "libiopgt.h"
 #include "nl_priv.h"
 
 #ifndef NETLINK_CAP_ACK
@@ -39,7 +39,7 @@
 
 #define NL_BUFSZ	(64 * 1024)
 
-struct iopgt_nl {
+struct iopgt_netlink {
 	struct mnl_socket *sk;
 	uint16_t family;
 	uint32_t portid;
@@ -63,7 +63,7 @@ struct run_ctx {
 	char ext_msg[200];
 };
 
-uint16_t iopgt_nl_family(const struct iopgt_nl *nl)
+uint16_t iopgt_netlink_family(const struct iopgt_netlink *nl)
 {
 	return nl->family;
 }
@@ -95,7 +95,7 @@ static void parse_extack(const struct nlmsghdr *nlh, unsigned int offset,
  * Returns the bytes in nl->buf, 0 at the end of a recorded stream, or -1
  * with errno.
  */
-static ssize_t nl_recv(struct iopgt_nl *nl)
+static ssize_t nl_recv(struct iopgt_netlink *nl)
 {
 	ssize_t n;
 
@@ -142,7 +142,7 @@ static ssize_t nl_recv(struct iopgt_nl *nl)
  * A recorded stream holds every attempt of a retried dump back to back:
  * what follows NLMSG_DONE/ERROR in the buffer belongs to the next one.
  */
-static void keep_rest(struct iopgt_nl *nl, const struct nlmsghdr *nlh, int len)
+static void keep_rest(struct iopgt_netlink *nl, const struct nlmsghdr *nlh, int len)
 {
 	if (nl->src_fd < 0)
 		return;
@@ -154,7 +154,7 @@ static void keep_rest(struct iopgt_nl *nl, const struct nlmsghdr *nlh, int len)
 }
 
 /* Receives until NLMSG_DONE / NLMSG_ERROR for @seq. Returns 0 or -errno. */
-static int nl_run(struct iopgt_nl *nl, uint32_t seq, struct run_ctx *rc,
+static int nl_run(struct iopgt_netlink *nl, uint32_t seq, struct run_ctx *rc,
 		  const char *op, struct iopgt_err *err)
 {
 	for (;;) {
@@ -258,7 +258,7 @@ done:
 	return 0;
 }
 
-static struct nlmsghdr *genl_req(struct iopgt_nl *nl, uint16_t type,
+static struct nlmsghdr *genl_req(struct iopgt_netlink *nl, uint16_t type,
 				 uint16_t flags, uint8_t cmd, uint8_t version)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->req);
@@ -273,7 +273,7 @@ static struct nlmsghdr *genl_req(struct iopgt_nl *nl, uint16_t type,
 	return nlh;
 }
 
-static int nl_send(struct iopgt_nl *nl, struct nlmsghdr *nlh, const char *op,
+static int nl_send(struct iopgt_netlink *nl, struct nlmsghdr *nlh, const char *op,
 		   struct iopgt_err *err)
 {
 	if (nl->src_fd >= 0)	/* a recorded stream: the request was sent */
@@ -307,9 +307,9 @@ static int family_cb(const struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
-int iopgt_nl_open(struct iopgt_nl **out, struct iopgt_err *err)
+int iopgt_netlink_open(struct iopgt_netlink **out, struct iopgt_err *err)
 {
-	struct iopgt_nl *nl;
+	struct iopgt_netlink *nl;
 	struct nlmsghdr *nlh;
 	struct family_ctx fc = { 0 };
 	struct run_ctx rc = { .cb = family_cb, .arg = &fc };
@@ -374,13 +374,13 @@ int iopgt_nl_open(struct iopgt_nl **out, struct iopgt_err *err)
 	*out = nl;
 	return 0;
 fail:
-	iopgt_nl_close(nl);
+	iopgt_netlink_close(nl);
 	return ret;
 }
 
-int iopgt_nl_open_stream(struct iopgt_nl **out, int fd, struct iopgt_err *err)
+int iopgt_netlink_open_stream(struct iopgt_netlink **out, int fd, struct iopgt_err *err)
 {
-	struct iopgt_nl *nl;
+	struct iopgt_netlink *nl;
 
 	*out = NULL;
 	nl = calloc(1, sizeof(*nl));
@@ -397,12 +397,12 @@ int iopgt_nl_open_stream(struct iopgt_nl **out, int fd, struct iopgt_err *err)
 	return 0;
 }
 
-void iopgt_nl_record(struct iopgt_nl *nl, int fd)
+void iopgt_netlink_record(struct iopgt_netlink *nl, int fd)
 {
 	nl->rec_fd = fd;
 }
 
-void iopgt_nl_close(struct iopgt_nl *nl)
+void iopgt_netlink_close(struct iopgt_netlink *nl)
 {
 	if (!nl)
 		return;
@@ -474,7 +474,7 @@ static int format_msg(const struct nlmsghdr *nlh, void *arg)
 {
 	struct dump_arg *d = arg;
 	struct attr_tb tb;
-	struct iopgt_nl_format f;
+	struct iopgt_netlink_format f;
 
 	parse_tb(nlh, &tb);
 	memset(&f, 0, sizeof(f));
@@ -498,7 +498,7 @@ static int as_msg(const struct nlmsghdr *nlh, void *arg)
 {
 	struct dump_arg *d = arg;
 	struct attr_tb tb;
-	struct iopgt_nl_as a;
+	struct iopgt_netlink_as a;
 
 	parse_tb(nlh, &tb);
 	memset(&a, 0, sizeof(a));
@@ -613,7 +613,7 @@ static int entry_msg(const struct nlmsghdr *nlh, void *arg)
 	return ((iopgt_entry_cb)d->cb)(&e, d->arg);
 }
 
-static int check_nl(struct iopgt_nl *nl, struct iopgt_err *err)
+static int check_nl(struct iopgt_netlink *nl, struct iopgt_err *err)
 {
 	if (!nl || !nl->family)
 		return iopgt_err_set(err, -EBADF, "netlink: not open");
@@ -622,8 +622,8 @@ static int check_nl(struct iopgt_nl *nl, struct iopgt_err *err)
 
 static const uint16_t DUMP_FLAGS = NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP;
 
-int iopgt_nl_dump_formats(struct iopgt_nl *nl, uint32_t dev_id,
-			  iopgt_format_cb cb, void *arg, struct iopgt_err *err)
+int iopgt_netlink_dump_formats(struct iopgt_netlink *nl, uint32_t dev_id,
+			       iopgt_format_cb cb, void *arg, struct iopgt_err *err)
 {
 	struct dump_arg d = { (void *)cb, arg };
 	struct run_ctx rc = { .cb = format_msg, .arg = &d };
@@ -641,8 +641,8 @@ int iopgt_nl_dump_formats(struct iopgt_nl *nl, uint32_t dev_id,
 	return nl_run(nl, nlh->nlmsg_seq, &rc, "FORMAT_GET dump", err);
 }
 
-int iopgt_nl_dump_as(struct iopgt_nl *nl, uint32_t dev_id, iopgt_as_cb cb,
-		     void *arg, struct iopgt_err *err)
+int iopgt_netlink_dump_as(struct iopgt_netlink *nl, uint32_t dev_id, iopgt_as_cb cb,
+			  void *arg, struct iopgt_err *err)
 {
 	struct dump_arg d = { (void *)cb, arg };
 	struct run_ctx rc = { .cb = as_msg, .arg = &d };
@@ -660,9 +660,9 @@ int iopgt_nl_dump_as(struct iopgt_nl *nl, uint32_t dev_id, iopgt_as_cb cb,
 	return nl_run(nl, nlh->nlmsg_seq, &rc, "AS_GET dump", err);
 }
 
-int iopgt_nl_dump_tree(struct iopgt_nl *nl, uint32_t dev_id, uint32_t as_id,
-		       const struct iopgt_tree_filter *filter, iopgt_entry_cb cb,
-		       void *arg, struct iopgt_err *err)
+int iopgt_netlink_dump_tree(struct iopgt_netlink *nl, uint32_t dev_id, uint32_t as_id,
+			    const struct iopgt_tree_filter *filter, iopgt_entry_cb cb,
+			    void *arg, struct iopgt_err *err)
 {
 	struct dump_arg d = { (void *)cb, arg };
 	struct run_ctx rc = { .cb = entry_msg, .arg = &d };
@@ -688,12 +688,12 @@ int iopgt_nl_dump_tree(struct iopgt_nl *nl, uint32_t dev_id, uint32_t as_id,
 	return nl_run(nl, nlh->nlmsg_seq, &rc, "TREE_GET dump", err);
 }
 
-int iopgt_nl_dump_tree_retry(struct iopgt_nl *nl, uint32_t dev_id,
-			     uint32_t as_id,
-			     const struct iopgt_tree_filter *filter,
-			     iopgt_entry_cb cb, void *arg,
-			     int (*restart)(void *arg), unsigned int max_tries,
-			     unsigned int *tries, struct iopgt_err *err)
+int iopgt_netlink_dump_tree_retry(struct iopgt_netlink *nl, uint32_t dev_id,
+				  uint32_t as_id,
+				  const struct iopgt_tree_filter *filter,
+				  iopgt_entry_cb cb, void *arg,
+				  int (*restart)(void *arg), unsigned int max_tries,
+				  unsigned int *tries, struct iopgt_err *err)
 {
 	struct iopgt_err local;
 	unsigned int i;
@@ -712,7 +712,7 @@ int iopgt_nl_dump_tree_retry(struct iopgt_nl *nl, uint32_t dev_id,
 				break;
 		}
 		err->dump_intr = 0;
-		ret = iopgt_nl_dump_tree(nl, dev_id, as_id, filter, cb, arg, err);
+		ret = iopgt_netlink_dump_tree(nl, dev_id, as_id, filter, cb, arg, err);
 		if (ret != -EINTR || !err->dump_intr)
 			break;
 	}

@@ -12,18 +12,18 @@
 #ifndef IOPGT_NL_PRIV_H
 #define IOPGT_NL_PRIV_H
 
-#include "iopgt.h"
+#include "libiopgt.h"
 
 #define IOPGT_HIDDEN __attribute__((visibility("hidden")))
 
 /*
  * A handle whose dumps read a recorded stream from @fd (from its current
  * offset) instead of the kernel: nothing is sent, any sequence number is
- * accepted. The caller keeps @fd open until iopgt_nl_close().
+ * accepted. The caller keeps @fd open until iopgt_netlink_close().
  */
-IOPGT_HIDDEN int iopgt_nl_open_stream(struct iopgt_nl **out, int fd,
-				      struct iopgt_err *err);
+IOPGT_HIDDEN int iopgt_netlink_open_stream(struct iopgt_netlink **out, int fd,
+					   struct iopgt_err *err);
 /* From now on every received buffer is also written to @fd (-1: stop). */
-IOPGT_HIDDEN void iopgt_nl_record(struct iopgt_nl *nl, int fd);
+IOPGT_HIDDEN void iopgt_netlink_record(struct iopgt_netlink *nl, int fd);
 
 #endif

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "iopgt.h"
+#include "libiopgt.h"
 
 #define FIELD(v, h, l)	(((v) >> (l)) & ((1ULL << ((h) - (l) + 1)) - 1))
 

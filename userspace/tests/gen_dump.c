@@ -2,7 +2,7 @@
 /*
  * Writes a dump recording (the CLI's IOPGT_DUMP_REPLAY input: context
  * header + the netlink TREE_GET messages as the module sends them, see
- * module/iopgt_nl.c nl_put_entry) of a synthetic tree, for the host tests
+ * module/iopgt_netlink.c nl_put_entry) of a synthetic tree, for the host tests
  * and benchmarks of `iopgt dump` without a kernel.
  *
  *   gen_dump FORMAT LEAVES SEED [hidden] [intr] > file
@@ -326,7 +326,7 @@ int main(int argc, char **argv)
 	h.ai.generation = 12345;
 	h.ai.mapped_bytes = n << 12;
 	iopgt_fmt_ctx_from_hw(&h.ctx, &h.hw);
-	iopgt_tree_geometry(&h.hw, h.slot, h.ents, IOPGT_TREE_MAX_DEPTH);
+	tree_geometry(&h.hw, h.slot, h.ents, TREE_MAX_DEPTH);
 	last_depth = levels - 1;
 	put(&h, sizeof(h));
 	oa_next = 0x40000000ULL;

@@ -53,6 +53,11 @@ for c in $cmds; do
 	m=$(missing_of "$(complete_words "$CLI" "$c" --)" $want --help)
 	ok "$([ -z "$m" ] && echo 0 || echo 1)" "'iopgt $c --<TAB>' offers its options" \
 		"options of '$CLI $c --help' missing from the completion:$m"
+	# shellcheck disable=SC2086
+	extra=$(complete_words "$CLI" "$c" -- | while read -r w; do
+		printf '%s\n' $want --help | grep -qx -- "$w" || printf ' %s' "$w"; done)
+	ok "$([ -z "$extra" ] && echo 0 || echo 1)" "'iopgt $c --<TAB>' offers no option $c lacks" \
+		"offered by the completion but not in '$CLI $c --help':$extra"
 done
 
 got=$(complete_words "$CLI" --)

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "iopgt.h"
+#include "libiopgt.h"
 #include "tap.h"
 
 static struct iopgt_fmt_ctx ctx_of(uint32_t fmt, uint32_t levels,

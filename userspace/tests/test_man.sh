@@ -3,7 +3,7 @@
 # The manual pages: formatted by man without a warning, with a whatis line
 # (lexgrog); iopgt(8) has a section per subcommand that `iopgt --help` lists,
 # naming every option of its `iopgt CMD --help`; libiopgt(3) names every
-# function of <iopgt.h>.
+# function of <libiopgt.h>.
 #
 #   test_man.sh PATH/TO/iopgt MANDIR
 set -u
@@ -12,7 +12,7 @@ MANDIR=$2
 here=$(dirname "$0")
 # shellcheck source=userspace/tests/cli_help.sh
 . "$here/cli_help.sh"
-hdr=$here/../lib/include/iopgt.h
+hdr=$here/../lib/include/libiopgt.h
 
 for page in iopgt.8 iopgt-script.5 libiopgt.3; do
 	f=$MANDIR/$page
@@ -44,6 +44,19 @@ man_section() {
 		in_s { print }' "$MANDIR/iopgt.8"
 }
 
+# Every option of a command's table has its usage text: `iopgt CMD --help`
+# prints "  --NAME [ARG]  TEXT" for it (no TEXT: the table lacks its help).
+for c in $(cli_commands); do
+	undescribed=""
+	help=$("$CLI" "$c" --help)
+	for o in $(cli_options "$c"); do
+		printf '%s\n' "$help" | grep -q -- "^  $o\( [^ ]*\)\{0,1\}  *[^ ]" ||
+			undescribed="$undescribed $o"
+	done
+	ok "$([ -z "$undescribed" ] && echo 0 || echo 1)" "iopgt $c --help describes each of its options" \
+		"options of '$c' without a usage line (help text in its option table):$undescribed"
+done
+
 cmds=$(cli_commands)
 ok "$([ -n "$cmds" ] && echo 0 || echo 1)" "iopgt --help lists subcommands" "$CLI --help has no 'commands:' list"
 for c in $cmds; do
@@ -63,10 +76,11 @@ done
 
 # Every function of the library's header is in libiopgt(3).
 missing=""
+[ -f "$hdr" ] || ok 1 "the library header exists" "missing: $hdr"
 for fn in $(sed -n 's/^[a-z].*[ *]\(iopgt_[a-z0-9_]*\)(.*/\1/p' "$hdr" | sort -u); do
 	grep -q "\\<$fn\\>" "$MANDIR/libiopgt.3" || missing="$missing $fn"
 done
-ok "$([ -z "$missing" ] && echo 0 || echo 1)" "libiopgt.3 names every function of iopgt.h" \
+ok "$([ -z "$missing" ] && echo 0 || echo 1)" "libiopgt.3 names every function of libiopgt.h" \
 	"declared in $hdr but not in libiopgt.3:$missing"
 
 tap_done

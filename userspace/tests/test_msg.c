@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "iopgt.h"
+#include "libiopgt.h"
 #include "tap.h"
 
 static char buf[512];

@@ -7,13 +7,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "iopgt.h"
+#include "libiopgt.h"
+#include "../cli/parse.h"
+#include "../cli/tree.h"
 #include "tap.h"
 
 static void num(const char *s, int want_ret, uint64_t want)
 {
 	uint64_t v = 0xdeadbeef;
-	int ret = iopgt_parse_u64(s, &v);
+	int ret = parse_u64(s, &v);
 	char d[128];
 
 	snprintf(d, sizeof(d), "parse_u64('%s') -> %s", s,
@@ -56,8 +58,8 @@ static void test_numbers(void)
 	num("0x10000000000000000", -ERANGE, 0);
 	num("16E", -ERANGE, 0);
 	num("16777216T", -ERANGE, 0);
-	tap_ok(iopgt_parse_u32("4G", &u) == -ERANGE, "parse_u32('4G') -> ERANGE");
-	tap_ok(!iopgt_parse_u32("0xffffffff", &u) && u == 0xffffffffU,
+	tap_ok(parse_u32("4G", &u) == -ERANGE, "parse_u32('4G') -> ERANGE");
+	tap_ok(!parse_u32("0xffffffff", &u) && u == 0xffffffffU,
 	       "parse_u32('0xffffffff')");
 }
 
@@ -65,7 +67,7 @@ static void prot(const char *s, int want_ret, uint32_t want, const char *bad)
 {
 	uint32_t p = 0;
 	char b[64] = "";
-	int ret = iopgt_parse_prot(s, &p, b, sizeof(b));
+	int ret = parse_prot(s, &p, b, sizeof(b));
 	char d[128];
 
 	snprintf(d, sizeof(d), "parse_prot('%s')", s);
@@ -100,19 +102,19 @@ static void test_range(void)
 {
 	uint64_t a = 0, b = 0;
 
-	tap_ok(!iopgt_parse_range("0x1000-0x1fff", &a, &b) && a == 0x1000 && b == 0x1fff,
+	tap_ok(!parse_range("0x1000-0x1fff", &a, &b) && a == 0x1000 && b == 0x1fff,
 	       "range A-B");
-	tap_ok(!iopgt_parse_range("4K+4K", &a, &b) && a == 0x1000 && b == 0x1fff,
+	tap_ok(!parse_range("4K+4K", &a, &b) && a == 0x1000 && b == 0x1fff,
 	       "range A+LEN");
-	tap_ok(!iopgt_parse_range("2M", &a, &b) && a == 0x200000 && b == 0x200000,
+	tap_ok(!parse_range("2M", &a, &b) && a == 0x200000 && b == 0x200000,
 	       "range single address");
-	tap_ok(!iopgt_parse_range("0-0xffffffffffffffff", &a, &b) && a == 0 && b == ~0ULL,
+	tap_ok(!parse_range("0-0xffffffffffffffff", &a, &b) && a == 0 && b == ~0ULL,
 	       "range whole 64-bit space");
-	tap_ok(iopgt_parse_range("0x2000-0x1000", &a, &b) == -ERANGE, "range end < start");
-	tap_ok(iopgt_parse_range("1+0", &a, &b) == -ERANGE, "range zero length");
-	tap_ok(iopgt_parse_range("0xffffffffffffffff+2", &a, &b) == -ERANGE,
+	tap_ok(parse_range("0x2000-0x1000", &a, &b) == -ERANGE, "range end < start");
+	tap_ok(parse_range("1+0", &a, &b) == -ERANGE, "range zero length");
+	tap_ok(parse_range("0xffffffffffffffff+2", &a, &b) == -ERANGE,
 	       "range A+LEN overflow");
-	tap_ok(iopgt_parse_range("a-b", &a, &b) == -EINVAL, "range not numbers");
+	tap_ok(parse_range("a-b", &a, &b) == -EINVAL, "range not numbers");
 }
 
 static void test_lists(void)
@@ -121,15 +123,15 @@ static void test_lists(void)
 	char bad[32] = "";
 	char buf[128];
 
-	tap_ok(!iopgt_parse_pgsizes("4K,2M,1G", &bm) && bm == 0x40201000,
+	tap_ok(!parse_pgsizes("4K,2M,1G", &bm) && bm == 0x40201000,
 	       "pgsizes 4K,2M,1G");
-	tap_ok(iopgt_parse_pgsizes("3K", &bm) == -EINVAL, "pgsizes not a power of two");
-	tap_ok(iopgt_parse_pgsizes("", &bm) == -EINVAL, "pgsizes empty");
-	tap_ok(!iopgt_parse_quirks("ttbr1,ns", &q, bad, sizeof(bad)) &&
+	tap_ok(parse_pgsizes("3K", &bm) == -EINVAL, "pgsizes not a power of two");
+	tap_ok(parse_pgsizes("", &bm) == -EINVAL, "pgsizes empty");
+	tap_ok(!parse_quirks("ttbr1,ns", &q, bad, sizeof(bad)) &&
 	       q == (IOPGT_QUIRK_ARM_TTBR1 | IOPGT_QUIRK_ARM_NS), "quirks ttbr1,ns");
-	tap_ok(!iopgt_parse_quirks("S2FWB", &q, bad, sizeof(bad)) &&
+	tap_ok(!parse_quirks("S2FWB", &q, bad, sizeof(bad)) &&
 	       q == IOPGT_QUIRK_ARM_S2FWB, "quirks case-insensitive");
-	tap_ok(iopgt_parse_quirks("ttbr1,bogus", &q, bad, sizeof(bad)) == -EINVAL &&
+	tap_ok(parse_quirks("ttbr1,bogus", &q, bad, sizeof(bad)) == -EINVAL &&
 	       !strcmp(bad, "bogus"), "quirks unknown name");
 	tap_str(iopgt_size_str(4096, buf, sizeof(buf)), "4K", "size 4K");
 	tap_str(iopgt_size_str(0x200000, buf, sizeof(buf)), "2M", "size 2M");
@@ -164,7 +166,7 @@ static void tok(const char *line, int want, const char *const *words, const char
 	int n, i, ok;
 
 	snprintf(buf, sizeof(buf), "%s", line);
-	n = iopgt_tokenize(buf, argv, 8);
+	n = tokenize(buf, argv, 8);
 	ok = n == want;
 	for (i = 0; ok && i < n; i++)
 		ok = !strcmp(argv[i], words[i]);
@@ -196,7 +198,7 @@ static void test_tokenizer(void)
 
 static char ranges[1024];
 
-static void emit(const struct iopgt_range *r, void *arg)
+static void emit(const struct range_run *r, void *arg)
 {
 	size_t l = strlen(ranges);
 
@@ -209,23 +211,23 @@ static void emit(const struct iopgt_range *r, void *arg)
 
 static void test_coalescer(void)
 {
-	struct iopgt_coalescer c;
+	struct coalescer c;
 	uint64_t i;
 
 	ranges[0] = 0;
-	iopgt_coalescer_init(&c, emit, NULL);
+	coalescer_init(&c, emit, NULL);
 	for (i = 0; i < 512; i++)	/* 2M of 4K pages, contiguous */
-		iopgt_coalescer_feed(&c, i << 12, 12, 3, 0x80000000 + (i << 12), "rw");
+		coalescer_feed(&c, i << 12, 12, 3, 0x80000000 + (i << 12), "rw");
 	/* next page: contiguous IOVA and OA but other attributes */
-	iopgt_coalescer_feed(&c, 0x200000, 12, 3, 0x80200000, "r-");
+	coalescer_feed(&c, 0x200000, 12, 3, 0x80200000, "r-");
 	/* contiguous IOVA, discontiguous OA */
-	iopgt_coalescer_feed(&c, 0x201000, 12, 3, 0x90000000, "r-");
+	coalescer_feed(&c, 0x201000, 12, 3, 0x90000000, "r-");
 	/* a hole, then two 2M blocks */
-	iopgt_coalescer_feed(&c, 0x400000, 21, 2, 0xa0000000, "rw");
-	iopgt_coalescer_feed(&c, 0x600000, 21, 2, 0xa0200000, "rw");
+	coalescer_feed(&c, 0x400000, 21, 2, 0xa0000000, "rw");
+	coalescer_feed(&c, 0x600000, 21, 2, 0xa0200000, "rw");
 	/* 4K page right after, same attributes, different size: new run */
-	iopgt_coalescer_feed(&c, 0x800000, 12, 3, 0xa0400000, "rw");
-	iopgt_coalescer_flush(&c);
+	coalescer_feed(&c, 0x800000, 12, 3, 0xa0400000, "rw");
+	coalescer_flush(&c);
 	tap_str(ranges,
 		"[0-200000>80000000 s12 n512 rw]"
 		"[200000-201000>80200000 s12 n1 r-]"
@@ -235,7 +237,7 @@ static void test_coalescer(void)
 		"coalescer runs");
 	tap_u64(c.runs, 5, "coalescer run count");
 	ranges[0] = 0;
-	iopgt_coalescer_flush(&c);
+	coalescer_flush(&c);
 	tap_str(ranges, "", "flush of an empty coalescer emits nothing");
 }
 
@@ -254,77 +256,77 @@ static void gap(int depth, uint64_t first, uint64_t count, void *arg)
 
 static void test_treegap(void)
 {
-	struct iopgt_treegap t;
-	const int slot[IOPGT_TREE_MAX_DEPTH] = { 39, 30, 21, 12, -1, -1, -1, -1 };
-	const uint64_t ents[IOPGT_TREE_MAX_DEPTH] = { 512, 512, 512, 512 };
+	struct treegap t;
+	const int slot[TREE_MAX_DEPTH] = { 39, 30, 21, 12, -1, -1, -1, -1 };
+	const uint64_t ents[TREE_MAX_DEPTH] = { 512, 512, 512, 512 };
 	uint64_t i;
 
 	/* 4-level LPAE-like tree: 3 pages, a hole, 1 page, a 2M block */
 	gaps[0] = 0;
-	iopgt_treegap_init(&t, slot, ents, 1, gap, NULL);
-	iopgt_treegap_feed(&t, 0, 0, 39, 1);
-	iopgt_treegap_feed(&t, 1, 0, 30, 1);
-	iopgt_treegap_feed(&t, 2, 0, 21, 1);
+	treegap_init(&t, slot, ents, 1, gap, NULL);
+	treegap_feed(&t, 0, 0, 39, 1);
+	treegap_feed(&t, 1, 0, 30, 1);
+	treegap_feed(&t, 2, 0, 21, 1);
 	for (i = 0; i < 3; i++)
-		iopgt_treegap_feed(&t, 3, i, 12, 0);
-	iopgt_treegap_feed(&t, 3, 10, 12, 0);
-	iopgt_treegap_feed(&t, 2, 5, 21, 0);
-	iopgt_treegap_finish(&t);
+		treegap_feed(&t, 3, i, 12, 0);
+	treegap_feed(&t, 3, 10, 12, 0);
+	treegap_feed(&t, 2, 5, 21, 0);
+	treegap_finish(&t);
 	tap_str(gaps, "(3:3+7)(3:11+501)(2:1+4)(2:6+506)(1:1+511)(0:1+511)",
 		"gaps of a sparse 4-level tree");
 
 	/* learnt geometry (no slot spans given): top table size unknown */
 	gaps[0] = 0;
-	iopgt_treegap_init(&t, NULL, NULL, 1, gap, NULL);
-	iopgt_treegap_feed(&t, 0, 2, 30, 1);
-	iopgt_treegap_feed(&t, 1, 0, 21, 0);
-	iopgt_treegap_feed(&t, 1, 511, 21, 0);
-	iopgt_treegap_feed(&t, 0, 3, 30, 0);
-	iopgt_treegap_finish(&t);
+	treegap_init(&t, NULL, NULL, 1, gap, NULL);
+	treegap_feed(&t, 0, 2, 30, 1);
+	treegap_feed(&t, 1, 0, 21, 0);
+	treegap_feed(&t, 1, 511, 21, 0);
+	treegap_feed(&t, 0, 3, 30, 0);
+	treegap_finish(&t);
 	tap_str(gaps, "(0:0+2)(1:1+510)", "gaps with learnt slot spans");
 
 	/* contiguous entries (v7s large pages: 64K = 16 slots of 4K) */
 	gaps[0] = 0;
 	{
-		const int s2[IOPGT_TREE_MAX_DEPTH] = { 20, 12, -1, -1, -1, -1, -1, -1 };
-		const uint64_t e2[IOPGT_TREE_MAX_DEPTH] = { 4096, 256 };
+		const int s2[TREE_MAX_DEPTH] = { 20, 12, -1, -1, -1, -1, -1, -1 };
+		const uint64_t e2[TREE_MAX_DEPTH] = { 4096, 256 };
 
-		iopgt_treegap_init(&t, s2, e2, 1, gap, NULL);
-		iopgt_treegap_feed(&t, 0, 0, 20, 1);
-		iopgt_treegap_feed(&t, 1, 0, 16, 0);	/* slots 0-15 */
-		iopgt_treegap_feed(&t, 1, 16, 16, 0);	/* slots 16-31 */
-		iopgt_treegap_feed(&t, 1, 48, 12, 0);
-		iopgt_treegap_feed(&t, 0, 1, 24, 0);	/* supersection: 16 slots */
-		iopgt_treegap_finish(&t);
+		treegap_init(&t, s2, e2, 1, gap, NULL);
+		treegap_feed(&t, 0, 0, 20, 1);
+		treegap_feed(&t, 1, 0, 16, 0);	/* slots 0-15 */
+		treegap_feed(&t, 1, 16, 16, 0);	/* slots 16-31 */
+		treegap_feed(&t, 1, 48, 12, 0);
+		treegap_feed(&t, 0, 1, 24, 0);	/* supersection: 16 slots */
+		treegap_finish(&t);
 	}
 	tap_str(gaps, "(1:32+16)(1:49+207)(0:17+4079)",
 		"contiguous entries consume several slots");
 
 	/* filtered stream: no edge gaps, only holes between entries */
 	gaps[0] = 0;
-	iopgt_treegap_init(&t, slot, ents, 0, gap, NULL);
-	iopgt_treegap_feed(&t, 2, 7, 21, 1);
-	iopgt_treegap_feed(&t, 3, 100, 12, 0);
-	iopgt_treegap_feed(&t, 3, 103, 12, 0);
-	iopgt_treegap_feed(&t, 2, 9, 21, 0);
-	iopgt_treegap_finish(&t);
+	treegap_init(&t, slot, ents, 0, gap, NULL);
+	treegap_feed(&t, 2, 7, 21, 1);
+	treegap_feed(&t, 3, 100, 12, 0);
+	treegap_feed(&t, 3, 103, 12, 0);
+	treegap_feed(&t, 2, 9, 21, 0);
+	treegap_finish(&t);
 	tap_str(gaps, "(3:101+2)(2:8+1)", "filtered stream reports inner holes only");
 
 	/* an empty child table (kept after unmap) is one whole run */
 	gaps[0] = 0;
-	iopgt_treegap_init(&t, slot, ents, 1, gap, NULL);
-	iopgt_treegap_feed(&t, 0, 0, 39, 1);
-	iopgt_treegap_feed(&t, 1, 0, 30, 1);
-	iopgt_treegap_feed(&t, 1, 1, 30, 0);
-	iopgt_treegap_finish(&t);
+	treegap_init(&t, slot, ents, 1, gap, NULL);
+	treegap_feed(&t, 0, 0, 39, 1);
+	treegap_feed(&t, 1, 0, 30, 1);
+	treegap_feed(&t, 1, 1, 30, 0);
+	treegap_finish(&t);
 	tap_str(gaps, "(2:0+512)(1:2+510)(0:1+511)", "empty child table");
 }
 
 static void test_geometry(void)
 {
 	struct iopgt_hw_cfg hw;
-	int slot[IOPGT_TREE_MAX_DEPTH];
-	uint64_t ents[IOPGT_TREE_MAX_DEPTH];
+	int slot[TREE_MAX_DEPTH];
+	uint64_t ents[TREE_MAX_DEPTH];
 	unsigned int n;
 
 	memset(&hw, 0, sizeof(hw));
@@ -332,40 +334,40 @@ static void test_geometry(void)
 	hw.levels = 4;
 	hw.ias = 48;
 	hw.pgsize_bitmap = 0x40201000;
-	n = iopgt_tree_geometry(&hw, slot, ents, IOPGT_TREE_MAX_DEPTH);
+	n = tree_geometry(&hw, slot, ents, TREE_MAX_DEPTH);
 	tap_ok(n == 4 && slot[0] == 39 && slot[3] == 12 && ents[0] == 512 &&
 	       ents[3] == 512 && slot[4] == -1, "geometry LPAE 4K ias 48");
 	hw.levels = 3;
 	hw.ias = 36;
-	n = iopgt_tree_geometry(&hw, slot, ents, IOPGT_TREE_MAX_DEPTH);
+	n = tree_geometry(&hw, slot, ents, TREE_MAX_DEPTH);
 	tap_ok(n == 3 && slot[0] == 30 && ents[0] == 64, "geometry LPAE 4K ias 36: 64-entry top");
 	hw.format = IOPGT_FMT_ARM_64_LPAE_S2;
 	hw.levels = 3;
 	hw.ias = 40;
-	n = iopgt_tree_geometry(&hw, slot, ents, IOPGT_TREE_MAX_DEPTH);
+	n = tree_geometry(&hw, slot, ents, TREE_MAX_DEPTH);
 	tap_ok(n == 3 && slot[0] == 30 && ents[0] == 1024,
 	       "geometry S2 concatenated top table (1024 entries)");
 	hw.format = IOPGT_FMT_ARM_64_LPAE_S1;
 	hw.levels = 3;
 	hw.ias = 47;
 	hw.pgsize_bitmap = 0x20010000;
-	n = iopgt_tree_geometry(&hw, slot, ents, IOPGT_TREE_MAX_DEPTH);
+	n = tree_geometry(&hw, slot, ents, TREE_MAX_DEPTH);
 	tap_ok(n == 3 && slot[0] == 42 && slot[2] == 16 && ents[2] == 8192 && ents[0] == 32,
 	       "geometry LPAE 64K granule");
 	hw.format = IOPGT_FMT_ARM_V7S;
 	hw.levels = 2;
 	hw.ias = 32;
 	hw.pgsize_bitmap = 0x1111000;
-	n = iopgt_tree_geometry(&hw, slot, ents, IOPGT_TREE_MAX_DEPTH);
+	n = tree_geometry(&hw, slot, ents, TREE_MAX_DEPTH);
 	tap_ok(n == 2 && slot[0] == 20 && slot[1] == 12 && ents[0] == 4096 && ents[1] == 256,
 	       "geometry v7s");
 	hw.format = IOPGT_FMT_PT_AMDV1;
 	hw.levels = 3;
 	hw.ias = 39;
-	n = iopgt_tree_geometry(&hw, slot, ents, IOPGT_TREE_MAX_DEPTH);
+	n = tree_geometry(&hw, slot, ents, TREE_MAX_DEPTH);
 	tap_ok(n == 3 && slot[0] == 30 && ents[0] == 512, "geometry AMDv1 3 levels");
 	hw.levels = 0;
-	tap_ok(!iopgt_tree_geometry(&hw, slot, ents, IOPGT_TREE_MAX_DEPTH),
+	tap_ok(!tree_geometry(&hw, slot, ents, TREE_MAX_DEPTH),
 	       "geometry unknown without levels");
 }
 

@@ -8,7 +8,14 @@
  *  - every function that can fail returns 0 or a negative errno and, when
  *    @err is not NULL, fills it with the errno and a one-line message naming
  *    the operation and the values involved;
- *  - numbers in the uapi structs are the ABI's own (see <linux/iopgt.h>).
+ *  - numbers in the uapi structs are the ABI's own (see <linux/iopgt.h>);
+ *  - the library's names are its own, not the module's (struct
+ *    iopgt_handle, iopgt_create_as, iopgt_netlink_*; the module has
+ *    iopgt_as_create, iopgt_nl_*): tests/test_libabi.sh keeps them apart.
+ *
+ * The API: errors, the device (one wrapper per ioctl), generic netlink,
+ * names, decoders. libiopgt.so exports exactly the functions declared here,
+ * versioned LIBIOPGT_1.
  */
 #ifndef LIBIOPGT_H
 #define LIBIOPGT_H
@@ -47,73 +54,73 @@ const char *iopgt_errno_name(int e);
 
 /* ------------------------------------------------------------------ device */
 
-struct iopgt_dev {
+struct iopgt_handle {
 	int fd;
 };
 
-int iopgt_open(struct iopgt_dev *dev, const char *path, struct iopgt_err *err);
-void iopgt_close(struct iopgt_dev *dev);
+int iopgt_open_device(struct iopgt_handle *dev, const char *path, struct iopgt_err *err);
+void iopgt_close_device(struct iopgt_handle *dev);
 
 /*
  * GET_INFO. @fmts may be NULL (then *@n_fmts is ignored on input); on
  * return *@n_fmts (if @n_fmts) is the number of formats the module knows.
  */
-int iopgt_get_info(struct iopgt_dev *dev, struct iopgt_get_info *info,
-		   struct iopgt_format_info *fmts, unsigned int *n_fmts,
-		   struct iopgt_err *err);
+int iopgt_query_info(struct iopgt_handle *dev, struct iopgt_get_info *info,
+		     struct iopgt_format_info *fmts, unsigned int *n_fmts,
+		     struct iopgt_err *err);
 /* Convenience: allocates the format array (free() it). */
-int iopgt_get_info_all(struct iopgt_dev *dev, struct iopgt_get_info *info,
-		       struct iopgt_format_info **fmts, unsigned int *n_fmts,
-		       struct iopgt_err *err);
+int iopgt_query_info_all(struct iopgt_handle *dev, struct iopgt_get_info *info,
+			 struct iopgt_format_info **fmts, unsigned int *n_fmts,
+			 struct iopgt_err *err);
 
 /* @req: in: flags/format/levels/quirks/pgsize_bitmap/ias/oas; out fields filled */
-int iopgt_as_create(struct iopgt_dev *dev, struct iopgt_as_create *req,
+int iopgt_create_as(struct iopgt_handle *dev, struct iopgt_as_create *req,
 		    struct iopgt_err *err);
-int iopgt_as_destroy(struct iopgt_dev *dev, uint32_t as_id,
+int iopgt_destroy_as(struct iopgt_handle *dev, uint32_t as_id,
 		     struct iopgt_err *err);
 /* @n_done may be NULL. Entries' mapped/error fields are written back. */
-int iopgt_map(struct iopgt_dev *dev, uint32_t as_id, uint32_t flags,
-	      struct iopgt_map_entry *ents, uint32_t n, uint32_t *n_done,
-	      struct iopgt_err *err);
-int iopgt_map1(struct iopgt_dev *dev, uint32_t as_id, uint64_t iova,
-	       uint64_t paddr, uint64_t len, uint32_t prot, uint32_t pgsize_log2,
-	       uint64_t *mapped, struct iopgt_err *err);
-int iopgt_unmap(struct iopgt_dev *dev, uint32_t as_id,
-		struct iopgt_unmap_entry *ents, uint32_t n, uint32_t *n_done,
-		struct iopgt_err *err);
-int iopgt_unmap1(struct iopgt_dev *dev, uint32_t as_id, uint64_t iova,
-		 uint64_t len, uint64_t *unmapped, struct iopgt_err *err);
+int iopgt_map_entries(struct iopgt_handle *dev, uint32_t as_id, uint32_t flags,
+		      struct iopgt_map_entry *ents, uint32_t n, uint32_t *n_done,
+		      struct iopgt_err *err);
+int iopgt_map_one(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
+		  uint64_t paddr, uint64_t len, uint32_t prot, uint32_t pgsize_log2,
+		  uint64_t *mapped, struct iopgt_err *err);
+int iopgt_unmap_entries(struct iopgt_handle *dev, uint32_t as_id,
+			struct iopgt_unmap_entry *ents, uint32_t n, uint32_t *n_done,
+			struct iopgt_err *err);
+int iopgt_unmap_one(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
+		    uint64_t len, uint64_t *unmapped, struct iopgt_err *err);
 /* *@mapped (may be NULL) is 1 when @iova is mapped. */
-int iopgt_iova_to_phys(struct iopgt_dev *dev, uint32_t as_id, uint64_t iova,
-		       uint64_t *phys, int *mapped, struct iopgt_err *err);
+int iopgt_translate(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
+		    uint64_t *phys, int *mapped, struct iopgt_err *err);
 /*
  * Vector form: translates ents[0..n) in one call, 1 <= n <= the device's
  * max_map_entries (more: -ENOSPC). Each entry's phys, out_flags and error
  * (0 or -ERANGE) are written back; the call itself fails only as a whole.
  */
-int iopgt_iova_to_phys_vec(struct iopgt_dev *dev, uint32_t as_id,
-			   struct iopgt_xlate_entry *ents, uint32_t n,
-			   struct iopgt_err *err);
-int iopgt_get_hw_cfg(struct iopgt_dev *dev, uint32_t as_id,
-		     struct iopgt_hw_cfg *cfg, struct iopgt_err *err);
-int iopgt_walk(struct iopgt_dev *dev, uint32_t as_id, uint64_t iova,
-	       uint32_t flags, struct iopgt_walk *out, struct iopgt_err *err);
-int iopgt_as_info(struct iopgt_dev *dev, uint32_t as_id,
-		  struct iopgt_as_info *out, struct iopgt_err *err);
+int iopgt_translate_vec(struct iopgt_handle *dev, uint32_t as_id,
+			struct iopgt_xlate_entry *ents, uint32_t n,
+			struct iopgt_err *err);
+int iopgt_query_hw_cfg(struct iopgt_handle *dev, uint32_t as_id,
+		       struct iopgt_hw_cfg *cfg, struct iopgt_err *err);
+int iopgt_query_walk(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
+		     uint32_t flags, struct iopgt_walk *out, struct iopgt_err *err);
+int iopgt_query_as_info(struct iopgt_handle *dev, uint32_t as_id,
+			struct iopgt_as_info *out, struct iopgt_err *err);
 
 /* ------------------------------------------------------------------ netlink */
 
-struct iopgt_nl;
+struct iopgt_netlink;
 
-int iopgt_nl_open(struct iopgt_nl **nl, struct iopgt_err *err);
-void iopgt_nl_close(struct iopgt_nl *nl);
-/* Resolved generic netlink family id (after iopgt_nl_open). */
-uint16_t iopgt_nl_family(const struct iopgt_nl *nl);
+int iopgt_netlink_open(struct iopgt_netlink **nl, struct iopgt_err *err);
+void iopgt_netlink_close(struct iopgt_netlink *nl);
+/* Resolved generic netlink family id (after iopgt_netlink_open). */
+uint16_t iopgt_netlink_family(const struct iopgt_netlink *nl);
 
 /* Bits of the "has" masks below: attribute IOPGT_A_x present => 1ULL << x */
 #define IOPGT_HAS(a)	(1ULL << (a))
 
-struct iopgt_nl_format {
+struct iopgt_netlink_format {
 	uint64_t has;
 	uint32_t dev_id;
 	uint32_t format;
@@ -122,7 +129,7 @@ struct iopgt_nl_format {
 	char name[IOPGT_NAME_LEN];
 };
 
-struct iopgt_nl_as {
+struct iopgt_netlink_as {
 	uint64_t has;
 	uint32_t dev_id;
 	uint32_t as_id;
@@ -165,29 +172,29 @@ struct iopgt_tree_filter {
  * the callback is no longer called for that dump; the function returns
  * -EINTR with err->dump_intr = 1.
  */
-typedef int (*iopgt_format_cb)(const struct iopgt_nl_format *f, void *arg);
-typedef int (*iopgt_as_cb)(const struct iopgt_nl_as *a, void *arg);
+typedef int (*iopgt_format_cb)(const struct iopgt_netlink_format *f, void *arg);
+typedef int (*iopgt_as_cb)(const struct iopgt_netlink_as *a, void *arg);
 typedef int (*iopgt_entry_cb)(const struct iopgt_tree_entry *e, void *arg);
 
-int iopgt_nl_dump_formats(struct iopgt_nl *nl, uint32_t dev_id,
-			  iopgt_format_cb cb, void *arg, struct iopgt_err *err);
-int iopgt_nl_dump_as(struct iopgt_nl *nl, uint32_t dev_id, iopgt_as_cb cb,
-		     void *arg, struct iopgt_err *err);
-int iopgt_nl_dump_tree(struct iopgt_nl *nl, uint32_t dev_id, uint32_t as_id,
-		       const struct iopgt_tree_filter *filter, iopgt_entry_cb cb,
-		       void *arg, struct iopgt_err *err);
+int iopgt_netlink_dump_formats(struct iopgt_netlink *nl, uint32_t dev_id,
+			       iopgt_format_cb cb, void *arg, struct iopgt_err *err);
+int iopgt_netlink_dump_as(struct iopgt_netlink *nl, uint32_t dev_id, iopgt_as_cb cb,
+			  void *arg, struct iopgt_err *err);
+int iopgt_netlink_dump_tree(struct iopgt_netlink *nl, uint32_t dev_id, uint32_t as_id,
+			    const struct iopgt_tree_filter *filter, iopgt_entry_cb cb,
+			    void *arg, struct iopgt_err *err);
 /*
- * Retries iopgt_nl_dump_tree up to @max_tries times while it reports
+ * Retries iopgt_netlink_dump_tree up to @max_tries times while it reports
  * NLM_F_DUMP_INTR; @restart (may be NULL) is called before every retry so
  * the caller can discard what the interrupted attempt delivered.
  * *@tries (may be NULL) receives the number of attempts made.
  */
-int iopgt_nl_dump_tree_retry(struct iopgt_nl *nl, uint32_t dev_id,
-			     uint32_t as_id,
-			     const struct iopgt_tree_filter *filter,
-			     iopgt_entry_cb cb, void *arg,
-			     int (*restart)(void *arg), unsigned int max_tries,
-			     unsigned int *tries, struct iopgt_err *err);
+int iopgt_netlink_dump_tree_retry(struct iopgt_netlink *nl, uint32_t dev_id,
+				  uint32_t as_id,
+				  const struct iopgt_tree_filter *filter,
+				  iopgt_entry_cb cb, void *arg,
+				  int (*restart)(void *arg), unsigned int max_tries,
+				  unsigned int *tries, struct iopgt_err *err);
 
 /* ------------------------------------------------------------------ names */
 
@@ -222,49 +229,12 @@ const char *iopgt_entry_err_str(uint32_t reason, uint64_t iova, uint64_t paddr,
 char *iopgt_bits_str(uint64_t set, char *buf, size_t len);
 const char *iopgt_quirk_name(unsigned int bit);	/* "ns", "ttbr1" ... or NULL */
 
-/* ------------------------------------------------------------------ parsers */
-
-/*
- * Numbers: decimal (a leading 0 is still decimal), 0x hex, 0b binary, 0o
- * octal; optional suffix
- * K, M, G, T, P (powers of 1024; "KB"/"KiB" also accepted). '_' separators
- * allowed. Overflow is an error. Return 0 or -EINVAL/-ERANGE.
- */
-int iopgt_parse_u64(const char *s, uint64_t *out);
-/* Same, but the value must fit in 32 bits. */
-int iopgt_parse_u32(const char *s, uint32_t *out);
-/*
- * Prot: a comma/space/'+' separated list of tokens r, w, x, nx, cache,
- * mmio, priv (long forms read, write, exec, noexec also accepted); a token
- * made only of the letters r/w/x ("rw", "rwx") counts as those letters.
- * Only "nx" sets IOPGT_PROT_NOEXEC; "x" documents intent and conflicts with
- * "nx". A plain number is taken as raw IOPGT_PROT_* bits. The kernel, not
- * the parser, rejects prot without r or w. Returns 0 or -EINVAL with @bad (may be
- * NULL) set to the offending token or reason.
- */
-int iopgt_parse_prot(const char *s, uint32_t *prot, char *bad, size_t badlen);
-/* "A-B" (inclusive end), "A+LEN" (end = A+LEN-1), or "A" (one address). */
-int iopgt_parse_range(const char *s, uint64_t *start, uint64_t *end_incl);
-/* Page-size list "4K,2M,1G" -> bitmap; each must be a power of two. */
-int iopgt_parse_pgsizes(const char *s, uint64_t *bitmap);
-/* Quirk list "ttbr1,ns,..." -> IOPGT_QUIRK_* */
-int iopgt_parse_quirks(const char *s, uint64_t *quirks, char *bad, size_t badlen);
-
 /* "4K", "2M", "12K"; sums of units when one unit needs 4+ digits: "8T+4K" */
 char *iopgt_size_str(uint64_t bytes, char *buf, size_t len);
 /* "rw nx cache" style prot string */
 char *iopgt_prot_str(uint32_t prot, char *buf, size_t len);
 char *iopgt_pgsizes_str(uint64_t bitmap, char *buf, size_t len);
 char *iopgt_quirks_str(uint64_t quirks, char *buf, size_t len);
-
-/*
- * Script tokenizer: splits @line into at most @max words in place (modifies
- * @line). Whitespace separates; '#' outside quotes starts a comment; single
- * and double quotes group; backslash escapes the next character outside
- * single quotes. Returns the word count, or -EINVAL (unterminated quote) /
- * -E2BIG (too many words).
- */
-int iopgt_tokenize(char *line, char **argv, int max);
 
 /* ------------------------------------------------------------------ decoders */
 
@@ -357,84 +327,6 @@ struct iopgt_reg {
  */
 unsigned int iopgt_decode_regs(const struct iopgt_hw_cfg *hw,
 			       struct iopgt_reg *regs, unsigned int max);
-
-/* ------------------------------------------------------------------ dumps */
-
-/*
- * Ranges coalescer (ptdump-style): feed leaves in IOVA order; adjacent
- * leaves merge when IOVA and output address are contiguous and @key (the
- * decoded attributes without the address) and @span_log2 are equal.
- * @emit is called for each finished run (and by _flush for the last).
- */
-struct iopgt_range {
-	uint64_t iova;
-	uint64_t end;		/* exclusive */
-	uint64_t oa;
-	uint32_t span_log2;	/* page size of each leaf in the run */
-	uint32_t level;
-	uint64_t count;		/* leaves in the run */
-	char key[160];
-};
-
-struct iopgt_coalescer {
-	int active;
-	struct iopgt_range cur;
-	void (*emit)(const struct iopgt_range *r, void *arg);
-	void *arg;
-	uint64_t runs;
-};
-
-void iopgt_coalescer_init(struct iopgt_coalescer *c,
-			  void (*emit)(const struct iopgt_range *r, void *arg),
-			  void *arg);
-void iopgt_coalescer_feed(struct iopgt_coalescer *c, uint64_t iova,
-			  uint32_t span_log2, uint32_t level, uint64_t oa,
-			  const char *key);
-void iopgt_coalescer_flush(struct iopgt_coalescer *c);
-
-/*
- * Tree gap finder for printing: reports runs of empty entries in each table
- * from a depth-first pre-order stream of non-empty entries (the order the
- * kernel dumps: IOVA order, every table before its children).
- * @slot_span: per depth, log2 bytes one table slot covers (NULL or -1:
- *	learn it from the smallest span seen); a contiguous entry (span larger
- *	than the slot) consumes 2^(span - slot) slots
- * @entries: per depth, slots per table (NULL or 0: derived from the slot
- *	spans of adjacent depths; unknown for the top table)
- * @edges: also report the leading/trailing gaps of each table (turn off when
- *	the stream is filtered by IOVA or depth)
- * @gap: called with (depth, first index, count) of each run of empties
- */
-#define IOPGT_TREE_MAX_DEPTH	8
-
-struct iopgt_treegap {
-	int edges;
-	int depth;			/* deepest open table, -1 none */
-	uint64_t next[IOPGT_TREE_MAX_DEPTH];	/* next expected index */
-	uint64_t entries[IOPGT_TREE_MAX_DEPTH];	/* 0 = unknown */
-	int slot[IOPGT_TREE_MAX_DEPTH];		/* slot span log2, -1 */
-	int fixed[IOPGT_TREE_MAX_DEPTH];	/* slot span given by caller */
-	void (*gap)(int depth, uint64_t first, uint64_t count, void *arg);
-	void *arg;
-};
-
-void iopgt_treegap_init(struct iopgt_treegap *t, const int *slot_span,
-			const uint64_t *entries, int edges,
-			void (*gap)(int depth, uint64_t first, uint64_t count,
-				    void *arg),
-			void *arg);
-/* Call before printing each entry. */
-void iopgt_treegap_feed(struct iopgt_treegap *t, uint32_t depth, uint64_t index,
-			uint32_t span_log2, int is_table);
-void iopgt_treegap_finish(struct iopgt_treegap *t);
-
-/*
- * Geometry of a table from its hardware configuration: per depth, the slot
- * span and the number of slots per table. Returns the number of depths
- * (0 when the format is unknown).
- */
-unsigned int iopgt_tree_geometry(const struct iopgt_hw_cfg *hw, int *slot_span,
-				 uint64_t *entries, unsigned int max);
 
 #ifdef __cplusplus
 }
