@@ -19,6 +19,7 @@
 #        run KDIR's host tools, else in the kbuild root of that gcc
 #        (kroot.sh); KDIR's KUnit test modules go along (WORK/TARGET/kunit/).
 #        Same results as module, kernel.env with OWN_KERNEL=KERNEL.
+#   build.sh own-check TARGET KERNEL KDIR   only the refusal check
 #   build.sh user WORK ARCH...           build userspace/ and tests/ for
 #        each ARCH in the userspace suite's root; result: WORK/user-ARCH/
 #        {bin/iopgt, tests/*, sysroot/<shared libraries they need>}; the
@@ -275,20 +276,17 @@ own_required() {
 	esac
 }
 
-build_own() {
-	local work=$1 t=$2 kernel=$3 kdir=$4 arch dir cfg s missing=() ccword major cc karch kopts=()
-	local kver srcdir where mod f
+# own_check TARGET KERNEL KDIR: whether the harness can use this kernel;
+# if not, print why (one line) and fail.
+own_check() {
+	local t=$1 kernel=$2 kdir=$3 arch cfg s missing=()
 	arch=$(target_arch "$t")
-	dir=$work/$t
-	mkdir -p "$dir"
-	rm -f "$dir/built" "$dir/build-failed"
-	fail() { echo "$*" >"$dir/build-failed"; echo "=== $t: $*" >&2; return 1; }
-	kdir=$(cd "$kdir" 2>/dev/null && pwd -P) || { fail "KDIR $4 does not exist"; return 1; }
+	kdir=$(cd "$kdir" 2>/dev/null && pwd -P) || { echo "KDIR $3 does not exist"; return 1; }
 	kernel=$(readlink -f "$kernel")
-	[ -f "$kernel" ] || { fail "KERNEL $3 does not exist"; return 1; }
+	[ -f "$kernel" ] || { echo "KERNEL $2 does not exist"; return 1; }
 	cfg=$kdir/.config
-	{ [ -f "$cfg" ] && [ -f "$kdir/Makefile" ]; } || { fail "KDIR $kdir is not a kernel build tree (no .config or Makefile)"; return 1; }
-	[ -f "$kdir/Module.symvers" ] || { fail "KDIR $kdir has no Module.symvers: build the kernel's modules there first (make modules)"; return 1; }
+	{ [ -f "$cfg" ] && [ -f "$kdir/Makefile" ]; } || { echo "KDIR $kdir is not a kernel build tree (no .config or Makefile)"; return 1; }
+	[ -f "$kdir/Module.symvers" ] || { echo "KDIR $kdir has no Module.symvers: build the kernel's modules there first (make modules)"; return 1; }
 	for s in $(own_required "$arch"); do
 		grep -q "^CONFIG_$s=y" "$cfg" || missing+=("CONFIG_$s")
 	done
@@ -303,13 +301,29 @@ build_own() {
 		;;
 	esac
 	if [ ${#missing[@]} -gt 0 ]; then
-		fail "kernel refused: $kdir/.config lacks ${missing[*]} (the harness needs initramfs, the serial console, modules that unload, devtmpfs, NET and DEBUG_FS)"
+		echo "kernel refused: $kdir/.config lacks ${missing[*]} (the harness needs initramfs, the serial console, modules that unload, devtmpfs, NET and DEBUG_FS)"
 		return 1
 	fi
-	kver=$(cat "$kdir/include/config/kernel.release" 2>/dev/null) || { fail "$kdir has no include/config/kernel.release (is the kernel built?)"; return 1; }
-	# The compiler: CONFIG_CC_VERSION_TEXT is "<cc> (<vendor>) <version>".
 	grep -q '^CONFIG_CC_IS_GCC=y' "$cfg" ||
-		{ fail "$kdir was not built with gcc (CONFIG_CC_VERSION_TEXT: $(sed -n 's/^CONFIG_CC_VERSION_TEXT=//p' "$cfg")); only gcc-built kernels are supported"; return 1; }
+		{ echo "kernel refused: $kdir was not built with gcc (CONFIG_CC_VERSION_TEXT: $(sed -n 's/^CONFIG_CC_VERSION_TEXT=//p' "$cfg")); only gcc-built kernels are supported"; return 1; }
+	[ -f "$kdir/include/config/kernel.release" ] || { echo "$kdir has no include/config/kernel.release (is the kernel built?)"; return 1; }
+	return 0
+}
+
+build_own() {
+	local work=$1 t=$2 kernel=$3 kdir=$4 arch dir cfg ccword major cc karch kopts=()
+	local kver srcdir where mod f why
+	arch=$(target_arch "$t")
+	dir=$work/$t
+	mkdir -p "$dir"
+	rm -f "$dir/built" "$dir/build-failed"
+	fail() { echo "$*" >"$dir/build-failed"; echo "=== $t: $*" >&2; return 1; }
+	why=$(own_check "$t" "$kernel" "$kdir") || { fail "$why"; return 1; }
+	kdir=$(cd "$kdir" && pwd -P)
+	kernel=$(readlink -f "$kernel")
+	cfg=$kdir/.config
+	kver=$(cat "$kdir/include/config/kernel.release")
+	# The compiler: CONFIG_CC_VERSION_TEXT is "<cc> (<vendor>) <version>".
 	ccword=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$cfg")
 	major=$(sed -n 's/^CONFIG_GCC_VERSION=\([0-9]*\)[0-9][0-9][0-9][0-9]$/\1/p' "$cfg")
 	[ -n "$major" ] || { fail "cannot read CONFIG_GCC_VERSION from $cfg"; return 1; }
@@ -371,6 +385,10 @@ build_own() {
 cmd=${1:-}
 shift || true
 case $cmd in
+own-check)
+	[ $# -eq 3 ] || die "usage: $0 own-check TARGET KERNEL KDIR"
+	own_check "$@"
+	;;
 own)
 	[ $# -eq 4 ] || die "usage: $0 own WORK TARGET KERNEL KDIR"
 	build_own "$@"

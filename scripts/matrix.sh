@@ -57,6 +57,10 @@ if [ "${targets[0]}" = custom ]; then
 	targets[0]=$custom
 fi
 check_targets "${targets[@]}"
+# A kernel of your own that the harness cannot use is refused up front.
+if [ -n "$custom" ] && [[ " ${targets[*]} " == *" $custom "* ]]; then
+	why=$("$here/build.sh" own-check "$custom" "$IOPGT_KERNEL" "$IOPGT_KDIR") || die "$custom: $why"
+fi
 if [ "$mode" = run ]; then
 	for f in "$@"; do [ -e "$f" ] || die "$f does not exist"; done
 fi
