@@ -11,7 +11,7 @@
 #
 # For developers:
 #   make test [TARGETS="sid-arm64 trixie-amd64"]   host unit tests + VM matrix
-#                                                   (default: the 11 default targets)
+#                                                   (default: the 13 default targets)
 #   make test-next                                  the opt-in targets (experimental)
 #   make demo [DEMO_TARGET=sid-arm64]               CLI session in a VM
 #   make vm-shell TARGET=sid-arm64                   interactive VM shell
