@@ -152,6 +152,7 @@ fi
 	printf 'IOPGT_TEST_TIMEOUT_SCALE=%s\n' "${IOPGT_TEST_TIMEOUT_SCALE:-1}"
 	printf 'IOPGT_HARDENED=%s\n' "${IOPGT_HARDENED:-}"
 	printf "IOPGT_DEFECT='%s'\n" "${IOPGT_DEFECT:-}"
+	[ -n "${IOPGT_SKIP_PROGS+set}" ] && printf "IOPGT_SKIP_PROGS='%s'\n" "$IOPGT_SKIP_PROGS"
 	if [ -n "${IOPGT_CLI_DUMP_MAX:-}" ]; then
 		printf 'IOPGT_CLI_DUMP_MAX=%s\n' "$IOPGT_CLI_DUMP_MAX"
 	elif [ "$target" = "$IOPGT_CLI_BIG_TARGET" ]; then
