@@ -337,6 +337,11 @@ run_target() {
 		local IOPGT_VM_TIMEOUT=$(( ${IOPGT_VM_TIMEOUT:-900} * sc ))
 		export IOPGT_TEST_TIMEOUT IOPGT_TEST_TIMEOUT_SCALE IOPGT_VM_TIMEOUT
 	fi
+	local vsmp=$smp
+	# The sanitizer kernels boot with one vCPU: with two, 7.2.13's
+	# fair-server timer WARNed once under TCG (hrtimer_forward from
+	# dl_task_timer, a timer still queued), a kernel issue, not the module's.
+	case $t in *-debug) vsmp=${IOPGT_SMP:-1} ;; esac
 	if [ "$mode" = run ]; then
 		IOPGT_HARDENED=$h "$here/initramfs.sh" "$t" "$WORK" run "$@" 2>"$WORK/$t.err" || rc=$?
 	else
@@ -347,7 +352,7 @@ run_target() {
 		echo "@@IOPGT-FAIL initramfs of $t failed" >>"$logf"
 	else
 		t0=$(date +%s)
-		IOPGT_HARDENED=$h IOPGT_SMP=$smp "$here/boot.sh" "$t" "$WORK" "$logf" || true
+		IOPGT_HARDENED=$h IOPGT_SMP=$vsmp "$here/boot.sh" "$t" "$WORK" "$logf" || true
 		t1=$(date +%s)
 		if [ "$mode" = test ] && grep -q '^@@IOPGT-RESULT' "$logf" 2>/dev/null; then
 			mkdir -p "$IOPGT_CACHE/times"
@@ -382,7 +387,7 @@ while [ ${#pending[@]} -gt 0 ]; do
 			continue
 		fi
 		if [ $started -eq 0 ] && [ ${#vm_pids[@]} -lt "$jobs" ] && [ -f "$WORK/$t/built" ]; then
-			log "$t: booting (smp $smp, $(boot_kind "$t"))"
+			log "$t: booting ($(boot_kind "$t"))"
 			if [ "$mode" = run ]; then
 				run_target "$t" "${shift_args[@]}" &
 			else
