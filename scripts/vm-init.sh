@@ -106,12 +106,13 @@ leak_counters() {
 }
 [ -n "$leakcheck" ] && leak_counters >/tmp/counters.before
 # Programs left out (IOPGT_SKIP_PROGS, names without iopgt-test-): on
-# sanitizer kernels by default the benchmark, whose timing ratios mean
+# sanitizer kernels by default the benchmark and the CLI rate test, whose
+# timing ratios mean
 # nothing under KASAN, lockdep and kmemleak.
 skip_progs=${IOPGT_SKIP_PROGS:-}
 skip_why="left out on this target (IOPGT_SKIP_PROGS)"
 if [ -n "$leakcheck" ] && [ -z "${IOPGT_SKIP_PROGS+set}" ]; then
-	skip_progs=bench
+	skip_progs="bench clirate"
 	skip_why="sanitizer kernel: timing ratios mean nothing under KASAN, lockdep and kmemleak"
 fi
 
