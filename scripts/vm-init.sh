@@ -107,8 +107,7 @@ leak_counters() {
 [ -n "$leakcheck" ] && leak_counters >/tmp/counters.before
 # Programs left out (IOPGT_SKIP_PROGS, names without iopgt-test-): on
 # sanitizer kernels by default the benchmark and the CLI rate test, whose
-# timing ratios mean
-# nothing under KASAN, lockdep and kmemleak.
+# timing ratios mean nothing under KASAN, lockdep and kmemleak.
 skip_progs=${IOPGT_SKIP_PROGS:-}
 skip_why="left out on this target (IOPGT_SKIP_PROGS)"
 if [ -n "$leakcheck" ] && [ -z "${IOPGT_SKIP_PROGS+set}" ]; then
