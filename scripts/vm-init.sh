@@ -174,7 +174,13 @@ if [ $result = pass ]; then
 fi
 
 if [ -n "$allocs0" ] && [ "$IOPGT_MODE" = test ]; then
-	allocs1=$(sed -n 's/^module_allocs //p' $stats 2>/dev/null)
+	# frees deferred past the last program's exit get 10 s
+	i=0
+	while allocs1=$(sed -n 's/^module_allocs //p' $stats 2>/dev/null) &&
+		[ "$allocs1" != "$allocs0" ] && [ $i -lt 20 ]; do
+		sleep 0.5
+		i=$((i + 1))
+	done
 	echo "@@IOPGT-COUNTER module_allocs $allocs0 $allocs1"
 	[ "$allocs1" = "$allocs0" ] ||
 		fail "leak: iopgt's live allocations are $allocs1 after the tests, $allocs0 after loading"
