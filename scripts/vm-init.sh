@@ -211,8 +211,9 @@ fi
 # Sanitizer kernels: two kmemleak scans at least 6 s apart (an object must
 # be older than 5 s and found unreferenced); any report fails, whoever
 # allocated it (after rmmod iopgt's frames are bare addresses). Then the
-# leak counters against their baseline (IOPGT_SLAB_SLACK objects of slack
-# per kmalloc cache for the kernel's own churn), and lockdep still on.
+# leak counters against their baseline (IOPGT_SLAB_SLACK, default 64,
+# objects of slack per kmalloc cache for the kernel's own churn: +29 seen in
+# one cache on a run that only listed the formats), and lockdep still on.
 if [ -n "$leakcheck" ]; then
 	echo scan >$kml
 	sleep 6
@@ -225,7 +226,7 @@ if [ -n "$leakcheck" ]; then
 		echo "@@IOPGT-NOTE kmemleak: no unreferenced object after two scans"
 	fi
 	leak_counters >/tmp/counters.after
-	slack=${IOPGT_SLAB_SLACK:-4}
+	slack=${IOPGT_SLAB_SLACK:-64}
 	while read -r name after; do
 		before=$(awk -v n="$name" '$1 == n { print $2 }' /tmp/counters.before)
 		before=${before:-0}
