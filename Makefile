@@ -11,7 +11,7 @@
 #
 # For developers:
 #   make test [TARGETS="sid-arm64 trixie-amd64"]   host unit tests + VM matrix
-#                                                   (default: the 11 default targets)
+#                                                   (default: the 13 default targets)
 #   make test-next                                  the opt-in targets (experimental)
 #   make demo [DEMO_TARGET=sid-arm64]               CLI session in a VM
 #   make vm-shell TARGET=sid-arm64                   interactive VM shell
@@ -20,6 +20,13 @@
 #   make bench [TARGETS=...]                         benchmarks at 1M leaves in every
 #                                                    format (tests/bench-1m.sh; not CI)
 #   make targets                                     list valid target names
+#   make debug-kernels                               build the sanitizer kernels
+#                                                    (scripts/debugkernel.sh; cached)
+#
+# Your own kernel (README "For kernel developers"): KERNEL=<Image|bzImage>
+# KDIR=<its build tree> [KARCH=arm64|amd64] on test (alone: only that
+# kernel, target custom-<arch>; with TARGETS: one more row), vm-run,
+# vm-shell and demo (TARGET/DEMO_TARGET default to it).
 
 TARGETS ?=
 DEMO_TARGET ?= sid-arm64
@@ -27,6 +34,12 @@ TARGET ?=
 RUN ?=
 FILES ?=
 SOAK_SECONDS ?= 3600
+KERNEL ?=
+KARCH ?=
+# The environment of scripts/matrix.sh for KERNEL= (KDIR only when given:
+# it defaults to the running kernel's tree for the module build).
+OWN_ENV = $(if $(KERNEL),IOPGT_KERNEL=$(abspath $(KERNEL)) IOPGT_KDIR=$(if $(filter command line environment,$(origin KDIR)),$(abspath $(KDIR))) IOPGT_KARCH=$(KARCH))
+OWN_TARGET = $(if $(KERNEL),custom)
 
 # The version: dkms.conf's PACKAGE_VERSION is the single source.
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$$/\1/p' dkms.conf)
@@ -36,7 +49,8 @@ DKMS_SRC = /usr/src/iopgt-$(VERSION)
 DEB_SUITE ?= trixie
 
 .PHONY: all module userspace install uninstall dkms-install dkms-remove deb \
-	check-kdir test test-next soak bench demo vm-shell vm-run targets shellcheck clean
+	check-kdir test test-next soak bench demo vm-shell vm-run targets shellcheck clean \
+	debug-kernels
 
 # userspace first: its missing dependencies are found before the module build
 all: userspace module
@@ -90,7 +104,7 @@ deb:
 	scripts/deb.sh build $(DEB_SUITE)
 
 test:
-	scripts/matrix.sh test $(TARGETS)
+	$(OWN_ENV) scripts/matrix.sh test $(TARGETS)
 
 # The next kernel's release candidates (opt-in: they may break for reasons
 # outside this project).
@@ -114,15 +128,19 @@ bench:
 	done; exit $$rc
 
 demo:
-	scripts/matrix.sh run $(DEMO_TARGET) scripts/demo.sh
+	$(OWN_ENV) scripts/matrix.sh run $(or $(OWN_TARGET),$(DEMO_TARGET)) scripts/demo.sh
 
 vm-shell:
-	@test -n "$(TARGET)" || { echo "usage: make vm-shell TARGET=<target>; targets:" >&2; scripts/targets.sh >&2; exit 2; }
-	scripts/matrix.sh shell $(TARGET)
+	@test -n "$(or $(TARGET),$(OWN_TARGET))" || { echo "usage: make vm-shell TARGET=<target> (or KERNEL=... KDIR=...); targets:" >&2; scripts/targets.sh >&2; exit 2; }
+	$(OWN_ENV) scripts/matrix.sh shell $(or $(TARGET),$(OWN_TARGET))
 
 vm-run:
-	@test -n "$(TARGET)" && test -n "$(RUN)" || { echo "usage: make vm-run TARGET=<target> RUN=<script> [FILES=...]; targets:" >&2; scripts/targets.sh >&2; exit 2; }
-	scripts/matrix.sh run $(TARGET) $(RUN) $(FILES)
+	@test -n "$(or $(TARGET),$(OWN_TARGET))" && test -n "$(RUN)" || { echo "usage: make vm-run TARGET=<target> (or KERNEL=... KDIR=...) RUN=<script> [FILES=...]; targets:" >&2; scripts/targets.sh >&2; exit 2; }
+	$(OWN_ENV) scripts/matrix.sh run $(or $(TARGET),$(OWN_TARGET)) $(RUN) $(FILES)
+
+debug-kernels:
+	scripts/debugkernel.sh build arm64
+	scripts/debugkernel.sh build amd64
 
 targets:
 	@scripts/targets.sh

@@ -11,6 +11,15 @@
 #        results are kept in the root (IOPGT_CONFTEST_CACHE) per kernel.
 #        IOPGT_DEFECT set: also the test-only module tests/defect/ (plain
 #        kbuild) -> WORK/TARGET/iopgt_defect.ko
+#   build.sh own WORK TARGET KERNEL KDIR   a kernel that is not a Debian
+#        package (custom-ARCH, SUITE-ARCH-debug): refuse it up front if it
+#        lacks what the harness needs (the CONFIG_ names), then build the
+#        module with plain kbuild against KDIR with the compiler named in
+#        its CONFIG_CC_VERSION_TEXT: on the host if the host has it and can
+#        run KDIR's host tools, else in the kbuild root of that gcc
+#        (kroot.sh); KDIR's KUnit test modules go along (WORK/TARGET/kunit/).
+#        Same results as module, kernel.env with OWN_KERNEL=KERNEL.
+#   build.sh own-check TARGET KERNEL KDIR   only the refusal check
 #   build.sh user WORK ARCH...           build userspace/ and tests/ for
 #        each ARCH in the userspace suite's root; result: WORK/user-ARCH/
 #        {bin/iopgt, tests/*, sysroot/<shared libraries they need>}; the
@@ -254,9 +263,136 @@ build_user() {
 	trap - EXIT
 }
 
+# The CONFIG_ symbols the harness needs from a kernel (own kernels are
+# refused without them): initramfs, the serial console QEMU's machine has,
+# modules that unload, devtmpfs (/dev/iopgt), the file systems /init mounts,
+# NET (the generic netlink family), DEBUG_FS.
+own_required() {
+	echo BLK_DEV_INITRD RD_GZIP MODULES MODULE_UNLOAD NET DEBUG_FS DEVTMPFS PROC_FS SYSFS TMPFS \
+		BINFMT_ELF BINFMT_SCRIPT UNIX98_PTYS FUTEX
+	case $1 in
+	arm64) echo SERIAL_AMBA_PL011 SERIAL_AMBA_PL011_CONSOLE ;;
+	amd64) echo SERIAL_8250 SERIAL_8250_CONSOLE ;;
+	esac
+}
+
+# own_check TARGET KERNEL KDIR: whether the harness can use this kernel;
+# if not, print why (one line) and fail.
+own_check() {
+	local t=$1 kernel=$2 kdir=$3 arch cfg s missing=()
+	arch=$(target_arch "$t")
+	kdir=$(cd "$kdir" 2>/dev/null && pwd -P) || { echo "KDIR $3 does not exist"; return 1; }
+	kernel=$(readlink -f "$kernel")
+	[ -f "$kernel" ] || { echo "KERNEL $2 does not exist"; return 1; }
+	cfg=$kdir/.config
+	{ [ -f "$cfg" ] && [ -f "$kdir/Makefile" ]; } || { echo "KDIR $kdir is not a kernel build tree (no .config or Makefile)"; return 1; }
+	[ -f "$kdir/Module.symvers" ] || { echo "KDIR $kdir has no Module.symvers: build the kernel's modules there first (make modules)"; return 1; }
+	for s in $(own_required "$arch"); do
+		grep -q "^CONFIG_$s=y" "$cfg" || missing+=("CONFIG_$s")
+	done
+	case $arch in
+	arm64) grep -q '^CONFIG_ARM64=y' "$cfg" || missing+=("CONFIG_ARM64 (KARCH=arm64)") ;;
+	amd64)
+		grep -q '^CONFIG_X86_64=y' "$cfg" || missing+=("CONFIG_X86_64 (KARCH=amd64)")
+		# An ELF vmlinux boots only through PVH; bzImage always does.
+		if [ "$(head -c 4 "$kernel" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] && ! grep -q '^CONFIG_PVH=y' "$cfg"; then
+			missing+=("CONFIG_PVH (to boot a vmlinux; or give arch/x86/boot/bzImage as KERNEL)")
+		fi
+		;;
+	esac
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "kernel refused: $kdir/.config lacks ${missing[*]} (the harness needs initramfs, the serial console, modules that unload, devtmpfs, NET and DEBUG_FS)"
+		return 1
+	fi
+	grep -q '^CONFIG_CC_IS_GCC=y' "$cfg" ||
+		{ echo "kernel refused: $kdir was not built with gcc (CONFIG_CC_VERSION_TEXT: $(sed -n 's/^CONFIG_CC_VERSION_TEXT=//p' "$cfg")); only gcc-built kernels are supported"; return 1; }
+	[ -f "$kdir/include/config/kernel.release" ] || { echo "$kdir has no include/config/kernel.release (is the kernel built?)"; return 1; }
+	return 0
+}
+
+build_own() {
+	local work=$1 t=$2 kernel=$3 kdir=$4 arch dir cfg ccword major cc karch kopts=()
+	local kver srcdir where mod f why
+	arch=$(target_arch "$t")
+	dir=$work/$t
+	mkdir -p "$dir"
+	rm -f "$dir/built" "$dir/build-failed"
+	fail() { echo "$*" >"$dir/build-failed"; echo "=== $t: $*" >&2; return 1; }
+	why=$(own_check "$t" "$kernel" "$kdir") || { fail "$why"; return 1; }
+	kdir=$(cd "$kdir" && pwd -P)
+	kernel=$(readlink -f "$kernel")
+	cfg=$kdir/.config
+	kver=$(cat "$kdir/include/config/kernel.release")
+	# The compiler: CONFIG_CC_VERSION_TEXT is "<cc> (<vendor>) <version>".
+	ccword=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$cfg")
+	major=$(sed -n 's/^CONFIG_GCC_VERSION=\([0-9]*\)[0-9][0-9][0-9][0-9]$/\1/p' "$cfg")
+	[ -n "$major" ] || { fail "cannot read CONFIG_GCC_VERSION from $cfg"; return 1; }
+	karch=$(arch_kernel "$arch")
+	kopts=(ARCH="$karch")
+	[ "$arch" = arm64 ] && [ "$(uname -m)" != aarch64 ] && kopts+=(CROSS_COMPILE=aarch64-linux-gnu-)
+	srcdir=$(readlink -f "$kdir/source" 2>/dev/null || echo "$kdir")
+	where=host
+	if command -v "$ccword" >/dev/null 2>&1 && { "$kdir/scripts/basic/fixdep" 2>&1 || true; } | grep -qv 'not found'; then
+		cc=$ccword
+	else
+		where=root
+		cc=$(arch_triplet "$arch")-gcc-$major
+		[ "$(uname -m)" = "$(arch_uname "$arch")" ] && [ "$ccword" = gcc ] && cc=gcc-$major
+		"$here/kroot.sh" ensure "$major" >/dev/null || { fail "no build root with gcc-$major for $kdir"; return 1; }
+	fi
+	kopts+=(CC="$cc")
+	mod=$dir/src
+	rm -rf "$mod"
+	mkdir -p "$mod"
+	copy_src "$mod" module uapi dkms.conf
+	log "$t: make -C module KDIR=$kdir ${kopts[*]} ($where, $kver)"
+	local runner=()
+	if [ "$where" = root ]; then
+		runner=("$here/kroot.sh" run "$major" "$kdir" "$srcdir" "$(cd "$dir" && pwd -P)" --)
+	fi
+	if ! "${runner[@]}" env IOPGT_CONFTEST_CACHE= make -C "$(cd "$mod" && pwd -P)/module" KDIR="$kdir" "${kopts[@]}" \
+		>"$dir/make.log" 2>&1; then
+		tail -n 40 "$dir/make.log" >&2
+		fail "plain kbuild of iopgt against $kdir failed (log in $dir/make.log)"
+		return 1
+	fi
+	grep -h 'conftest.sh:' "$dir/make.log" | head -n 1 >&2 || true
+	cp "$mod/module/iopgt.ko" "$dir/iopgt.ko"
+	if [ -n "${IOPGT_DEFECT:-}" ]; then
+		mkdir -p "$mod/defect"
+		cp "$SRC"/tests/defect/Kbuild "$SRC"/tests/defect/*.c "$mod/defect/"
+		"${runner[@]}" make -C "$kdir" M="$(cd "$mod/defect" && pwd -P)" "${kopts[@]}" modules >"$dir/defect.log" 2>&1 ||
+			{ tail -n 30 "$dir/defect.log" >&2; fail "the defect module did not build against $kdir"; return 1; }
+		cp "$mod/defect/iopgt_defect.ko" "$dir/iopgt_defect.ko"
+	fi
+	rm -rf "$mod"
+	# The kernel's own KUnit tests of the page-table libraries, when built
+	# as modules (kunit.ko first).
+	rm -rf "$dir/kunit"
+	if [ -f "$kdir/modules.order" ]; then
+		for f in lib/kunit/kunit.ko drivers/iommu/io-pgtable-arm-selftests.ko \
+			$(grep -E '^drivers/iommu/.*(kunit|test)[^/]*\.k?o$' "$kdir/modules.order" | sed 's/\.o$/.ko/'); do
+			[ -f "$kdir/$f" ] || continue
+			mkdir -p "$dir/kunit"
+			[ -f "$dir/kunit/$(basename "$f")" ] || { basename "$f" >>"$dir/kunit/order"; cp "$kdir/$f" "$dir/kunit/"; }
+		done
+	fi
+	printf 'KABI=%s\nKVER=%s\nSUITE=%s\nARCH=%s\nKFLAVOUR=%s\nOWN_KERNEL=%s\nOWN_KDIR=%s\n' \
+		"$kver" "$kver" "$(target_suite "$t")" "$arch" "$(target_flavour "$t")" "$kernel" "$kdir" >"$dir/kernel.env"
+	touch "$dir/built"
+}
+
 cmd=${1:-}
 shift || true
 case $cmd in
+own-check)
+	[ $# -eq 3 ] || die "usage: $0 own-check TARGET KERNEL KDIR"
+	own_check "$@"
+	;;
+own)
+	[ $# -eq 4 ] || die "usage: $0 own WORK TARGET KERNEL KDIR"
+	build_own "$@"
+	;;
 module)
 	[ $# -ge 2 ] || die "usage: $0 module WORK TARGET..."
 	with_lock "root-$(suite_base "$(target_suite "$2")")" "$0" _module "$@"
@@ -268,5 +404,5 @@ user)
 	with_lock "root-$IOPGT_USER_SUITE" "$0" _user "$@"
 	;;
 _user) build_user "$@" ;;
-*) die "usage: $0 module WORK TARGET... | user WORK ARCH..." ;;
+*) die "usage: $0 module WORK TARGET... | own WORK TARGET KERNEL KDIR | user WORK ARCH..." ;;
 esac

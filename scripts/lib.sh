@@ -20,7 +20,7 @@ IOPGT_ARCHES=(amd64 arm64)
 # `make test-next` or `make test TARGETS=...`.
 IOPGT_DEFAULT_TARGETS=(bookworm-amd64 bookworm-arm64 trixie-amd64 trixie-arm64
 	trixie-backports-amd64 trixie-backports-arm64 sid-amd64 sid-arm64
-	sid-arm64-16k sid-amd64-rt sid-arm64-rt)
+	sid-arm64-16k sid-amd64-rt sid-arm64-rt sid-arm64-debug sid-amd64-debug)
 IOPGT_NEXT_TARGETS=(experimental-amd64 experimental-arm64)
 # The 1,000,000-leaf CLI dump (tests/cli.c, about 75 s under TCG) runs by
 # default on this target only, where TCG is fastest; IOPGT_CLI_DUMP_MAX
@@ -33,9 +33,34 @@ export IOPGT_USER_SUITE=bookworm
 log() { printf '[iopgt %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'iopgt: error: %s\n' "$*" >&2; exit 1; }
 
+# Targets that boot a kernel the project does not download as a Debian
+# package: SUITE-ARCH-debug (the sanitizer kernels scripts/debugkernel.sh
+# builds from Debian's linux-source of SUITE, sid only) and custom-ARCH (a
+# kernel developer's own build: IOPGT_KERNEL + IOPGT_KDIR, i.e. `make test
+# KERNEL=... KDIR=...`). Both build the module with plain kbuild against
+# the kernel's build tree (build.sh own).
+own_kernel_target() { case $1 in custom-* | *-debug) return 0 ;; esac; return 1; }
+# The custom target of IOPGT_KERNEL/IOPGT_KDIR: custom-<arch>, the arch from
+# the build tree's .config unless IOPGT_KARCH names it.
+custom_target() {
+	local a=${IOPGT_KARCH:-}
+	[ -n "${IOPGT_KERNEL:-}" ] || return 0
+	[ -n "${IOPGT_KDIR:-}" ] || die "KERNEL=$IOPGT_KERNEL needs KDIR=<its build tree> too"
+	if [ -z "$a" ]; then
+		[ -f "$IOPGT_KDIR/.config" ] || die "KDIR=$IOPGT_KDIR has no .config: not a kernel build tree"
+		if grep -q '^CONFIG_ARM64=y' "$IOPGT_KDIR/.config"; then a=arm64
+		elif grep -q '^CONFIG_X86_64=y' "$IOPGT_KDIR/.config"; then a=amd64
+		else die "KDIR=$IOPGT_KDIR: neither CONFIG_ARM64 nor CONFIG_X86_64 is set (supported: ${IOPGT_ARCHES[*]})"
+		fi
+	fi
+	case " ${IOPGT_ARCHES[*]} " in *" $a "*) ;; *) die "KARCH=$a: supported: ${IOPGT_ARCHES[*]}" ;; esac
+	echo "custom-$a"
+}
+
 # All valid target names, one per line (the default ones first).
 all_targets() {
 	printf '%s\n' "${IOPGT_DEFAULT_TARGETS[@]}" "${IOPGT_NEXT_TARGETS[@]}"
+	custom_target
 }
 default_targets() { printf '%s\n' "${IOPGT_DEFAULT_TARGETS[@]}"; }
 next_targets() { printf '%s\n' "${IOPGT_NEXT_TARGETS[@]}"; }
@@ -49,6 +74,7 @@ check_targets() {
 	for t in "$@"; do
 		case $valid in
 		*" $t "*) ;;
+		custom-*) die "target '$t' needs KERNEL=<Image|bzImage> and KDIR=<its build tree>" ;;
 		*) die "unknown target '$t'; valid targets:$valid" ;;
 		esac
 	done

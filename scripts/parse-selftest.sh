@@ -47,7 +47,7 @@ check() {
 	fi
 }
 
-echo "1..9"
+echo "1..15"
 check "hardened console with kfence/SLUB/debugfs noise" pass "" < <({ clean; echo "@@IOPGT-SLAB-VALIDATED 180 caches"; echo "@@IOPGT-RESULT pass"; })
 check "hardened boot without slab validation" fail "" < <({ clean; echo "@@IOPGT-RESULT pass"; })
 check "SLUB report of a non-kmalloc cache" fail "SLUB report" < <({ clean; echo "[  139.958393] BUG kmem_cache_node (Tainted: G           OE      ): Freepointer corrupt"
@@ -65,4 +65,26 @@ check "KFENCE report" fail "KFENCE" < <({ clean; echo "[   20.5] BUG: KFENCE: ou
 	echo "@@IOPGT-SLAB-VALIDATED 180 caches"; echo "@@IOPGT-RESULT pass"; })
 check "UBSAN report" fail "UBSAN" < <({ clean; echo "[   20.6] UBSAN: array-index-out-of-bounds in /iopgt/defect/iopgt_defect.c:150:2"
 	echo "@@IOPGT-SLAB-VALIDATED 180 caches"; echo "@@IOPGT-RESULT pass"; })
+# The sanitizer kernels' reports (scripts/debugkernel.sh; the defect
+# module's lines): each names its rule; a clean sanitizer console passes.
+san() {
+	cat <<'LOG'
+@@IOPGT-UNAME 7.2.13-iopgt-debug
+@@IOPGT-NOTE kmemleak: cleared before loading iopgt (scan took 3 s)
+@@IOPGT-INSMOD ok
+@@IOPGT-FORMATS ARM_64_LPAE_S1
+@@IOPGT-BEGIN iopgt-test-abi
+1..1
+ok 1 get_info
+@@IOPGT-END iopgt-test-abi rc=0 secs=3
+@@IOPGT-COUNTER module_allocs 7 7
+@@IOPGT-NOTE kmemleak: no unreferenced object after two scans
+LOG
+}
+check "clean sanitizer console" pass "" < <({ san; echo "@@IOPGT-RESULT pass"; })
+check "KASAN report" fail "KASAN" < <({ san; echo "[   30.1] BUG: KASAN: slab-use-after-free in defect_uaf+0x6c/0xd0 [iopgt_defect]"; echo "@@IOPGT-RESULT pass"; })
+check "lockdep splat" fail "lockdep" < <({ san; echo "[   30.2] WARNING: possible circular locking dependency detected"; echo "@@IOPGT-RESULT pass"; })
+check "sleeping in atomic context" fail "atomic sleep" < <({ san; echo "[   30.3] BUG: sleeping function called from invalid context at kernel/locking/mutex.c:562"; echo "@@IOPGT-RESULT pass"; })
+check "DEBUG_OBJECTS report" fail "DEBUG_OBJECTS" < <({ san; echo "[   30.4] ODEBUG: free active (active state 0) object: 00000000d1e0a7c2 object type: timer_list hint: 0x0"; echo "@@IOPGT-RESULT pass"; })
+check "kmemleak report" fail "kmemleak" < <({ san; echo "unreferenced object 0xffff000004a1c000 (size 192):"; echo "@@IOPGT-RESULT pass"; })
 exit $bad

@@ -22,6 +22,13 @@
 #   page poison      pagealloc: memory corruption
 #   KFENCE           KFENCE:
 #   UBSAN            UBSAN:
+#   KASAN            KASAN: (the sanitizer kernels, scripts/debugkernel.sh)
+#   lockdep          possible circular / recursive locking, inconsistent lock
+#                    state, irq lock inversion, suspicious RCU usage, lock held
+#                    when returning to user space, DEBUG_LOCKS_WARN_ON
+#   atomic sleep     sleeping function called from invalid context
+#   DEBUG_OBJECTS    ODEBUG:
+#   kmemleak         unreferenced object 0x..., suspected memory leaks
 # Known noise that matches none of them: with slub_debug, two ARM_V7S
 # address spaces alive at once make the kernel print "debugfs:
 # 'io-pgtable_armv7s_l2' already exists in 'slab'".
@@ -58,6 +65,11 @@ BEGIN { passed = failed = skipped = 0; inprog = 0; result = ""; uname = ""; form
 		if (line ~ /KFENCE:/) rules = rules ", KFENCE"
 		if (line ~ /UBSAN:/) rules = rules ", UBSAN"
 		if (line ~ /: address space [0-9]+ broken: /) rules = rules ", iopgt broken AS"
+		if (line ~ /KASAN:/) rules = rules ", KASAN"
+		if (line ~ /(possible circular locking|possible recursive locking|inconsistent lock state|irq lock inversion|suspicious RCU usage|lock held when returning to user space|DEBUG_LOCKS_WARN_ON)/) rules = rules ", lockdep"
+		if (line ~ /sleeping function called from invalid context/) rules = rules ", atomic sleep"
+		if (line ~ /ODEBUG:/) rules = rules ", DEBUG_OBJECTS"
+		if (line ~ /(unreferenced object 0x|suspected memory leak)/) rules = rules ", kmemleak"
 		if (rules != "") {
 			# the first 8 report lines, and the first line of every
 			# rule not shown yet

@@ -17,6 +17,11 @@
  * defect=kfence       out-of-bounds read of a KFENCE-sampled object
  *                     ("BUG: KFENCE: out-of-bounds read")
  * defect=ubsan        array index out of bounds ("UBSAN: array-index-out-of-bounds")
+ * defect=leak         kmalloc leak_count objects of leak_size bytes and drop
+ *                     them (the sanitizer targets' judge: kmemleak, and the
+ *                     kmalloc slab counters back to their baseline)
+ * defect=lockinv      take two mutexes in one order, then in the other
+ *                     (lockdep: "possible circular locking dependency")
  */
 #include <linux/compiler.h>
 #include <linux/delay.h>
@@ -24,16 +29,57 @@
 #include <linux/kfence.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 static char *defect = "";
 module_param(defect, charp, 0444);
-MODULE_PARM_DESC(defect, "overrun|double_free|uaf|pagealloc|kfence|ubsan");
+MODULE_PARM_DESC(defect, "overrun|double_free|uaf|pagealloc|kfence|ubsan|leak|lockinv");
 
 static int idx = 4;
 module_param(idx, int, 0444);
 MODULE_PARM_DESC(idx, "array index used by defect=ubsan (4 is out of bounds)");
+
+static int leak_size = 192;
+module_param(leak_size, int, 0444);
+MODULE_PARM_DESC(leak_size, "object size leaked by defect=leak (192: kmalloc-192, the size class kmemleak misses here)");
+
+static int leak_count = 128;
+module_param(leak_count, int, 0444);
+MODULE_PARM_DESC(leak_count, "objects leaked by defect=leak (above the judge's slack of 64 per kmalloc cache)");
+
+static void defect_leak(void)
+{
+	void *p;
+	int i;
+
+	for (i = 0; i < leak_count; i++) {
+		p = kmalloc(leak_size, GFP_KERNEL);
+		if (!p)
+			return;
+		/* filled like a live object; the pointer is dropped */
+		memset(p, 0xa5, leak_size);
+		OPTIMIZER_HIDE_VAR(p);
+	}
+}
+
+static DEFINE_MUTEX(defect_lock_a);
+static DEFINE_MUTEX(defect_lock_b);
+
+static void defect_lockinv(void)
+{
+	/* A then B, later B then A: no deadlock here, lockdep sees the cycle */
+	mutex_lock(&defect_lock_a);
+	mutex_lock(&defect_lock_b);
+	mutex_unlock(&defect_lock_b);
+	mutex_unlock(&defect_lock_a);
+
+	mutex_lock(&defect_lock_b);
+	mutex_lock(&defect_lock_a);
+	mutex_unlock(&defect_lock_a);
+	mutex_unlock(&defect_lock_b);
+}
 
 static void defect_overrun(void)
 {
@@ -146,6 +192,8 @@ static int __init iopgt_defect_init(void)
 		{ "pagealloc", defect_pagealloc },
 		{ "kfence", defect_kfence },
 		{ "ubsan", defect_ubsan },
+		{ "leak", defect_leak },
+		{ "lockinv", defect_lockinv },
 	};
 	size_t i;
 
