@@ -11,8 +11,9 @@
 #
 # For developers:
 #   make test [TARGETS="sid-arm64 trixie-amd64"]   host unit tests + VM matrix
-#                                                   (default: the 13 default targets)
+#                                                   (default: the 11 default targets)
 #   make test-next                                  the opt-in targets (experimental)
+#   make test-debug                                 the sanitizer-kernel targets (opt-in)
 #   make demo [DEMO_TARGET=sid-arm64]               CLI session in a VM
 #   make vm-shell TARGET=sid-arm64                   interactive VM shell
 #   make vm-run TARGET=sid-arm64 RUN=script.sh [FILES="a b"]
@@ -49,7 +50,7 @@ DKMS_SRC = /usr/src/iopgt-$(VERSION)
 DEB_SUITE ?= trixie
 
 .PHONY: all module userspace install uninstall dkms-install dkms-remove deb \
-	check-kdir test test-next soak bench demo vm-shell vm-run targets shellcheck clean \
+	check-kdir test test-next test-debug soak bench demo vm-shell vm-run targets shellcheck clean \
 	debug-kernels
 
 # userspace first: its missing dependencies are found before the module build
@@ -110,6 +111,11 @@ test:
 # outside this project).
 test-next:
 	scripts/matrix.sh test $$(scripts/targets.sh --next)
+
+# The sanitizer kernels (KASAN, lockdep, kmemleak; built from Debian's
+# linux-source by scripts/debugkernel.sh, cached): opt-in for now.
+test-debug:
+	scripts/matrix.sh test $$(scripts/targets.sh --debug)
 
 # The whole suite with the fuzzer running SOAK_SECONDS per kernel; the
 # per-test, per-program and per-VM time limits grow to match.
