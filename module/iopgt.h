@@ -28,6 +28,7 @@ struct iopgt_as;
 struct iopgt_dev;
 
 #include "iopgt_walk.h"
+#include "flush.h"	/* issue 14: invalidation log */
 
 /* ------------------------------------------------------------------ */
 /* Module parameters (iopgt_main.c); read them with READ_ONCE().       */
@@ -409,6 +410,8 @@ void iopgt_dev_exit(struct iopgt_dev *idev, int cookie);
  * @walk: walker geometry (iopgt_walk.h), set by iopgt_walk_init()
  * @create_reason: set by the backend's create on failure (enum
  *	iopgt_reason); meaningless afterwards
+ * @flush: invalidation log (flush.c), only with IOPGT_AS_RECORD_FLUSHES;
+ *	set before the backend's create, freed with the structure
  */
 struct iopgt_as {
 	struct kref kref;
@@ -443,6 +446,7 @@ struct iopgt_as {
 	void *backend;
 	struct iopgt_walk_geom walk;
 	u32 create_reason;
+	struct iopgt_flush_log *flush;
 };
 
 /**
@@ -529,7 +533,8 @@ static inline u64 iopgt_shadow_tag(const void *entry)
 }
 int iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 			 u64 *unmapped);
-int iopgt_as_unmap_entry(struct iopgt_as *as, struct iopgt_unmap_entry *e);
+int iopgt_as_unmap_entry(struct iopgt_as *as, struct iopgt_unmap_entry *e,
+			 u32 flags);
 int iopgt_as_check_unmap(struct iopgt_as *as, u64 iova, u64 length);
 void iopgt_as_update_table_bytes(struct iopgt_as *as);
 void iopgt_as_table_release(struct iopgt_as *as, u64 bound);
