@@ -89,4 +89,8 @@ int cmd_translate(struct cli *c, int argc, char **argv);
 
 void json_string(FILE *f, const char *s);
 
+/* flushes.c (issue 14) */
+int cmd_flushes(struct cli *c, int argc, char **argv);
+int cmd_tlbcheck(struct cli *c, int argc, char **argv);
+
 #endif

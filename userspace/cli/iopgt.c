@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "iopgt_flush.h"
 
 #define MAX_POS		128
 
@@ -482,12 +483,13 @@ static int cmd_formats(struct cli *c, int argc, char **argv)
 static const char usage_create[] =
 "usage: iopgt create FORMAT [--ias N] [--oas N] [--pgsizes 4K,2M,1G]\n"
 "                    [--quirks ttbr1,ns,...] [--levels N] [--noncoherent]\n"
-"                    [--persistent] [--json]\n"
+"                    [--persistent] [--record-flushes] [--json]\n"
 "  Create an address space; prints its id and the configuration the kernel\n"
 "  settled on. Without --persistent it lives as long as this process (use\n"
 "  'iopgt script' to work with it). FORMAT is a name from 'iopgt formats'\n"
 "  (case-insensitive; PT_ prefix optional) or a number.\n"
-"  quirks: ns, no_perms, mtk_ext, mtk_ttbr_ext, ttbr1, outer_wbwa, hd, s2fwb\n";
+"  quirks: ns, no_perms, mtk_ext, mtk_ttbr_ext, ttbr1, outer_wbwa, hd, s2fwb\n"
+"  --record-flushes: record every invalidation (see 'iopgt flushes').\n";
 
 /* GET_INFO with the info of @format (fi zeroed when unknown); 0 on success */
 static int get_fmt_info(struct cli *c, uint32_t format, struct iopgt_get_info *gi,
@@ -529,8 +531,9 @@ static int create_errmsg(struct cli *c, const char *what,
 static int cmd_create(struct cli *c, int argc, char **argv)
 {
 	const char *ias_s = NULL, *oas_s = NULL, *pg_s = NULL, *q_s = NULL, *lv_s = NULL;
-	int noncoh = 0, pers = 0, json = 0, npos, ret, fmt;
+	int noncoh = 0, pers = 0, json = 0, npos, ret, fmt, recfl = 0;
 	const struct optdef defs[] = {
+		{ "record-flushes", 0, NULL, &recfl },	/* issue 14 */
 		{ "ias", 1, &ias_s, NULL }, { "oas", 1, &oas_s, NULL },
 		{ "pgsizes", 1, &pg_s, NULL }, { "pgsize", 1, &pg_s, NULL },
 		{ "quirks", 1, &q_s, NULL }, { "levels", 1, &lv_s, NULL },
@@ -582,6 +585,8 @@ static int cmd_create(struct cli *c, int argc, char **argv)
 		req.flags |= IOPGT_AS_PERSISTENT;
 	if (noncoh)
 		req.flags |= IOPGT_AS_NONCOHERENT;
+	if (recfl)
+		req.flags |= IOPGT_AS_RECORD_FLUSHES;
 	if ((ret = cli_open_dev(c)))
 		return ret;
 	if (iopgt_as_create(&c->dev, &req, &err)) {
@@ -922,14 +927,16 @@ static int cmd_map(struct cli *c, int argc, char **argv)
 /* ------------------------------------------------------------------ unmap */
 
 static const char usage_unmap[] =
-"usage: iopgt unmap ID IOVA LEN [IOVA LEN ...] [--json]\n"
+"usage: iopgt unmap ID IOVA LEN [IOVA LEN ...] [--core] [--json]\n"
 "  Unmap whole leaves covering IOVA..IOVA+LEN (no holes, no partial blocks).\n"
-"  Up to 16 pairs make one vector call.\n";
+"  Up to 16 pairs make one vector call. --core splits each range into the\n"
+"  largest page sizes alignment allows, like the iommu core (frees tables).\n";
 
 static int cmd_unmap(struct cli *c, int argc, char **argv)
 {
-	int json = 0, npos, ret, i, n;
-	const struct optdef defs[] = { { "json", 0, NULL, &json }, { 0 } };
+	int json = 0, npos, ret, i, n, core = 0;
+	const struct optdef defs[] = { { "json", 0, NULL, &json },
+				       { "core", 0, NULL, &core }, { 0 } };
 	struct iopgt_unmap_entry ents[16];
 	struct iopgt_err err = { 0 };
 	char *pos[MAX_POS], r[64];
@@ -960,7 +967,8 @@ static int cmd_unmap(struct cli *c, int argc, char **argv)
 	}
 	if ((ret = cli_open_dev(c)))
 		return ret;
-	ret = iopgt_unmap(&c->dev, id, ents, (uint32_t)n, &done, &err);
+	ret = iopgt_unmap_flags(&c->dev, id, core ? IOPGT_UNMAP_CORE : 0, ents,
+				(uint32_t)n, &done, &err);
 	for (i = 0; i < (int)done && i < n; i++) {
 		if (json)
 			printf("{\"iova\":\"0x%llx\",\"length\":\"0x%llx\",\"unmapped\":\"0x%llx\",\"error\":0}\n",
@@ -1328,6 +1336,8 @@ static const char usage_main[] =
 "  regs ID                    hardware configuration, decoded\n"
 "  dump ID --format F         the whole tree: tree, ranges, json or dot\n"
 "  script FILE|-              run commands in one process\n"
+"  flushes ID [--clear]       invalidations recorded for an address space\n"
+"  tlbcheck FORMAT            random workload through the IOTLB oracle\n"
 "\n"
 "Numbers: decimal, 0x hex, 0b binary, with K/M/G/T suffixes (4K, 0x200000, 2M).\n"
 "Exit status: 0 ok, 1 the kernel refused, 2 bad command line.\n"
@@ -1342,6 +1352,7 @@ static const struct {
 	{ "list", cmd_list }, { "map", cmd_map }, { "unmap", cmd_unmap },
 	{ "translate", cmd_translate }, { "walk", cmd_walk },
 	{ "regs", cmd_regs }, { "dump", cmd_dump }, { "script", cmd_script },
+	{ "flushes", cmd_flushes }, { "tlbcheck", cmd_tlbcheck },	/* issue 14 */
 };
 
 static int dispatch(struct cli *c, int argc, char **argv)
