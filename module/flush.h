@@ -23,7 +23,7 @@ extern unsigned int iopgt_flush_test_drop;
  * invalidation): records of that kind are not stored.
  */
 #define IOPGT_FLUSH_DROP_WALK		BIT(0)	/* tlb_flush_walk */
-#define IOPGT_FLUSH_DROP_ADD_PAGE	BIT(1)	/* tlb_add_page */
+#define IOPGT_FLUSH_DROP_ADD_PAGE	BIT(1)	/* tlb_add_page (and its gather) */
 #define IOPGT_FLUSH_DROP_SYNC		BIT(2)	/* gather syncs */
 
 /**

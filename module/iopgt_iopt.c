@@ -95,6 +95,9 @@ static void iopgt_tlb_rec_add_page(struct iommu_iotlb_gather *gather,
 				   unsigned long iova, size_t granule,
 				   void *cookie)
 {
+	/* test-only: a driver that ignores the page (record and gather) */
+	if (READ_ONCE(iopgt_flush_test_drop) & IOPGT_FLUSH_DROP_ADD_PAGE)
+		return;
 	iopgt_flush_record(cookie, IOPGT_FLUSH_ADD_PAGE, iova, granule,
 			   granule, 0);
 	if (gather)

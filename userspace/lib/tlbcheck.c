@@ -131,6 +131,12 @@ static int settle(struct run *w, uint64_t first, uint64_t last,
 				     w->seq, w->recs.n, (uint64_t)ctl.n_records);
 	rv = w->recs.p;
 	for (i = 0; i < w->recs.n; i++) {
+		if (w->op && !strcmp(w->op, "block map") &&
+		    (rv[i].kind == IOPGT_FLUSH_WALK ||
+		     (rv[i].kind == IOPGT_FLUSH_SYNC && rv[i].freed))) {
+			w->r->blocks_over_tables++;
+			w->op = "block map over a table";
+		}
 		if (rv[i].kind == IOPGT_FLUSH_WALK)
 			w->r->tables_freed++;
 		if (rv[i].kind == IOPGT_FLUSH_SYNC)
@@ -315,7 +321,7 @@ int iopgt_tlbcheck_run(struct iopgt_dev *dev, struct iopgt_nl *nl,
 		if ((req.out_pgsize_bitmap & (1ULL << i)) && (1ULL << i) <= B)
 			sizes[n_sizes++] = 1ULL << i;
 	r->block_size = B;
-	W = 8 * B;
+	W = 32 * B;
 	if (req.out_ias > lg2(W) + 2 && req.out_ias < 64)
 		far = 1ULL << (req.out_ias - 1);
 	w.rs = o->seed ? o->seed : 1;
@@ -346,11 +352,18 @@ int iopgt_tlbcheck_run(struct iopgt_dev *dev, struct iopgt_nl *nl,
 			ret = do_map(&w, iova, len, pg, "map", err);
 		} else if (what < 55) {
 			/* a block over whatever table a free slot still has */
-			uint64_t slot = rnd_below(&w.rs, W / B) * B;
+			uint64_t slot = 0;
+			int tries;
 
-			if (B == granule || ext_overlaps(&w, slot, B))
+			if (B == granule)
 				continue;
-			r->blocks_over_tables++;
+			for (tries = 0; tries < 8; tries++) {
+				slot = rnd_below(&w.rs, W / B) * B;
+				if (!ext_overlaps(&w, slot, B))
+					break;
+			}
+			if (tries == 8)
+				continue;
 			ret = do_map(&w, slot, B, B, "block map", err);
 		} else if (what < 60 && far && !ext_overlaps(&w, far, granule)) {
 			ret = do_map(&w, far, granule, granule, "far map", err);
