@@ -1145,8 +1145,8 @@ int iopgt_as_unmap_entry(struct iopgt_as *as, struct iopgt_unmap_entry *e,
 static int iopgt_as_unmap_core(struct iopgt_as *as, u64 iova, u64 length,
 			       u64 *unmapped)
 {
+	MA_STATE(mas, &as->shadow, iova, iova + length - 1);
 	u64 last = iova + length - 1, pos = iova;
-	MA_STATE(mas, &as->shadow, iova, last);
 	struct iopgt_tables_mark mark;
 	s64 extents = 0;
 	void *entry;
