@@ -442,12 +442,30 @@ TEST_FMT(flush_log_rules)
 	memset(&v, 0, sizeof(v));
 	ASSERT_OK(iopgt_nl_dump_flushes(g_nl, 0, id, 0, collect, &v, &err));
 	EXPECT_EQ(v.total, 0);
-	/* unknown UNMAP flag */
+	/* unknown UNMAP flag; a core unmap keeps the range rules */
 	{
 		struct iopgt_unmap_entry e = { .iova = 0, .length = g };
+		__u64 big = c.out_pgsize_bitmap & ~(2 * g - 1);
 
 		EXPECT_EQ(iopgt_unmap_flags(&g_dev, id, 0x2, &e, 1, NULL, &err),
 			  -EINVAL);
+		e = (struct iopgt_unmap_entry){ .iova = 64 * g, .length = g };
+		EXPECT_EQ(iopgt_unmap_flags(&g_dev, id, IOPGT_UNMAP_CORE, &e, 1,
+					    NULL, &err), -ENOENT);
+		EXPECT_EQ(e.reason, IOPGT_REASON_HOLE);
+		big &= -big;	/* the smallest block above the granule */
+		if (big && big <= (1ULL << 30)) {
+			ASSERT_OK(map1(fd, id, big, big, big, RW, ilog2_64(big),
+				       NULL));
+			e = (struct iopgt_unmap_entry){ .iova = big, .length = g };
+			EXPECT_EQ(iopgt_unmap_flags(&g_dev, id, IOPGT_UNMAP_CORE,
+						    &e, 1, NULL, &err), -EINVAL);
+			EXPECT_EQ(e.reason, IOPGT_REASON_PARTIAL_BLOCK);
+			e = (struct iopgt_unmap_entry){ .iova = big, .length = big };
+			EXPECT_EQ(iopgt_unmap_flags(&g_dev, id, IOPGT_UNMAP_CORE,
+						    &e, 1, NULL, &err), 0);
+			EXPECT_EQ(e.unmapped, big);
+		}
 	}
 	close_lib();
 	as_destroy(fd, id);
