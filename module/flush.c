@@ -18,12 +18,15 @@
  *
  * Locking: the log belongs to its address space and is protected by
  * as->lock; the library calls the recording hooks only inside backend
- * calls, which hold it (lockdep_assert_held() checks it, except in the
- * hooks that may run in atomic context, where it is held by the caller).
+ * calls, which hold it (lockdep_assert_held() checks it, also in the
+ * hooks that run in atomic context: the mutex is held by the same task).
+ * The log is created before the address space is visible and freed after
+ * its last reference went, both without the lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/lockdep.h>
 #include <linux/moduleparam.h>
 #include <linux/iommu.h>
 #include <linux/overflow.h>
@@ -68,7 +71,8 @@ MODULE_PARM_DESC(flush_test_drop,
 
 /**
  * iopgt_flush_create() - give a new address space its log
- * @as: address space being created (not visible yet), as->lock held
+ * @as: address space being created, before its backend and before it is
+ *	visible: no lock (nothing else can reach it)
  *
  * Return: 0 or -ENOMEM.
  */
@@ -88,7 +92,8 @@ int iopgt_flush_create(struct iopgt_as *as)
 
 /**
  * iopgt_flush_destroy() - free the log of an address space
- * @as: address space (its tables already freed), as->lock held
+ * @as: address space whose last reference went (iopgt_as_free()): no lock
+ *	(nothing else can reach it)
  */
 void iopgt_flush_destroy(struct iopgt_as *as)
 {
@@ -137,7 +142,10 @@ void iopgt_flush_record(struct iopgt_as *as, u32 kind, u64 iova, u64 size,
 	struct iopgt_flush_log *log = as->flush;
 	struct iopgt_flush_rec *r;
 
-	if (!log || iopgt_flush_dropped_kind(kind))
+	if (!log)
+		return;
+	lockdep_assert_held(&as->lock);
+	if (iopgt_flush_dropped_kind(kind))
 		return;
 	if (log->n >= log->cap) {
 		log->dropped++;
