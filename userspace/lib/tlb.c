@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libiopgt: invalidation records and the IOTLB oracle (issue 14); see
- * include/iopgt_flush.h for the model's semantics.
+ * include/libiopgt.h (invalidations) for the model's semantics.
  */
 #include <errno.h>
 #include <inttypes.h>
