@@ -87,6 +87,7 @@ static unsigned int iopgt_pt_item_shift(unsigned int lvl)
  * @top_pa: top table physical address reported by the last change_top()
  * @top_level: its generic_pt level
  * @top_changed: change_top() ran since the registers were last read
+ * @as: the address space (issue 14: its invalidation log)
  */
 struct iopgt_pt {
 	union {
@@ -108,6 +109,7 @@ struct iopgt_pt {
 	phys_addr_t top_pa;
 	unsigned int top_level;
 	bool top_changed;
+	struct iopgt_as *as;
 };
 
 PT_IOMMU_CHECK_DOMAIN(struct iopgt_pt, iommu, domain);
@@ -156,6 +158,13 @@ struct iopgt_pt_fmt {
 static void iopgt_pt_iotlb_sync(struct iommu_domain *domain,
 				struct iommu_iotlb_gather *gather)
 {
+	struct iopgt_pt *p = container_of(domain, struct iopgt_pt, domain);
+
+	/* issue 14: the gather the library filled (no-op without a log) */
+	if (p->as->flush)
+		iopgt_flush_record(p->as, IOPGT_FLUSH_SYNC, gather->start,
+				   (u64)gather->end - gather->start + 1, 0,
+				   list_count_nodes(&gather->freelist.pages));
 	/*
 	 * No hardware caches anything: just free the table pages unmap (or a
 	 * map replacing empty tables by a large leaf) queued for freeing.
@@ -173,6 +182,25 @@ static void iopgt_pt_change_top(struct pt_iommu *iommu, phys_addr_t top_paddr,
 	p->top_pa = top_paddr;
 	p->top_level = top_level;
 	p->top_changed = true;
+	/* issue 14: the driver would point the hardware at the new top */
+	iopgt_flush_record(p->as, IOPGT_FLUSH_TOP, 0, 0, top_level, 0);
+}
+
+/* issue 14: the rest of a driver's invalidation hooks, recording only */
+static int iopgt_pt_rec_sync_map(struct iommu_domain *domain,
+				 unsigned long iova, size_t size)
+{
+	struct iopgt_pt *p = container_of(domain, struct iopgt_pt, domain);
+
+	iopgt_flush_record(p->as, IOPGT_FLUSH_SYNC_MAP, iova, size, 0, 0);
+	return 0;
+}
+
+static void iopgt_pt_rec_flush_all(struct iommu_domain *domain)
+{
+	struct iopgt_pt *p = container_of(domain, struct iopgt_pt, domain);
+
+	iopgt_flush_record(p->as, IOPGT_FLUSH_ALL, 0, 0, 0, 0);
 }
 
 static spinlock_t *iopgt_pt_get_top_lock(struct pt_iommu *iommu)
@@ -194,6 +222,13 @@ static const struct iommu_domain_ops iopgt_pt_amdv1_dom_ops = {
 	.iotlb_sync = iopgt_pt_iotlb_sync,
 };
 
+static const struct iommu_domain_ops iopgt_pt_amdv1_rec_dom_ops = {
+	IOMMU_PT_DOMAIN_OPS(amdv1),
+	.iotlb_sync = iopgt_pt_iotlb_sync,
+	.iotlb_sync_map = iopgt_pt_rec_sync_map,
+	.flush_iotlb_all = iopgt_pt_rec_flush_all,
+};
+
 static int iopgt_pt_amdv1_init(struct iopgt_pt *p,
 			       const struct iopgt_pt_geom *g)
 {
@@ -211,7 +246,8 @@ static int iopgt_pt_amdv1_init(struct iopgt_pt *p,
 		.starting_level = g->levels - 1,
 	};
 
-	p->domain.ops = &iopgt_pt_amdv1_dom_ops;
+	p->domain.ops = p->as->flush ? &iopgt_pt_amdv1_rec_dom_ops :
+				       &iopgt_pt_amdv1_dom_ops;
 	/* PT_FEAT_DYNAMIC_TOP: init WARNs unless both driver ops are set */
 	p->iommu.driver_ops = &iopgt_pt_driver_ops;
 	p->iommu.nid = NUMA_NO_NODE;
@@ -243,6 +279,13 @@ static const struct iommu_domain_ops iopgt_pt_vtdss_dom_ops = {
 	.iotlb_sync = iopgt_pt_iotlb_sync,
 };
 
+static const struct iommu_domain_ops iopgt_pt_vtdss_rec_dom_ops = {
+	IOMMU_PT_DOMAIN_OPS(vtdss),
+	.iotlb_sync = iopgt_pt_iotlb_sync,
+	.iotlb_sync_map = iopgt_pt_rec_sync_map,
+	.flush_iotlb_all = iopgt_pt_rec_flush_all,
+};
+
 static int iopgt_pt_vtdss_init(struct iopgt_pt *p,
 			       const struct iopgt_pt_geom *g)
 {
@@ -252,7 +295,8 @@ static int iopgt_pt_vtdss_init(struct iopgt_pt *p,
 		.top_level = g->levels - 1,
 	};
 
-	p->domain.ops = &iopgt_pt_vtdss_dom_ops;
+	p->domain.ops = p->as->flush ? &iopgt_pt_vtdss_rec_dom_ops :
+				       &iopgt_pt_vtdss_dom_ops;
 	p->iommu.nid = NUMA_NO_NODE;
 	/*
 	 * Checked by iopgt_pt_resolve(): top_level 2..4 (levels 3..5),
@@ -282,6 +326,13 @@ static const struct iommu_domain_ops iopgt_pt_x86_64_dom_ops = {
 	.iotlb_sync = iopgt_pt_iotlb_sync,
 };
 
+static const struct iommu_domain_ops iopgt_pt_x86_64_rec_dom_ops = {
+	IOMMU_PT_DOMAIN_OPS(x86_64),
+	.iotlb_sync = iopgt_pt_iotlb_sync,
+	.iotlb_sync_map = iopgt_pt_rec_sync_map,
+	.flush_iotlb_all = iopgt_pt_rec_flush_all,
+};
+
 static int iopgt_pt_x86_64_init(struct iopgt_pt *p,
 				const struct iopgt_pt_geom *g)
 {
@@ -297,7 +348,8 @@ static int iopgt_pt_x86_64_init(struct iopgt_pt *p,
 		.top_level = g->levels - 1,
 	};
 
-	p->domain.ops = &iopgt_pt_x86_64_dom_ops;
+	p->domain.ops = p->as->flush ? &iopgt_pt_x86_64_rec_dom_ops :
+				       &iopgt_pt_x86_64_dom_ops;
 	p->iommu.nid = NUMA_NO_NODE;
 	/*
 	 * Checked by iopgt_pt_resolve(): top_level 3..4 (levels 4..5),
@@ -447,6 +499,8 @@ static int iopgt_pt_create(struct iopgt_as *as,
 		return -ENOMEM;
 	spin_lock_init(&p->top_lock);
 	p->fmt = f;
+	p->as = as;
+	p->as = as;
 	p->oa_last = (1ULL << g.oas) - 1;
 
 	/* init allocates the top table */

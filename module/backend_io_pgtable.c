@@ -78,6 +78,41 @@ static const struct iommu_flush_ops iopgt_flush_ops = {
 };
 
 /*
+ * Issue 14: address spaces created with IOPGT_AS_RECORD_FLUSHES get these
+ * instead (@cookie is the address space); the others keep the no-op ops
+ * above, so their path is unchanged.
+ */
+static void iopgt_tlb_rec_flush_all(void *cookie)
+{
+	iopgt_flush_record(cookie, IOPGT_FLUSH_ALL, 0, 0, 0, 0);
+}
+
+static void iopgt_tlb_rec_flush_walk(unsigned long iova, size_t size,
+				     size_t granule, void *cookie)
+{
+	iopgt_flush_record(cookie, IOPGT_FLUSH_WALK, iova, size, granule, 0);
+}
+
+static void iopgt_tlb_rec_add_page(struct iommu_iotlb_gather *gather,
+				   unsigned long iova, size_t granule,
+				   void *cookie)
+{
+	/* test-only: a driver that ignores the page (record and gather) */
+	if (READ_ONCE(iopgt_flush_test_drop) & IOPGT_FLUSH_DROP_ADD_PAGE)
+		return;
+	iopgt_flush_record(cookie, IOPGT_FLUSH_ADD_PAGE, iova, granule,
+			   granule, 0);
+	if (gather)
+		iopgt_flush_gather_add(cookie, gather, iova, granule);
+}
+
+static const struct iommu_flush_ops iopgt_flush_rec_ops = {
+	.tlb_flush_all = iopgt_tlb_rec_flush_all,
+	.tlb_flush_walk = iopgt_tlb_rec_flush_walk,
+	.tlb_add_page = iopgt_tlb_rec_add_page,
+};
+
+/*
  * Table pages through cfg->alloc (LPAE only: the only family with
  * IO_PGTABLE_CAP_CUSTOM_ALLOCATOR): fault injection and accounting.
  * Zeroed, naturally aligned to their size (buddy order), and fine for
@@ -364,7 +399,7 @@ static int iopgt_iopt_create(struct iopgt_as *as,
 	cfg.ias = req->ias;
 	cfg.oas = req->oas;
 	cfg.coherent_walk = !(req->flags & IOPGT_AS_NONCOHERENT);
-	cfg.tlb = &iopgt_flush_ops;
+	cfg.tlb = as->flush ? &iopgt_flush_rec_ops : &iopgt_flush_ops;
 	cfg.iommu_dev = as->idev->dev;
 	/* only LPAE has IO_PGTABLE_CAP_CUSTOM_ALLOCATOR, and only if built */
 	if (IS_ENABLED(CONFIG_IOMMU_IO_PGTABLE_LPAE) &&
@@ -485,9 +520,19 @@ static u64 iopgt_iopt_unmap(struct iopgt_as *as, u64 iova, u64 pgsize,
 		 * bitmap, 1 <= pgcount <= INT_MAX, iova aligned and the range
 		 * inside the input range, and the shadow map proved it is
 		 * whole mapped leaves of exactly pgsize (no hole, no partial
-		 * block). gather is NULL. LPAE stops at table boundaries.
+		 * block). gather is NULL unless the address space records
+		 * invalidations (then an initialised one, synced after the
+		 * call). LPAE stops at table boundaries.
 		 */
-		n = ops->unmap_pages(ops, iova, pgsize, pgcount, NULL);
+		if (as->flush) {	/* issue 14: a gather, as the core */
+			struct iommu_iotlb_gather g;
+
+			iopgt_flush_gather_init(&g);
+			n = ops->unmap_pages(ops, iova, pgsize, pgcount, &g);
+			iopgt_flush_gather_sync(as, &g, 0);
+		} else {
+			n = ops->unmap_pages(ops, iova, pgsize, pgcount, NULL);
+		}
 		if (!n || n % pgsize || n / pgsize > pgcount)
 			break;
 		total += n;

@@ -35,6 +35,7 @@ static void iopgt_as_free(struct kref *kref)
 	struct iopgt_as *as = container_of(kref, struct iopgt_as, kref);
 
 	put_pid(as->owner_pid);
+	iopgt_flush_destroy(as);	/* issue 14 */
 	mutex_destroy(&as->lock);
 	iopgt_kfree(as);
 }
@@ -322,7 +323,8 @@ int iopgt_as_create(struct iopgt_dev *idev, struct iopgt_file *file,
 
 	req->out_reason = IOPGT_REASON_NONE;
 	req->out_flags = 0;
-	if (k.flags & ~(IOPGT_AS_PERSISTENT | IOPGT_AS_NONCOHERENT))
+	if (k.flags & ~(IOPGT_AS_PERSISTENT | IOPGT_AS_NONCOHERENT |
+			IOPGT_AS_RECORD_FLUSHES))
 		return iopgt_refuse(&req->out_reason,
 				    IOPGT_REASON_FLAGS_UNKNOWN, -EINVAL);
 	d = iopgt_fmt_get(k.format);
@@ -366,6 +368,9 @@ int iopgt_as_create(struct iopgt_dev *idev, struct iopgt_file *file,
 	if (k.flags & IOPGT_AS_NONCOHERENT)
 		as->flags |= IOPGT_AS_F_NONCOHERENT;
 	as->owner_pid = get_task_pid(current, PIDTYPE_PID);
+	/* issue 14: the log exists before the library can call back */
+	if ((k.flags & IOPGT_AS_RECORD_FLUSHES) && iopgt_flush_create(as))
+		goto err_free;
 
 	mutex_lock(&as->lock);
 	as->create_reason = IOPGT_REASON_NONE;
@@ -1037,8 +1042,11 @@ void iopgt_as_map_rollback(struct iopgt_as *as, u64 first, u64 last)
  * Unmap [iova, iova + length): see iopgt_as_unmap_range(); *@reason gets
  * the rule a refused range broke (enum iopgt_reason).
  */
+static int iopgt_as_unmap_core(struct iopgt_as *as, u64 iova, u64 length,
+			       u64 *unmapped);
+
 static int __iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
-				  u64 *unmapped, u32 *reason)
+				  u64 *unmapped, u32 *reason, bool core)
 {
 	u64 last, pos;
 	int ret;
@@ -1059,6 +1067,8 @@ static int __iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 					   IOPGT_REASON_PARTIAL_BLOCK;
 		return ret;
 	}
+	if (core)	/* issue 14: IOPGT_UNMAP_CORE */
+		return iopgt_as_unmap_core(as, iova, length, unmapped);
 
 	last = iova + length - 1;
 	pos = iova;
@@ -1141,18 +1151,21 @@ int iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 	u32 reason;
 
 	lockdep_assert_held(&as->lock);
-	return __iopgt_as_unmap_range(as, iova, length, unmapped, &reason);
+	return __iopgt_as_unmap_range(as, iova, length, unmapped, &reason,
+				      false);
 }
 
 /**
  * iopgt_as_unmap_entry() - one IOPGT_UNMAP entry
  * @as: live address space, as->lock held
  * @e: entry (reason must be 0 on input); unmapped and reason are set
+ * @flags: struct iopgt_unmap.flags (IOPGT_UNMAP_CORE)
  *
  * Return: as iopgt_as_unmap_range(), or -EINVAL (reserved field); the
  * rule a failing entry broke is in e->reason.
  */
-int iopgt_as_unmap_entry(struct iopgt_as *as, struct iopgt_unmap_entry *e)
+int iopgt_as_unmap_entry(struct iopgt_as *as, struct iopgt_unmap_entry *e,
+			 u32 flags)
 {
 	int ret;
 
@@ -1161,8 +1174,83 @@ int iopgt_as_unmap_entry(struct iopgt_as *as, struct iopgt_unmap_entry *e)
 	if (e->reason)
 		return iopgt_refuse(&e->reason, IOPGT_REASON_RESERVED, -EINVAL);
 	ret = __iopgt_as_unmap_range(as, e->iova, e->length, &e->unmapped,
-				     &e->reason);
+				     &e->reason, flags & IOPGT_UNMAP_CORE);
 	if (ret && !e->reason)
 		e->reason = iopgt_errno_reason(ret);
 	return ret;
+}
+
+/**
+ * iopgt_as_unmap_core() - unmap a checked range like iommu_unmap()
+ * @as: live address space, as->lock held
+ * @iova: start; [iova, iova + length) was proved by iopgt_as_check_unmap()
+ *	to be whole mapped leaves without a hole
+ * @length: bytes
+ * @unmapped: out: bytes unmapped
+ *
+ * Splits the range into the largest page sizes its alignment allows
+ * (iommu_pgsize(), iopgt_pick_pgsize() with paddr = iova), so a piece of
+ * a block size over a table makes the library free the table. Sound: every
+ * piece starts on a leaf boundary, and a piece never cuts a leaf larger
+ * than itself (that leaf would start at the piece's start, aligned to its
+ * size, with the range reaching its end, so a larger piece would have been
+ * picked); the library therefore never meets a partial block or an empty
+ * slot. Tables the library frees are counted by a range count around the
+ * calls (iopgt_as_tables_begin() with unmap = false).
+ *
+ * Return: 0, -ENOMEM (shadow map; nothing changed), -EIO (the library
+ * disagreed).
+ */
+static int iopgt_as_unmap_core(struct iopgt_as *as, u64 iova, u64 length,
+			       u64 *unmapped)
+{
+	MA_STATE(mas, &as->shadow, iova, iova + length - 1);
+	u64 last = iova + length - 1, pos = iova;
+	struct iopgt_tables_mark mark;
+	s64 extents = 0;
+	void *entry;
+	int ret;
+
+	lockdep_assert_held(&as->lock);
+	mtree_lock(&as->shadow);
+	mas_for_each(&mas, entry, last) {
+		if (mas.index >= iova && mas.last <= last)
+			extents--;		/* goes entirely */
+		else if (mas.index < iova && mas.last > last)
+			extents++;		/* split in two */
+	}
+	mtree_unlock(&as->shadow);
+	if (iopgt_should_fail())
+		return -ENOMEM;
+	ret = mtree_store_range(&as->shadow, iova, last, NULL,
+				IOPGT_GFP_USER_SIZED);
+	if (ret)
+		return -ENOMEM;
+	as->n_extents += extents;
+	as->generation++;
+
+	iopgt_as_tables_begin(as, iova, last, false, &mark);
+	while (pos <= last && pos >= iova) {
+		u64 count, pgsize, n, got;
+
+		pgsize = iopgt_pick_pgsize(as->pgsize_bitmap, pos, pos,
+					   last - pos + 1, &count);
+		n = min(count, IOPGT_CHUNK_PAGES);
+		got = as->fmt->ops->unmap(as, pos, pgsize, n);
+		*unmapped += got;
+		as->mapped_bytes -= got;
+		if (got != n * pgsize) {
+			pr_err("as %u: core unmap of %llu bytes at %#llx returned %llu\n",
+			       as->id, n * pgsize, pos, got);
+			iopgt_as_tables_end(as, &mark);
+			return -EIO;
+		}
+		pos += got;
+		if (pos && pos <= last)
+			cond_resched();
+		if (!pos)
+			break;		/* the range ended at 2^64 */
+	}
+	iopgt_as_tables_end(as, &mark);
+	return 0;
 }

@@ -102,7 +102,8 @@ static inline u64 iopgt_shadow_tag(const void *entry)
 }
 int iopgt_as_unmap_range(struct iopgt_as *as, u64 iova, u64 length,
 			 u64 *unmapped);
-int iopgt_as_unmap_entry(struct iopgt_as *as, struct iopgt_unmap_entry *e);
+int iopgt_as_unmap_entry(struct iopgt_as *as, struct iopgt_unmap_entry *e,
+			 u32 flags);
 int iopgt_as_check_unmap(struct iopgt_as *as, u64 iova, u64 length);
 void iopgt_as_update_table_bytes(struct iopgt_as *as);
 void iopgt_as_table_release(struct iopgt_as *as, u64 bound);

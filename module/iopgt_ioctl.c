@@ -320,6 +320,7 @@ static int iopgt_ioctl_map(struct iopgt_ucmd *ucmd)
 		goto out;
 	}
 	iopgt_as_map_begin(as);
+	iopgt_flush_op_begin(as);	/* issue 14 */
 
 	for (i = 0; i < cmd->n_entries; i++) {
 		struct iopgt_map_entry e;
@@ -392,7 +393,7 @@ static int iopgt_ioctl_unmap(struct iopgt_ucmd *ucmd)
 	int ret, wret;
 
 	cmd->n_done = 0;
-	if (cmd->flags)
+	if (cmd->flags & ~IOPGT_UNMAP_CORE)
 		return -EINVAL;
 	if (!cmd->n_entries)
 		return -EINVAL;
@@ -408,6 +409,7 @@ static int iopgt_ioctl_unmap(struct iopgt_ucmd *ucmd)
 		iopgt_as_unlock_put(as);
 		goto out;
 	}
+	iopgt_flush_op_begin(as);	/* issue 14 */
 
 	for (i = 0; i < cmd->n_entries; i++) {
 		struct iopgt_unmap_entry e;
@@ -416,7 +418,7 @@ static int iopgt_ioctl_unmap(struct iopgt_ucmd *ucmd)
 		ret = iopgt_elem_in(&e, sizeof(e), base, i, esize);
 		if (ret)
 			break;
-		ret = iopgt_as_unmap_entry(as, &e);
+		ret = iopgt_as_unmap_entry(as, &e, cmd->flags);
 		e.error = ret;
 		p = base + (size_t)i * esize +
 		    offsetof(struct iopgt_unmap_entry, unmapped);
@@ -687,6 +689,31 @@ static int iopgt_ioctl_as_info(struct iopgt_ucmd *ucmd)
 	return iopgt_respond(ucmd, sizeof(*cmd));
 }
 
+/**
+ * iopgt_ioctl_flush_ctl() - IOPGT_FLUSH_CTL: invalidation log state/clear
+ * @ucmd: call; cmd is struct iopgt_flush_ctl
+ *
+ * Return: 0, -EINVAL (flags, reserved), -ENOENT, -EPERM (CLEAR of another
+ * file's address space), -EFAULT. See iopgt_flush_ctl() (flush.c).
+ */
+static int iopgt_ioctl_flush_ctl(struct iopgt_ucmd *ucmd)
+{
+	struct iopgt_flush_ctl *cmd = ucmd->cmd;
+	struct iopgt_as *as;
+	int ret;
+
+	if ((cmd->flags & ~IOPGT_FLUSH_CTL_CLEAR) || cmd->__reserved)
+		return -EINVAL;
+	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
+	if (ret)
+		return ret;
+	ret = iopgt_flush_ctl(as, ucmd->file, cmd);
+	iopgt_as_unlock_put(as);
+	if (ret)
+		return ret;
+	return iopgt_respond(ucmd, sizeof(*cmd));
+}
+
 union iopgt_ucmd_buffer {
 	struct iopgt_get_info get_info;
 	struct iopgt_as_create as_create;
@@ -697,6 +724,7 @@ union iopgt_ucmd_buffer {
 	struct iopgt_hw_cfg hw_cfg;
 	struct iopgt_walk walk;
 	struct iopgt_as_info as_info;
+	struct iopgt_flush_ctl flush_ctl;
 };
 
 /**
@@ -738,6 +766,8 @@ static const struct iopgt_ioctl_op iopgt_ioctl_ops[] = {
 		 regs),
 	IOCTL_OP(IOPGT_WALK, iopgt_ioctl_walk, struct iopgt_walk, hw_ptes),
 	IOCTL_OP(IOPGT_AS_INFO, iopgt_ioctl_as_info, struct iopgt_as_info,
+		 __reserved),
+	IOCTL_OP(IOPGT_FLUSH_CTL, iopgt_ioctl_flush_ctl, struct iopgt_flush_ctl,
 		 __reserved),
 };
 

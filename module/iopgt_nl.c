@@ -7,6 +7,8 @@
  *  TREE_GET: one message per non-empty descriptor of one address space,
  *	in IOVA order with tables before their children, optionally limited
  *	to an IOVA range and a depth.
+ *  FLUSH_GET: one message per recorded invalidation of one address space
+ *	(flush.c), from an optional first index on.
  *
  * Every dumpit call enters the device context and, for TREE_GET, takes the
  * address space's lock for that call only: a dump of any size is streamed
@@ -84,6 +86,13 @@ static const struct nla_policy iopgt_nl_tree_policy[IOPGT_A_MAX + 1] = {
 	[IOPGT_A_DUMP_IOVA_START] = { .type = NLA_U64 },
 	[IOPGT_A_DUMP_IOVA_END] = { .type = NLA_U64 },
 	[IOPGT_A_DUMP_MAX_LEVEL] = NLA_POLICY_MAX(NLA_U32, IOPGT_MAX_LEVELS - 1),
+};
+
+/* issue 14: FLUSH_GET (the cursor is ctx->cursor, a record index) */
+static const struct nla_policy iopgt_nl_flush_policy[IOPGT_A_MAX + 1] = {
+	[IOPGT_A_DEV_ID] = { .type = NLA_U32 },
+	[IOPGT_A_AS_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[IOPGT_A_FLUSH_INDEX] = { .type = NLA_U64 },
 };
 
 static struct iopgt_nl_ctx *nl_ctx(struct netlink_callback *cb)
@@ -166,6 +175,14 @@ static int nl_validate(struct netlink_callback *cb, u8 cmd,
 		/* decided once, in the request's context (.start / 1st dumpit) */
 		ctx->hide = !iopgt_sees_kaddrs(NULL, cb->skb);
 	}
+	if (cmd == IOPGT_NL_CMD_FLUSH_GET) {	/* issue 14 */
+		if (!ctx->as_id) {
+			NL_SET_ERR_MSG(extack, "missing IOPGT_A_AS_ID");
+			return -EINVAL;
+		}
+		ctx->cursor = tb[IOPGT_A_FLUSH_INDEX] ?
+			      nla_get_u64(tb[IOPGT_A_FLUSH_INDEX]) : 0;
+	}
 	ctx->next = ctx->as_id ?: 1;
 
 	if (ctx->as_id) {
@@ -178,12 +195,19 @@ static int nl_validate(struct netlink_callback *cb, u8 cmd,
 		if (as) {
 			mutex_lock(&as->lock);
 			ret = iopgt_as_usable(as);
+			if (!ret && cmd == IOPGT_NL_CMD_FLUSH_GET && !as->flush)
+				ret = -EOPNOTSUPP;
 			mutex_unlock(&as->lock);
 			iopgt_as_put(as);
 		} else {
 			ret = -ENOENT;
 		}
 		iopgt_dev_exit(ctx->idev, cookie);
+		if (ret == -EOPNOTSUPP) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IOPGT_A_AS_ID],
+					    "the address space does not record invalidations (IOPGT_AS_RECORD_FLUSHES)");
+			return ret;
+		}
 		if (ret) {
 			if (ret == -ENOTRECOVERABLE)
 				NL_SET_ERR_MSG_ATTR(extack, tb[IOPGT_A_AS_ID],
@@ -237,6 +261,11 @@ static int nl_as_start(struct netlink_callback *cb)
 static int nl_tree_start(struct netlink_callback *cb)
 {
 	return nl_start(cb, IOPGT_NL_CMD_TREE_GET, iopgt_nl_tree_policy);
+}
+
+static int nl_flush_start(struct netlink_callback *cb)
+{
+	return nl_start(cb, IOPGT_NL_CMD_FLUSH_GET, iopgt_nl_flush_policy);
 }
 
 static int nl_done(struct netlink_callback *cb)
@@ -538,6 +567,93 @@ static int nl_tree_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 }
 
 /* ------------------------------------------------------------------ */
+/* FLUSH_GET (issue 14)                                                */
+
+static int nl_put_flush(struct sk_buff *skb, struct netlink_callback *cb,
+			u32 as_id, u64 index, const struct iopgt_flush_rec *r)
+{
+	struct iopgt_nl_ctx *ctx = nl_ctx(cb);
+	void *hdr;
+
+	hdr = nl_put_hdr(skb, cb, IOPGT_NL_CMD_FLUSH_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	if (nla_put_u32(skb, IOPGT_A_DEV_ID, ctx->idev->instance) ||
+	    nla_put_u32(skb, IOPGT_A_AS_ID, as_id) ||
+	    nla_put_u64_64bit(skb, IOPGT_A_FLUSH_INDEX, index, IOPGT_A_PAD) ||
+	    nla_put_u64_64bit(skb, IOPGT_A_FLUSH_SEQ, r->seq, IOPGT_A_PAD) ||
+	    nla_put_u32(skb, IOPGT_A_FLUSH_KIND, r->kind) ||
+	    nla_put_u64_64bit(skb, IOPGT_A_FLUSH_IOVA, r->iova, IOPGT_A_PAD) ||
+	    nla_put_u64_64bit(skb, IOPGT_A_FLUSH_SIZE, r->size, IOPGT_A_PAD) ||
+	    nla_put_u64_64bit(skb, IOPGT_A_FLUSH_GRANULE, r->granule,
+			      IOPGT_A_PAD) ||
+	    nla_put_u32(skb, IOPGT_A_FLUSH_FREED, r->freed)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * One batch of records from ctx->cursor on, under as->lock. cb->seq is the
+ * log's clear count: a clear between two batches marks the dump
+ * NLM_F_DUMP_INTR, and the dump goes on from the oldest record left.
+ */
+static int nl_flush_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct iopgt_nl_ctx *ctx = nl_ctx(cb);
+	const struct iopgt_flush_rec *r;
+	struct iopgt_as *as;
+	int cookie, ret;
+
+	ret = nl_dump_enter(cb, IOPGT_NL_CMD_FLUSH_GET, iopgt_nl_flush_policy,
+			    &cookie);
+	if (ret)
+		return ret < 0 ? ret : 0;
+
+	as = iopgt_as_get(ctx->idev, ctx->as_id);
+	if (as) {
+		mutex_lock(&as->lock);
+		if (as->dead || !as->flush) {
+			mutex_unlock(&as->lock);
+			iopgt_as_put(as);
+			as = NULL;
+		}
+	}
+	if (!as) {
+		iopgt_dev_exit(ctx->idev, cookie);
+		ctx->done = 1;
+		if (!cb->prev_seq) {
+			NL_SET_ERR_MSG(cb->extack,
+				       "the address space was destroyed");
+			return -ENOENT;
+		}
+		nl_force_intr(cb);
+		return 0;
+	}
+	cb->seq = gen_to_seq(as->flush->clears);
+	if (ctx->cursor < as->flush->first_index)
+		ctx->cursor = as->flush->first_index;
+	ret = 0;
+	while ((r = iopgt_flush_get(as, ctx->cursor))) {
+		ret = nl_put_flush(skb, cb, ctx->as_id, ctx->cursor, r);
+		if (ret)
+			break;
+		ctx->cursor++;
+	}
+	if (!ret)
+		ctx->done = 1;
+	mutex_unlock(&as->lock);
+	iopgt_as_put(as);
+	iopgt_dev_exit(ctx->idev, cookie);
+	if (ret && (ret != -EMSGSIZE || !skb->len))
+		return ret;
+	return skb->len;
+}
+
+/* ------------------------------------------------------------------ */
 
 static const struct genl_ops iopgt_nl_ops[] = {
 	{
@@ -565,6 +681,15 @@ static const struct genl_ops iopgt_nl_ops[] = {
 		.dumpit = nl_tree_dumpit,
 		.done = nl_done,
 		.policy = iopgt_nl_tree_policy,
+		.maxattr = IOPGT_A_MAX,
+	},
+	{
+		.cmd = IOPGT_NL_CMD_FLUSH_GET,	/* issue 14 */
+		.flags = GENL_ADMIN_PERM,
+		.start = nl_flush_start,
+		.dumpit = nl_flush_dumpit,
+		.done = nl_done,
+		.policy = iopgt_nl_flush_policy,
 		.maxattr = IOPGT_A_MAX,
 	},
 };

@@ -20,6 +20,7 @@
 
 #include "iopgt_services.h"
 #include "iopgt_walk.h"
+#include "flush.h"	/* issue 14: invalidation log */
 
 /* ------------------------------------------------------------------ */
 /* Devices                                                             */
@@ -190,6 +191,8 @@ static inline void iopgt_dev_exit(struct iopgt_dev *idev, int cookie)
  *	the shadow map (iopgt_as_break()); from then on every call but
  *	AS_DESTROY fails with -ENOTRECOVERABLE and the library is called
  *	for nothing but destroy
+ * @flush: invalidation log (flush.c), only with IOPGT_AS_RECORD_FLUSHES;
+ *	set before the backend's create, freed with the structure
  */
 struct iopgt_as {
 	struct kref kref;
@@ -225,6 +228,7 @@ struct iopgt_as {
 	struct iopgt_walk_geom walk;
 	u32 create_reason;
 	u32 broken;
+	struct iopgt_flush_log *flush;
 };
 
 /**

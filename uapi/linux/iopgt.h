@@ -308,6 +308,7 @@ struct iopgt_get_info {
 /* struct iopgt_as_create.flags */
 #define IOPGT_AS_PERSISTENT	(1U << 0)  /* outlives the fd; until destroy/unbind */
 #define IOPGT_AS_NONCOHERENT	(1U << 1)  /* coherent_walk = false */
+#define IOPGT_AS_RECORD_FLUSHES	(1U << 2)  /* record every invalidation (IOPGT_NL_CMD_FLUSH_GET) */
 
 /* struct iopgt_as_create.out_flags */
 #define IOPGT_AS_CREATE_IAS_CLAMPED	(1U << 0)  /* out_ias differs from the ias asked for */
@@ -406,6 +407,10 @@ struct iopgt_map_entry {
 	__u32 reason;
 };
 
+/* struct iopgt_unmap.flags */
+#define IOPGT_UNMAP_CORE	(1U << 0)  /* split each range like iommu_unmap(): largest page
+					    * sizes alignment allows (frees whole tables) */
+
 /* struct iopgt_map.flags */
 #define IOPGT_MAP_ROLLBACK	(1U << 0)  /* on error, undo every entry of the call */
 
@@ -463,7 +468,12 @@ struct iopgt_unmap_entry {
  * struct iopgt_unmap - IOPGT_UNMAP
  * @size: sizeof(struct iopgt_unmap)
  * @as_id: address space
- * @flags: must be 0
+ * @flags: IOPGT_UNMAP_CORE or 0. Without it every run is unmapped in
+ *	the page size it was mapped with (a table is never freed); with it
+ *	each range is split into the largest page sizes its alignment allows,
+ *	as the iommu core does, so a block-sized piece of a range that was
+ *	mapped with smaller pages frees the table below it. The range rules
+ *	(whole leaves, no hole) are the same.
  * @n_entries: entries at @entries_uptr, 1..max_map_entries (0: -EINVAL;
  *	more than max_map_entries: -ENOSPC)
  * @entries_uptr: array of struct iopgt_unmap_entry
@@ -689,6 +699,76 @@ struct iopgt_as_info {
 	__u32 __reserved;
 };
 
+/**
+ * enum iopgt_flush_kind - one recorded invalidation (IOPGT_A_FLUSH_KIND)
+ *
+ * Recorded for address spaces created with IOPGT_AS_RECORD_FLUSHES, in the
+ * order the page-table library asked for them; each record carries the
+ * sequence number of the MAP/UNMAP call that caused it (IOPGT_A_FLUSH_SEQ).
+ * io-pgtable formats: the library's struct iommu_flush_ops callbacks, and
+ * the gather the module passes to unmap_pages() (as the iommu core does;
+ * the module's tlb_add_page adds each page to it like arm-smmu-v3) synced
+ * at the end of each library call. generic_pt formats: the domain's
+ * iotlb_sync with the gather the library filled (the table pages it frees
+ * are counted in IOPGT_A_FLUSH_FREED), iotlb_sync_map, flush_iotlb_all and
+ * the top-level change (AMDv1 growth).
+ *
+ * @IOPGT_FLUSH_ALL: tlb_flush_all / flush_iotlb_all: everything
+ * @IOPGT_FLUSH_WALK: tlb_flush_walk(iova, size, granule): walk cache of
+ *	[iova, iova + size)
+ * @IOPGT_FLUSH_ADD_PAGE: tlb_add_page(iova, granule): leaf at iova
+ * @IOPGT_FLUSH_SYNC: a gather synced: [iova, iova + size), granule = the
+ *	gather's pgsize (0 when unused), freed = table pages on its free list
+ * @IOPGT_FLUSH_SYNC_MAP: iotlb_sync_map(iova, size) after a map
+ * @IOPGT_FLUSH_TOP: the top table changed (iova 0, size 0, granule = log2
+ *	of the new input range)
+ */
+enum iopgt_flush_kind {
+	IOPGT_FLUSH_NONE = 0,
+	IOPGT_FLUSH_ALL = 1,
+	IOPGT_FLUSH_WALK = 2,
+	IOPGT_FLUSH_ADD_PAGE = 3,
+	IOPGT_FLUSH_SYNC = 4,
+	IOPGT_FLUSH_SYNC_MAP = 5,
+	IOPGT_FLUSH_TOP = 6,
+};
+
+/* struct iopgt_flush_ctl.flags */
+#define IOPGT_FLUSH_CTL_CLEAR	(1U << 0)  /* drop every record and the overflow count */
+
+/**
+ * struct iopgt_flush_ctl - IOPGT_FLUSH_CTL: state of the invalidation log
+ * @size: sizeof(struct iopgt_flush_ctl)
+ * @as_id: address space
+ * @flags: IOPGT_FLUSH_CTL_*; CLEAR changes the address space (owner only,
+ *	-EPERM otherwise, as for MAP)
+ * @out_flags: out: IOPGT_FLUSH_CTL_RECORDING when the address space
+ *	records (otherwise every other field is 0)
+ * @n_records: out: records held (before a CLEAR)
+ * @first_index: out: index of the oldest record held (records are numbered
+ *	from 0 since creation; a CLEAR moves this to @next_index)
+ * @next_index: out: index the next record will get
+ * @dropped: out: records lost because the log was full (max_flush_records
+ *	module parameter; before a CLEAR)
+ * @seq: out: sequence number of the last MAP/UNMAP call (the first is 1)
+ * @capacity: out: records the log holds
+ * @__reserved: must be 0
+ */
+struct iopgt_flush_ctl {
+	__u32 size;
+	__u32 as_id;
+	__u32 flags;
+	__u32 out_flags;
+	__u64 n_records;
+	__u64 first_index;
+	__u64 next_index;
+	__u64 dropped;
+	__u64 seq;
+	__u32 capacity;
+	__u32 __reserved;
+};
+#define IOPGT_FLUSH_CTL_RECORDING	(1U << 0)
+
 #define IOPGT_TYPE	0xB7
 
 enum {
@@ -702,6 +782,7 @@ enum {
 	IOPGT_CMD_GET_HW_CFG,
 	IOPGT_CMD_WALK,
 	IOPGT_CMD_AS_INFO,
+	IOPGT_CMD_FLUSH_CTL,
 };
 
 #define IOPGT_GET_INFO		_IO(IOPGT_TYPE, IOPGT_CMD_GET_INFO)
@@ -713,6 +794,7 @@ enum {
 #define IOPGT_GET_HW_CFG	_IO(IOPGT_TYPE, IOPGT_CMD_GET_HW_CFG)
 #define IOPGT_WALK		_IO(IOPGT_TYPE, IOPGT_CMD_WALK)
 #define IOPGT_AS_INFO		_IO(IOPGT_TYPE, IOPGT_CMD_AS_INFO)
+#define IOPGT_FLUSH_CTL		_IO(IOPGT_TYPE, IOPGT_CMD_FLUSH_CTL)
 
 /*
  * Generic netlink family "iopgt" (spec: uapi/iopgt.yaml), in the initial
@@ -728,7 +810,11 @@ enum {
  * Without CAP_SYS_ADMIN (opener and caller, see "Permissions" above)
  * IOPGT_A_ENTRY_TABLE_PA is 0, and an entry that is not a leaf carries
  * IOPGT_A_ENTRY_OA 0 and IOPGT_A_ENTRY_PTE with its table-address bits
- * zeroed (as struct iopgt_walk_level). Request errors come back with an
+ * zeroed (as struct iopgt_walk_level). FLUSH_GET (IOPGT_A_AS_ID required,
+ * optional IOPGT_A_FLUSH_INDEX: first record wanted) sends one message per
+ * recorded invalidation (enum iopgt_flush_kind) in record order; an address
+ * space that does not record gets -EOPNOTSUPP; a log cleared during the
+ * dump marks it NLM_F_DUMP_INTR. Request errors come back with an
  * extack message: in the NLMSG_ERROR ack on 6.12+, in NLMSG_DONE on 6.1
  * kernels.
  */
@@ -740,6 +826,7 @@ enum {
 	IOPGT_NL_CMD_FORMAT_GET,	/* dump: one message per known format */
 	IOPGT_NL_CMD_AS_GET,	/* dump: one message per live address space */
 	IOPGT_NL_CMD_TREE_GET,	/* dump: one message per non-empty entry of one AS */
+	IOPGT_NL_CMD_FLUSH_GET,	/* dump: one message per recorded invalidation of one AS */
 	__IOPGT_NL_CMD_MAX,
 };
 #define IOPGT_NL_CMD_MAX (__IOPGT_NL_CMD_MAX - 1)
@@ -775,6 +862,13 @@ enum {
 	IOPGT_A_ENTRY_DEPTH,	/* u32: 0 for the top table, +1 per level down */
 	IOPGT_A_PAD,
 	IOPGT_A_AS_TABLES,	/* u64: tables held, the top one included */
+	IOPGT_A_FLUSH_INDEX,	/* u64: record index; in a request: first index wanted */
+	IOPGT_A_FLUSH_SEQ,	/* u64: MAP/UNMAP call that caused the record */
+	IOPGT_A_FLUSH_KIND,	/* u32: enum iopgt_flush_kind */
+	IOPGT_A_FLUSH_IOVA,	/* u64 */
+	IOPGT_A_FLUSH_SIZE,	/* u64 */
+	IOPGT_A_FLUSH_GRANULE,	/* u64 */
+	IOPGT_A_FLUSH_FREED,	/* u32: table pages freed with a gather */
 	__IOPGT_A_MAX,
 };
 #define IOPGT_A_MAX (__IOPGT_A_MAX - 1)

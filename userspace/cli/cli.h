@@ -96,7 +96,8 @@ struct command {
 /* every command, in the order of `iopgt --help` */
 #define CLI_COMMANDS(X) \
 	X(info) X(formats) X(create) X(destroy) X(list) X(map) X(unmap) \
-	X(translate) X(walk) X(regs) X(dump) X(script)
+	X(translate) X(walk) X(regs) X(dump) X(script) X(flushes) \
+	X(tlbcheck)
 
 #define CLI_DECLARE(n) extern const struct command cmd_##n;
 CLI_COMMANDS(CLI_DECLARE)

@@ -8,7 +8,8 @@
 
 /* ------------------------------------------------------------------ create */
 
-enum { O_IAS, O_OAS, O_PGSIZES, O_PGSIZE, O_QUIRKS, O_LEVELS, O_NONCOH, O_PERS, O_JSON };
+enum { O_IAS, O_OAS, O_PGSIZES, O_PGSIZE, O_QUIRKS, O_LEVELS, O_NONCOH, O_PERS, O_RECFL,
+       O_JSON };
 static const struct opt create_opts[] = {
 	[O_IAS] = { "ias", "N", "input address size in bits (default: the format's)" },
 	[O_OAS] = { "oas", "N", "output address size in bits (default: the format's)" },
@@ -18,6 +19,7 @@ static const struct opt create_opts[] = {
 	[O_LEVELS] = { "levels", "N", "generic_pt level count (default: from ias)" },
 	[O_NONCOH] = { "noncoherent", NULL, "tables for a walker that does not snoop caches" },
 	[O_PERS] = { "persistent", NULL, "outlive this process (any opener may destroy it)" },
+	[O_RECFL] = { "record-flushes", NULL, "record every invalidation (see 'iopgt flushes')" },
 	[O_JSON] = { "json", NULL, "one JSON object" },
 	{ 0 }
 };
@@ -99,6 +101,8 @@ static int create_parse(struct cli *c, struct args *a, struct iopgt_as_create *r
 		req->flags |= IOPGT_AS_PERSISTENT;
 	if (a->set[O_NONCOH])
 		req->flags |= IOPGT_AS_NONCOHERENT;
+	if (a->set[O_RECFL])
+		req->flags |= IOPGT_AS_RECORD_FLUSHES;
 	return 0;
 }
 

@@ -201,8 +201,9 @@ const struct command cmd_map = {
 
 /* ------------------------------------------------------------------ unmap */
 
-enum { U_JSON };
+enum { U_CORE, U_JSON };
 static const struct opt unmap_opts[] = {
+	[U_CORE] = { "core", NULL, "split each range like the iommu core (frees tables)" },
 	[U_JSON] = { "json", NULL, "one JSON object per entry" },
 	{ 0 }
 };
@@ -248,7 +249,9 @@ static int unmap_fn(struct cli *c, struct args *a)
 		return ret;
 	if ((ret = cli_open_dev(c)))
 		return ret;
-	ret = iopgt_unmap_entries(&c->dev, id, ents, (uint32_t)n, &done, &err);
+	ret = iopgt_unmap_entries_flags(&c->dev, id,
+					a->set[U_CORE] ? IOPGT_UNMAP_CORE : 0,
+					ents, (uint32_t)n, &done, &err);
 	out_init(stdout, a->set[U_JSON]);
 	for (i = 0; i < (int)done && i < n; i++) {
 		m = (struct iopgt_map_entry){ .iova = ents[i].iova, .length = ents[i].length };

@@ -724,3 +724,48 @@ int iopgt_netlink_dump_tree_retry(struct iopgt_netlink *nl, uint32_t dev_id,
 			      max_tries), err->dump_intr = 1;
 	return ret;
 }
+
+/* ------------------------------------------------------------ FLUSH_GET */
+
+static int flush_msg(const struct nlmsghdr *nlh, void *arg)
+{
+	struct dump_arg *d = arg;
+	struct attr_tb tb;
+	struct iopgt_flush_entry r;
+
+	parse_tb(nlh, &tb);
+	memset(&r, 0, sizeof(r));
+	r.has = tb.has;
+	r.as_id = get_u32(&tb, IOPGT_A_AS_ID);
+	r.kind = get_u32(&tb, IOPGT_A_FLUSH_KIND);
+	r.index = get_u64(&tb, IOPGT_A_FLUSH_INDEX);
+	r.seq = get_u64(&tb, IOPGT_A_FLUSH_SEQ);
+	r.iova = get_u64(&tb, IOPGT_A_FLUSH_IOVA);
+	r.size = get_u64(&tb, IOPGT_A_FLUSH_SIZE);
+	r.granule = get_u64(&tb, IOPGT_A_FLUSH_GRANULE);
+	r.freed = get_u32(&tb, IOPGT_A_FLUSH_FREED);
+	return ((iopgt_flush_cb)d->cb)(&r, d->arg);
+}
+
+int iopgt_netlink_dump_flushes(struct iopgt_netlink *nl, uint32_t dev_id,
+			  uint32_t as_id, uint64_t first_index,
+			  iopgt_flush_cb cb, void *arg, struct iopgt_err *err)
+{
+	struct dump_arg d = { (void *)cb, arg };
+	struct run_ctx rc = { .cb = flush_msg, .arg = &d };
+	struct nlmsghdr *nlh;
+	int ret = check_nl(nl, err);
+
+	if (ret)
+		return ret;
+	nlh = genl_req(nl, nl->family, DUMP_FLAGS, IOPGT_NL_CMD_FLUSH_GET,
+		       IOPGT_GENL_VERSION);
+	mnl_attr_put_u32(nlh, IOPGT_A_DEV_ID, dev_id);
+	mnl_attr_put_u32(nlh, IOPGT_A_AS_ID, as_id);
+	if (first_index)
+		mnl_attr_put_u64(nlh, IOPGT_A_FLUSH_INDEX, first_index);
+	ret = nl_send(nl, nlh, "FLUSH_GET dump", err);
+	if (ret)
+		return ret;
+	return nl_run(nl, nlh->nlmsg_seq, &rc, "FLUSH_GET dump", err);
+}
