@@ -76,6 +76,7 @@ static bool allowed(int e)
 	switch (e) {
 	case EINVAL: case E2BIG: case EFAULT: case ENOTTY: case ENOENT: case EEXIST:
 	case ERANGE: case ENOSPC: case EOPNOTSUPP: case ENOMEM:
+	case EBUSY:	/* AS_CREATE of a IOPGT_FMT_F_ONE_LIVE format */
 		return true;
 	}
 	return false;
