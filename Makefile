@@ -13,7 +13,7 @@
 #   make test [TARGETS="sid-arm64 trixie-amd64"]   host unit tests + VM matrix
 #                                                   (default: the 11 default targets)
 #   make test-next                                  the opt-in targets (experimental)
-#   make test-debug                                 the sanitizer-kernel targets (opt-in)
+#   make test-debug                                 the sanitizer-kernel targets alone
 #   make demo [DEMO_TARGET=sid-arm64]               CLI session in a VM
 #   make vm-shell TARGET=sid-arm64                   interactive VM shell
 #   make vm-run TARGET=sid-arm64 RUN=script.sh [FILES="a b"]
@@ -113,7 +113,8 @@ test-next:
 	scripts/matrix.sh test $$(scripts/targets.sh --next)
 
 # The sanitizer kernels (KASAN, lockdep, kmemleak; built from Debian's
-# linux-source by scripts/debugkernel.sh, cached): opt-in for now.
+# linux-source by scripts/debugkernel.sh, cached) alone; `make test` runs them
+# with the others.
 test-debug:
 	scripts/matrix.sh test $$(scripts/targets.sh --debug)
 
