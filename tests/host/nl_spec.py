@@ -18,35 +18,18 @@ import re
 import sys
 
 REPO = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from uapi_parse import Tap, header_items, strip_comments  # noqa: E402
 
-n = 0
-failed = 0
-
-
-def ok(cond, desc, why=""):
-    """One TAP line; on failure the diagnostic lines say what differs."""
-    global n, failed
-    n += 1
-    print("%sok %d - %s" % ("" if cond else "not ", n, desc))
-    if not cond:
-        failed += 1
-        for line in str(why).splitlines():
-            print("#   " + line)
-    return cond
-
-
-def done():
-    print("1..%d" % n)
-    if failed:
-        print("# %d of %d failed" % (failed, n))
-    sys.exit(1 if failed else 0)
+tap = Tap()
+ok, done = tap.ok, tap.done
 
 
 def unreadable(etype, value, tb):
     """C or YAML this test cannot read is a failure, not a crash."""
     import traceback
     ok(False, "nl_spec reads module/ and uapi/iopgt.yaml", "".join(traceback.format_exception(etype, value, tb)))
-    print("1..%d" % n)
+    print("1..%d" % tap.n)
     sys.exit(1)
 
 
@@ -55,14 +38,7 @@ sys.excepthook = unreadable
 try:
     import yaml
 except ImportError:
-    print("ok 1 - nl_spec # SKIP python3 has no yaml module (Debian: apt install python3-yaml)")
-    print("1..1")
-    sys.exit(0)
-
-
-def strip_comments(s):
-    s = re.sub(r"/\*.*?\*/", " ", s, flags=re.S)
-    return re.sub(r"//[^\n]*", "", s)
+    tap.skip_all("nl_spec", "python3 has no yaml module (Debian: apt install python3-yaml)")
 
 
 # ---- the uapi header: #define and enum constants ----
@@ -85,25 +61,22 @@ def c_eval(expr, where):
     return int(eval(e.replace("/", "//")))
 
 
-for m in re.finditer(r"^#define\s+(\w+)\s+(.+)$", hdr, re.M):
+items = header_items(hdr)
+defines = [(nm, val) for g, nm, val in items if g == "#define"]
+for nm, val in defines:
     try:
-        consts[m.group(1)] = c_eval(m.group(2), m.group(1))
+        consts[nm] = c_eval(val, nm)
     except (ValueError, SyntaxError):
         pass
-for m in re.finditer(r"\benum\s*\w*\s*\{(.*?)\}", hdr, re.S):
-    v = -1
-    for item in m.group(1).split(","):
-        item = item.strip()
-        if not item:
-            continue
-        name, _, val = item.partition("=")
-        v = c_eval(val, name.strip()) if val else v + 1
-        consts[name.strip()] = v
+prev = {}
+for g, nm, val in items:
+    if g.startswith("enum "):
+        consts[nm] = prev[g] = c_eval(val, nm) if val else prev.get(g, -1) + 1
 # re-evaluate defines that use enum constants (IOPGT_A_MAX = __IOPGT_A_MAX - 1)
-for m in re.finditer(r"^#define\s+(\w+)\s+(.+)$", hdr, re.M):
-    if m.group(1) not in consts:
+for nm, val in defines:
+    if nm not in consts:
         try:
-            consts[m.group(1)] = c_eval(m.group(2), m.group(1))
+            consts[nm] = c_eval(val, nm)
         except (ValueError, SyntaxError):
             pass
 

@@ -27,32 +27,15 @@ import tempfile
 REPO = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
                        os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 CC = os.environ.get("CC", "cc")
-n = 0
-failed = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from uapi_parse import Tap, header_items, strip_comments  # noqa: E402
 
-
-def ok(cond, desc, why=""):
-    global n, failed
-    n += 1
-    print("%sok %d - %s" % ("" if cond else "not ", n, desc))
-    if not cond:
-        failed += 1
-        for line in str(why).splitlines():
-            print("#   " + line)
-    return cond
+tap = Tap()
+ok, done = tap.ok, tap.done
 
 
 def skip_all(why):
-    print("ok 1 - ynl_uapi # SKIP %s" % why)
-    print("1..1")
-    sys.exit(0)
-
-
-def done():
-    print("1..%d" % n)
-    if failed:
-        print("# %d of %d failed" % (failed, n))
-    sys.exit(1 if failed else 0)
+    tap.skip_all("ynl_uapi", why)
 
 
 try:
@@ -99,16 +82,7 @@ def generate(tag, spec_text):
 
 def constants(path):
     """[(group, name)] of a header: #define names and enum members."""
-    text = re.sub(r"/\*.*?\*/", " ", open(path).read(), flags=re.S)
-    out = []
-    for m in re.finditer(r"^#define[ \t]+(\w+)[ \t]+\S", text, re.M):
-        out.append(("#define", m.group(1)))
-    for m in re.finditer(r"\benum\s*(\w*)\s*\{(.*?)\}", text, re.S):
-        for item in m.group(2).split(","):
-            name = item.split("=")[0].strip()
-            if name:
-                out.append(("enum " + (m.group(1) or "{%s...}" % m.group(2).split(",")[0].split("=")[0].strip()), name))
-    return out
+    return [(g, nm) for g, nm, _ in header_items(strip_comments(open(path).read()))]
 
 
 def values(include_dir, names):
