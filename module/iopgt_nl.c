@@ -308,6 +308,73 @@ static int nl_dump_enter(struct netlink_callback *cb, u8 cmd,
 	return 0;
 }
 
+/* FLUSH_GET reads the records of any live address space that keeps them. */
+static int nl_flush_usable(const struct iopgt_as *as)
+{
+	return as->dead || !as->flush ? -ENOENT : 0;
+}
+
+/*
+ * Common head of the dumps of one address space (TREE_GET, FLUSH_GET):
+ * nl_dump_enter(), then ctx->as_id looked up, locked and checked with
+ * @usable (iopgt_as_usable() for the dumps that read the tables). Returns the address space, referenced and with as->lock held
+ * (end with nl_as_dump_leave()), or NULL with *@ret set to the dumpit's
+ * result: 0 when the dump is over (or the address space went away after
+ * part of the dump was sent: the dump is then marked interrupted), -errno
+ * when nothing was sent yet.
+ */
+static struct iopgt_as *nl_as_dump_enter(struct netlink_callback *cb, u8 cmd,
+					 const struct nla_policy *policy,
+					 int (*usable)(const struct iopgt_as *),
+					 int *cookie, int *ret)
+{
+	struct iopgt_nl_ctx *ctx = nl_ctx(cb);
+	struct iopgt_as *as;
+	int err = -ENOENT;
+
+	*ret = nl_dump_enter(cb, cmd, policy, cookie);
+	if (*ret) {
+		if (*ret > 0)
+			*ret = 0;
+		return NULL;
+	}
+	as = iopgt_as_get(ctx->idev, ctx->as_id);
+	if (as) {
+		mutex_lock(&as->lock);
+		err = usable(as);
+		if (!err)
+			return as;
+		mutex_unlock(&as->lock);
+		iopgt_as_put(as);
+	}
+	iopgt_dev_exit(ctx->idev, *cookie);
+	ctx->done = 1;
+	*ret = 0;
+	if (cb->prev_seq) {
+		/* part of the dump was sent: mark it interrupted */
+		nl_force_intr(cb);
+		return NULL;
+	}
+	/* nothing was sent yet: a plain error */
+	if (err == -ENOTRECOVERABLE)
+		NL_SET_ERR_MSG(cb->extack,
+			       "the address space is broken (the kernel log says why)");
+	else
+		NL_SET_ERR_MSG(cb->extack, "the address space was destroyed");
+	*ret = err;
+	return NULL;
+}
+
+/* The tail of a dump nl_as_dump_enter() began. */
+static void nl_as_dump_leave(struct netlink_callback *cb, struct iopgt_as *as,
+			     int cookie)
+{
+	lockdep_assert_held(&as->lock);
+	mutex_unlock(&as->lock);
+	iopgt_as_put(as);
+	iopgt_dev_exit(nl_ctx(cb)->idev, cookie);
+}
+
 /* ------------------------------------------------------------------ */
 /* FORMAT_GET                                                          */
 
@@ -505,42 +572,14 @@ static int nl_tree_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct iopgt_walk_filter f;
 	struct iopgt_walk_cursor cur;
 	struct iopgt_as *as;
-	int cookie, ret, err = -ENOENT;
+	int cookie, ret;
 
-	ret = nl_dump_enter(cb, IOPGT_NL_CMD_TREE_GET, iopgt_nl_tree_policy,
-			    &cookie);
-	if (ret)
-		return ret < 0 ? ret : 0;
+	as = nl_as_dump_enter(cb, IOPGT_NL_CMD_TREE_GET, iopgt_nl_tree_policy,
+			      iopgt_as_usable, &cookie, &ret);
+	if (!as)
+		return ret;
 
 	s.as_id = ctx->as_id;
-	as = iopgt_as_get(ctx->idev, ctx->as_id);
-	if (as) {
-		mutex_lock(&as->lock);
-		err = iopgt_as_usable(as);
-		if (err) {
-			mutex_unlock(&as->lock);
-			iopgt_as_put(as);
-			as = NULL;
-		}
-	}
-	if (!as) {
-		iopgt_dev_exit(ctx->idev, cookie);
-		ctx->done = 1;
-		if (!cb->prev_seq) {
-			/* nothing was sent yet: a plain error */
-			if (err == -ENOTRECOVERABLE)
-				NL_SET_ERR_MSG(cb->extack,
-					       "the address space is broken (the kernel log says why)");
-			else
-				NL_SET_ERR_MSG(cb->extack,
-					       "the address space was destroyed");
-			return err;
-		}
-		/* part of the tree was sent: mark the dump interrupted */
-		nl_force_intr(cb);
-		return 0;
-	}
-
 	cb->seq = gen_to_seq(as->generation);
 	s.as = as;
 	f.first = ctx->first;
@@ -550,9 +589,7 @@ static int nl_tree_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	cur.depth = ctx->cursor_depth;
 	cur.done = false;
 	ret = iopgt_walk_tree(as, &f, &cur, nl_put_entry, &s);
-	mutex_unlock(&as->lock);
-	iopgt_as_put(as);
-	iopgt_dev_exit(ctx->idev, cookie);
+	nl_as_dump_leave(cb, as, cookie);
 
 	ctx->cursor = cur.iova;
 	ctx->cursor_depth = cur.depth;
@@ -608,31 +645,10 @@ static int nl_flush_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct iopgt_as *as;
 	int cookie, ret;
 
-	ret = nl_dump_enter(cb, IOPGT_NL_CMD_FLUSH_GET, iopgt_nl_flush_policy,
-			    &cookie);
-	if (ret)
-		return ret < 0 ? ret : 0;
-
-	as = iopgt_as_get(ctx->idev, ctx->as_id);
-	if (as) {
-		mutex_lock(&as->lock);
-		if (as->dead || !as->flush) {
-			mutex_unlock(&as->lock);
-			iopgt_as_put(as);
-			as = NULL;
-		}
-	}
-	if (!as) {
-		iopgt_dev_exit(ctx->idev, cookie);
-		ctx->done = 1;
-		if (!cb->prev_seq) {
-			NL_SET_ERR_MSG(cb->extack,
-				       "the address space was destroyed");
-			return -ENOENT;
-		}
-		nl_force_intr(cb);
-		return 0;
-	}
+	as = nl_as_dump_enter(cb, IOPGT_NL_CMD_FLUSH_GET, iopgt_nl_flush_policy,
+			      nl_flush_usable, &cookie, &ret);
+	if (!as)
+		return ret;
 	cb->seq = gen_to_seq(as->flush->clears);
 	if (ctx->cursor < as->flush->first_index)
 		ctx->cursor = as->flush->first_index;
@@ -645,9 +661,7 @@ static int nl_flush_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 	if (!ret)
 		ctx->done = 1;
-	mutex_unlock(&as->lock);
-	iopgt_as_put(as);
-	iopgt_dev_exit(ctx->idev, cookie);
+	nl_as_dump_leave(cb, as, cookie);
 	if (ret && (ret != -EMSGSIZE || !skb->len))
 		return ret;
 	return skb->len;
