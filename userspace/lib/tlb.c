@@ -263,6 +263,25 @@ out:
 	return ret;
 }
 
+int iopgt_tlb_hw_update(struct iopgt_tlb *t, const struct iopgt_tree_entry *now,
+			size_t n_now)
+{
+	size_t i, j;
+
+	if (!t || (n_now && !now))
+		return -EINVAL;
+	for (i = 0; i < t->n; i++) {
+		struct tlb_ent *e = &t->e[i];
+
+		for (j = 0; j < n_now; j++)
+			if (now[j].iova == e->iova && now[j].level == e->level &&
+			    now[j].kind == e->kind &&
+			    now[j].span_log2 == e->span_log2)
+				e->pte = now[j].pte;
+	}
+	return 0;
+}
+
 int iopgt_unmap_entries_flags(struct iopgt_handle *dev, uint32_t as_id, uint32_t flags,
 		      struct iopgt_unmap_entry *ents, uint32_t n,
 		      uint32_t *n_done, struct iopgt_err *err)

@@ -441,6 +441,15 @@ int iopgt_tlb_check(struct iopgt_tlb *t, uint64_t first, uint64_t last,
 		    struct iopgt_tlb_counts *c, iopgt_tlb_report report,
 		    void *arg);
 
+/*
+ * The hardware itself changed these entries (a device write set a leaf's
+ * dirty state, IOPGT_SET_DIRTY): the cached copies of the same entries
+ * take the new descriptors, as an IOMMU's own update does; no invalidation
+ * is needed or checked. Returns 0 or -EINVAL.
+ */
+int iopgt_tlb_hw_update(struct iopgt_tlb *t, const struct iopgt_tree_entry *now,
+			size_t n_now);
+
 /* The random workload of `iopgt tlbcheck` */
 struct iopgt_tlbcheck_opts {
 	uint32_t format;
