@@ -633,6 +633,7 @@ static int iopgt_iopt_dirty_set(struct iopgt_as *as, u64 iova, u64 *leaf_iova,
 		return -EACCES;
 	ptep = (u64 *)phys_to_virt(l->table_pa) + l->index;
 	clear_bit(IOPGT_LPAE_PTE_AP_RDONLY_BIT, (unsigned long *)ptep);
+	/* the update is visible before anything that follows (see above) */
 	smp_mb__after_atomic();
 	*leaf_iova = iova & ~(BIT_ULL(l->span_log2) - 1);
 	*leaf_log2 = l->span_log2;

@@ -59,6 +59,8 @@ static const struct ioc iocs[] = {
 	{ "GET_HW_CFG", IOPGT_GET_HW_CFG, sizeof(struct iopgt_hw_cfg), 1, 0 },
 	{ "WALK", IOPGT_WALK, sizeof(struct iopgt_walk), 1, 0 },
 	{ "AS_INFO", IOPGT_AS_INFO, sizeof(struct iopgt_as_info), 1, 0 },
+	{ "READ_DIRTY", IOPGT_READ_DIRTY, sizeof(struct iopgt_read_dirty), 1, 0 },
+	{ "SET_DIRTY", IOPGT_SET_DIRTY, sizeof(struct iopgt_set_dirty), 1, 0 },
 };
 #define N_IOCS (sizeof(iocs) / sizeof(iocs[0]))
 
@@ -235,7 +237,7 @@ TEST(unknown_ioctls)
 {
 	static const unsigned long bad[] = {
 		_IO(IOPGT_TYPE, IOPGT_CMD_BASE - 1),
-		_IO(IOPGT_TYPE, IOPGT_CMD_FLUSH_CTL + 1),
+		_IO(IOPGT_TYPE, IOPGT_CMD_SET_DIRTY + 1),
 		_IO(IOPGT_TYPE, 0xff),
 		_IO(IOPGT_TYPE, 0),
 		_IO(IOPGT_TYPE + 1, IOPGT_CMD_GET_INFO),
