@@ -134,8 +134,9 @@ enum iopgt_unavail_reason {
  * @IOPGT_DIRTY_KERNEL_NO_IOMMUFD_DRIVER: the kernel was built without
  *	CONFIG_IOMMUFD_DRIVER, so generic_pt's read_and_clear_dirty returns
  *	-EOPNOTSUPP (every Debian kernel)
- * @IOPGT_DIRTY_NOT_EXPORTED: pt_iommu_<fmt>_read_and_clear_dirty is not
- *	exported to modules
+ * @IOPGT_DIRTY_NOT_IMPLEMENTED: the kernel could, this module does not
+ *	drive it yet (generic_pt with CONFIG_IOMMUFD_DRIVER: its dirty state
+ *	is only reported through an iova_bitmap)
  */
 enum iopgt_dirty_unavail {
 	IOPGT_DIRTY_AVAILABLE = 0,
@@ -143,7 +144,7 @@ enum iopgt_dirty_unavail {
 	IOPGT_DIRTY_NO_FORMAT_SUPPORT = 2,
 	IOPGT_DIRTY_KERNEL_NO_HD = 3,
 	IOPGT_DIRTY_KERNEL_NO_IOMMUFD_DRIVER = 4,
-	IOPGT_DIRTY_NOT_EXPORTED = 5,
+	IOPGT_DIRTY_NOT_IMPLEMENTED = 5,
 };
 
 /**

@@ -139,7 +139,7 @@ const char *iopgt_dirty_unavail_str(uint32_t why)
 	case IOPGT_DIRTY_NO_FORMAT_SUPPORT: return "the format has no hardware dirty state";
 	case IOPGT_DIRTY_KERNEL_NO_HD: return "the kernel's io-pgtable lacks IO_PGTABLE_QUIRK_ARM_HD / read_and_clear_dirty";
 	case IOPGT_DIRTY_KERNEL_NO_IOMMUFD_DRIVER: return "the kernel was built without CONFIG_IOMMUFD_DRIVER (generic_pt's read_and_clear_dirty returns EOPNOTSUPP)";
-	case IOPGT_DIRTY_NOT_EXPORTED: return "the kernel does not export the format's read_and_clear_dirty";
+	case IOPGT_DIRTY_NOT_IMPLEMENTED: return "this module does not drive the library's dirty tracking yet";
 	}
 	return "unknown reason";
 }
