@@ -279,7 +279,6 @@ TEST_X(dirty_bitmap_model, H_FMT, 120, 0)
 	int fd, id, fd2;
 
 	need_dirty(variant);
-	ASSERT_OK(set_defect(0));
 	fd = dev_open();
 	id = as_create(fd, variant->format,
 		       IOPGT_AS_DIRTY_TRACKING | IOPGT_AS_RECORD_FLUSHES | IOPGT_AS_PERSISTENT,
@@ -746,7 +745,6 @@ TEST_FMT(dirty_bad_requests)
 	int fd, id;
 
 	need_dirty(variant);
-	ASSERT_OK(set_defect(0));
 	fd = dev_open();
 	id = as_create(fd, variant->format, IOPGT_AS_DIRTY_TRACKING, variant->pgsizes,
 		       variant->ias, variant->oas, 0, &c);

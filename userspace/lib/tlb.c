@@ -159,7 +159,7 @@ static const char *missing_name(const struct iopgt_tlb *t,
 		       "iotlb_sync of a gather covering this leaf" :
 		       "iotlb_sync of a gather covering this table pointer (walk cache)";
 	return is_leaf(e->kind) ?
-	       "tlb_add_page (leaf invalidation) or tlb_flush_walk covering this leaf" :
+	       "tlb_add_page (leaf invalidation), a gather sync or tlb_flush_walk covering this leaf" :
 	       "tlb_flush_walk (walk-cache invalidation) covering this table pointer";
 }
 
