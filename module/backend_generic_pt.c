@@ -699,6 +699,17 @@ static const struct iopgt_backend_ops iopgt_pt_ops = {
 
 #define IOPGT_PT_SZ_4K_2M_1G	(SZ_4K | SZ_2M | SZ_1G)
 
+/*
+ * issue 14: AMDv1 and VT-d SS have a write-dirty bit; their
+ * read_and_clear_dirty returns -EOPNOTSUPP without CONFIG_IOMMUFD_DRIVER
+ * (every Debian kernel), and with it reports dirty state only through an
+ * iova_bitmap (its gather is filled only when clearing), which this module
+ * does not drive. PT_X86_64 defines no dirty bit.
+ */
+#define IOPGT_PT_DIRTY_WHY	(IS_ENABLED(CONFIG_IOMMUFD_DRIVER) ? \
+				 IOPGT_DIRTY_NOT_IMPLEMENTED :	 \
+				 IOPGT_DIRTY_KERNEL_NO_IOMMUFD_DRIVER)
+
 static const struct iopgt_pt_fmt iopgt_pt_fmts[] = {
 #ifdef IOPGT_PT_AMDV1
 	{
@@ -725,6 +736,7 @@ static const struct iopgt_pt_fmt iopgt_pt_fmts[] = {
 			.oas_default = IOPGT_PT_OAS_MAX,
 			.pgsize_default = GENMASK_ULL(51, 12) & ~SZ_512G,
 			.addr_regs = BIT(0),
+			.dirty_unavail = IOPGT_PT_DIRTY_WHY,
 		},
 		.dynamic_top = true,
 		.levels_default = 3,	/* what the AMD driver starts with */
@@ -752,6 +764,7 @@ static const struct iopgt_pt_fmt iopgt_pt_fmts[] = {
 			.oas_default = IOPGT_PT_OAS_MAX,
 			.pgsize_default = IOPGT_PT_SZ_4K_2M_1G,
 			.addr_regs = BIT(0),
+			.dirty_unavail = IOPGT_PT_DIRTY_WHY,
 		},
 		.levels_default = 4,
 		.init = iopgt_pt_vtdss_init,
@@ -778,6 +791,8 @@ static const struct iopgt_pt_fmt iopgt_pt_fmts[] = {
 			.oas_default = IOPGT_PT_OAS_MAX,
 			.pgsize_default = IOPGT_PT_SZ_4K_2M_1G,
 			.addr_regs = BIT(0),
+			/* no write-dirty bit in the format */
+			.dirty_unavail = IOPGT_DIRTY_NO_FORMAT_SUPPORT,
 		},
 		.levels_default = 4,
 		.init = iopgt_pt_x86_64_init,

@@ -107,6 +107,13 @@ probe IO_PGTABLE_CFG_ALLOC "$IOP" '
 probe IO_PGTABLE_OPS_PGTABLE_WALK "$IOP" '
 	struct io_pgtable_ops ops = { };
 	return ops.pgtable_walk != NULL;'
+# issue 14: io-pgtable's dirty tracking (with IO_PGTABLE_QUIRK_ARM_HD)
+probe IO_PGTABLE_OPS_READ_AND_CLEAR_DIRTY "linux/iommu.h $IOP" '
+	struct io_pgtable_ops ops = { };
+	struct iommu_dirty_bitmap d;
+
+	iommu_dirty_bitmap_init(&d, NULL, NULL);
+	return ops.read_and_clear_dirty != NULL;'
 probe ARM_LPAE_IO_PGTABLE_WALK_DATA "$IOP" '
 	struct arm_lpae_io_pgtable_walk_data wd = { };
 	return (int)wd.ptes[0];'

@@ -297,6 +297,22 @@ static int iopgt_as_create_check(struct iopgt_dev *idev,
 		return iopgt_refuse(reason, IOPGT_REASON_OAS_RANGE, -EINVAL);
 	if (!iopgt_pgsize_ok(d, k->pgsize_bitmap))
 		return iopgt_refuse(reason, IOPGT_REASON_PGSIZES, -EINVAL);
+	if (k->flags & IOPGT_AS_DIRTY_TRACKING) {
+		/* issue 14: GET_INFO's IOPGT_FMT_F_DIRTY decides */
+		if (iopgt_fmt_uapi_dirty(d) != IOPGT_DIRTY_AVAILABLE)
+			return iopgt_refuse(reason,
+					    IOPGT_REASON_DIRTY_UNAVAILABLE,
+					    -EOPNOTSUPP);
+		/*
+		 * read_and_clear_dirty WARNs on every TTBR1 IOVA; HTTU needs
+		 * a coherent walker (the library's clean has no DMA sync)
+		 */
+		if ((k->quirks & IOPGT_QUIRK_ARM_TTBR1) ||
+		    (k->flags & IOPGT_AS_NONCOHERENT))
+			return iopgt_refuse(reason,
+					    IOPGT_REASON_DIRTY_COMBINATION,
+					    -EINVAL);
+	}
 	return 0;
 }
 
@@ -324,7 +340,7 @@ int iopgt_as_create(struct iopgt_dev *idev, struct iopgt_file *file,
 	req->out_reason = IOPGT_REASON_NONE;
 	req->out_flags = 0;
 	if (k.flags & ~(IOPGT_AS_PERSISTENT | IOPGT_AS_NONCOHERENT |
-			IOPGT_AS_RECORD_FLUSHES))
+			IOPGT_AS_RECORD_FLUSHES | IOPGT_AS_DIRTY_TRACKING))
 		return iopgt_refuse(&req->out_reason,
 				    IOPGT_REASON_FLAGS_UNKNOWN, -EINVAL);
 	d = iopgt_fmt_get(k.format);
@@ -367,6 +383,8 @@ int iopgt_as_create(struct iopgt_dev *idev, struct iopgt_file *file,
 		as->owner = file;
 	if (k.flags & IOPGT_AS_NONCOHERENT)
 		as->flags |= IOPGT_AS_F_NONCOHERENT;
+	if (k.flags & IOPGT_AS_DIRTY_TRACKING)
+		as->flags |= IOPGT_AS_F_DIRTY;
 	as->owner_pid = get_task_pid(current, PIDTYPE_PID);
 	/* issue 14: the log exists before the library can call back */
 	if ((k.flags & IOPGT_AS_RECORD_FLUSHES) && iopgt_flush_create(as))

@@ -20,6 +20,7 @@
 #include "iopgt_ioctl.h"
 #include "iopgt_as.h"
 #include "iopgt_perm.h"
+#include "dirty.h"
 
 /**
  * struct iopgt_ucmd - one ioctl call in progress
@@ -73,6 +74,7 @@ static void iopgt_fill_format_info(const struct iopgt_fmt_desc *d,
 	fi->format = d->id;
 	fi->unavail_reason = iopgt_fmt_uapi_unavail(d);
 	fi->flags = iopgt_fmt_uapi_flags(d);
+	fi->dirty_unavail = iopgt_fmt_uapi_dirty(d);
 	strscpy(fi->name, d->name, sizeof(fi->name));
 	if (!(fi->flags & IOPGT_FMT_F_AVAILABLE))
 		return;
@@ -680,6 +682,8 @@ static int iopgt_ioctl_as_info(struct iopgt_ucmd *ucmd)
 		cmd->flags |= IOPGT_AS_INFO_PERSISTENT;
 	if (as->flags & IOPGT_AS_F_NONCOHERENT)
 		cmd->flags |= IOPGT_AS_INFO_NONCOHERENT;
+	if (as->flags & IOPGT_AS_F_DIRTY)
+		cmd->flags |= IOPGT_AS_INFO_DIRTY;
 	cmd->generation = as->generation;
 	cmd->mapped_bytes = as->mapped_bytes;
 	cmd->n_extents = as->n_extents;
@@ -714,6 +718,61 @@ static int iopgt_ioctl_flush_ctl(struct iopgt_ucmd *ucmd)
 	return iopgt_respond(ucmd, sizeof(*cmd));
 }
 
+/**
+ * iopgt_ioctl_read_dirty() - IOPGT_READ_DIRTY: read (and clear) dirty state
+ * @ucmd: call; cmd is struct iopgt_read_dirty
+ *
+ * The struct is written back on failure too (out_reason names the rule).
+ *
+ * Return: 0, -ENOENT, -ENOTRECOVERABLE (broken AS), else see
+ * iopgt_dirty_read() (dirty.c).
+ */
+static int iopgt_ioctl_read_dirty(struct iopgt_ucmd *ucmd)
+{
+	struct iopgt_read_dirty *cmd = ucmd->cmd;
+	struct iopgt_as *as;
+	int ret;
+
+	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
+	if (ret)
+		return ret;
+	ret = iopgt_dirty_read(as, ucmd->file, cmd);
+	iopgt_as_unlock_put(as);
+	if (ret) {
+		/* the errno is the answer; the reason is a best effort */
+		iopgt_respond(ucmd, sizeof(*cmd));
+		return ret;
+	}
+	return iopgt_respond(ucmd, sizeof(*cmd));
+}
+
+/**
+ * iopgt_ioctl_set_dirty() - IOPGT_SET_DIRTY: test only, "a device wrote here"
+ * @ucmd: call; cmd is struct iopgt_set_dirty
+ *
+ * The struct is written back on failure too (out_reason names the rule).
+ *
+ * Return: 0, -ENOENT, -ENOTRECOVERABLE (broken AS), else see
+ * iopgt_dirty_set() (dirty.c).
+ */
+static int iopgt_ioctl_set_dirty(struct iopgt_ucmd *ucmd)
+{
+	struct iopgt_set_dirty *cmd = ucmd->cmd;
+	struct iopgt_as *as;
+	int ret;
+
+	ret = iopgt_as_lock_get(ucmd, cmd->as_id, &as);
+	if (ret)
+		return ret;
+	ret = iopgt_dirty_set(as, ucmd->file, cmd);
+	iopgt_as_unlock_put(as);
+	if (ret) {
+		iopgt_respond(ucmd, sizeof(*cmd));
+		return ret;
+	}
+	return iopgt_respond(ucmd, sizeof(*cmd));
+}
+
 union iopgt_ucmd_buffer {
 	struct iopgt_get_info get_info;
 	struct iopgt_as_create as_create;
@@ -725,6 +784,8 @@ union iopgt_ucmd_buffer {
 	struct iopgt_walk walk;
 	struct iopgt_as_info as_info;
 	struct iopgt_flush_ctl flush_ctl;
+	struct iopgt_read_dirty read_dirty;
+	struct iopgt_set_dirty set_dirty;
 };
 
 /**
@@ -768,6 +829,10 @@ static const struct iopgt_ioctl_op iopgt_ioctl_ops[] = {
 	IOCTL_OP(IOPGT_AS_INFO, iopgt_ioctl_as_info, struct iopgt_as_info,
 		 __reserved),
 	IOCTL_OP(IOPGT_FLUSH_CTL, iopgt_ioctl_flush_ctl, struct iopgt_flush_ctl,
+		 __reserved),
+	IOCTL_OP(IOPGT_READ_DIRTY, iopgt_ioctl_read_dirty,
+		 struct iopgt_read_dirty, out_dirty_pages),
+	IOCTL_OP(IOPGT_SET_DIRTY, iopgt_ioctl_set_dirty, struct iopgt_set_dirty,
 		 __reserved),
 };
 

@@ -136,6 +136,41 @@ static inline u32 iopgt_kdart_n_levels(const struct io_pgtable_cfg *cfg)
 #define IOPGT_KHAS_PGTABLE_WALK	1
 #endif
 
+/*
+ * issue 14: io-pgtable's dirty tracking, where the kernel has both the HD
+ * quirk and ops->read_and_clear_dirty (6.12+; not 6.1)
+ */
+#if defined(HAVE_IO_PGTABLE_OPS_READ_AND_CLEAR_DIRTY) && \
+	defined(HAVE_IO_PGTABLE_QUIRK_ARM_HD)
+#define IOPGT_KHAS_IOPT_DIRTY	1
+#include <linux/iommu.h>
+/**
+ * iopgt_kiopt_read_dirty() - ops->read_and_clear_dirty without a bitmap
+ * @ops: the library's ops
+ * @iova: start
+ * @size: bytes, >= 1
+ * @clear: clear the dirty state of what is found
+ * @gather: initialised here; collects the range of every dirty leaf
+ *	(iommu_dirty_bitmap_record() adds to it even without a bitmap)
+ *
+ * Return: what the library returns.
+ */
+static inline int iopgt_kiopt_read_dirty(struct io_pgtable_ops *ops,
+					 unsigned long iova, size_t size,
+					 bool clear,
+					 struct iommu_iotlb_gather *gather)
+{
+	struct iommu_dirty_bitmap dirty;
+
+	iommu_dirty_bitmap_init(&dirty, NULL, gather);
+	return ops->read_and_clear_dirty(ops, iova, size,
+					 clear ? 0 : IOMMU_DIRTY_NO_CLEAR,
+					 &dirty);
+}
+#else
+#define IOPGT_KHAS_IOPT_DIRTY	0
+#endif
+
 /* ------------------------------------------------------------------ */
 /* generic_pt: the formats this kernel exports to modules              */
 

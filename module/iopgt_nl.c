@@ -446,6 +446,8 @@ static int nl_put_as(struct sk_buff *skb, struct netlink_callback *cb,
 		flags |= IOPGT_AS_INFO_PERSISTENT;
 	if (as->flags & IOPGT_AS_F_NONCOHERENT)
 		flags |= IOPGT_AS_INFO_NONCOHERENT;
+	if (as->flags & IOPGT_AS_F_DIRTY)
+		flags |= IOPGT_AS_INFO_DIRTY;
 
 	hdr = nl_put_hdr(skb, cb, IOPGT_NL_CMD_AS_GET);
 	if (!hdr)

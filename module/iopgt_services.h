@@ -128,6 +128,17 @@ int iopgt_fault_seen(void);
  *	NULL when the registers never change after create.
  * @hw_walk: the library's own walker (io-pgtable pgtable_walk); NULL if
  *	the kernel has none for this format. Fills @ptes (zeroed by caller).
+ * @dirty_read: issue 14, formats with IOPGT_FMT_F_DIRTY only: the
+ *	library's read_and_clear_dirty on [@iova, @iova + @size), with
+ *	IOMMU_DIRTY_NO_CLEAR unless @clear, no bitmap and @gather (initialised
+ *	by the caller) collecting the range of every dirty leaf. The core
+ *	(dirty.c) passes only ranges of whole mapped leaves inside the input
+ *	range of an AS created with IOPGT_AS_DIRTY_TRACKING (no TTBR1), @size
+ *	>= 1: no input reaches the library's WARNs. Returns 0 or -errno.
+ * @dirty_set: issue 14, as @dirty_read: make the leaf translating @iova
+ *	(mapped, checked by the core) write-dirty as the IOMMU would; fill
+ *	*@leaf_iova and *@leaf_log2. Returns 0, -EACCES (leaf not writable)
+ *	or -errno.
  */
 struct iopgt_backend_ops {
 	int (*create)(struct iopgt_as *as, const struct iopgt_as_create *req);
@@ -138,6 +149,10 @@ struct iopgt_backend_ops {
 	u64 (*iova_to_phys)(struct iopgt_as *as, u64 iova);
 	int (*read_regs)(struct iopgt_as *as);
 	int (*hw_walk)(struct iopgt_as *as, u64 iova, u64 ptes[4]);
+	int (*dirty_read)(struct iopgt_as *as, u64 iova, u64 size, bool clear,
+			  struct iommu_iotlb_gather *gather);
+	int (*dirty_set)(struct iopgt_as *as, u64 iova, u64 *leaf_iova,
+			 u32 *leaf_log2);
 };
 
 /**
@@ -173,6 +188,8 @@ struct iopgt_backend_ops {
  *	bits are hidden, see iopgt_walk_hide_reg()); regs[7] always is one
  * @oas_set: GET_INFO's oas_set (bit n: oas n accepted; 0: the whole range)
  * @rules: IOPGT_FMT_RULE_* the backend enforces (GET_INFO's rules)
+ * @dirty_unavail: enum iopgt_dirty_unavail when @flags lacks
+ *	IOPGT_FMT_F_DIRTY (0 there reads as IOPGT_DIRTY_NO_FORMAT_SUPPORT)
  */
 struct iopgt_fmt_desc {
 	u32 id;
@@ -192,6 +209,7 @@ struct iopgt_fmt_desc {
 	u32 addr_regs;
 	u64 oas_set;
 	u32 rules;
+	u32 dirty_unavail;
 };
 
 /**
@@ -218,7 +236,7 @@ static inline bool iopgt_fmt_available(const struct iopgt_fmt_desc *d)
 /* the bits of iopgt_fmt_desc::flags that userspace may see */
 #define IOPGT_FMT_F_DESC_MASK	(IOPGT_FMT_F_IO_PGTABLE | IOPGT_FMT_F_GENERIC_PT | \
 				 IOPGT_FMT_F_HW_WALK | IOPGT_FMT_F_NONCOHERENT | \
-				 IOPGT_FMT_F_ONE_LIVE)
+				 IOPGT_FMT_F_ONE_LIVE | IOPGT_FMT_F_DIRTY)
 
 /**
  * iopgt_fmt_uapi_flags() - the IOPGT_FMT_F_* flags of a format
@@ -237,7 +255,28 @@ static inline u32 iopgt_fmt_uapi_flags(const struct iopgt_fmt_desc *d)
 
 	if (iopgt_fmt_available(d))
 		flags |= IOPGT_FMT_F_AVAILABLE;
+	else
+		flags &= ~IOPGT_FMT_F_DIRTY;
 	return flags;
+}
+
+/**
+ * iopgt_fmt_uapi_dirty() - why a format has no dirty tracking, as reported
+ * @d: descriptor (not NULL)
+ *
+ * Shared by IOPGT_GET_INFO and AS_CREATE: 0 exactly when
+ * iopgt_fmt_uapi_flags() has IOPGT_FMT_F_DIRTY.
+ *
+ * Return: enum iopgt_dirty_unavail.
+ */
+static inline u32 iopgt_fmt_uapi_dirty(const struct iopgt_fmt_desc *d)
+{
+	if (!iopgt_fmt_available(d))
+		return IOPGT_DIRTY_FORMAT_UNAVAILABLE;
+	if (d->flags & IOPGT_FMT_F_DIRTY)
+		return IOPGT_DIRTY_AVAILABLE;
+	return d->dirty_unavail ? d->dirty_unavail :
+				  IOPGT_DIRTY_NO_FORMAT_SUPPORT;
 }
 
 /**

@@ -122,6 +122,8 @@ static inline void iopgt_dev_exit(struct iopgt_dev *idev, int cookie)
 #define IOPGT_AS_F_TABLES_CB	BIT(3)
 /* an unmap of whole leaves never frees a table (io-pgtable) */
 #define IOPGT_AS_F_UNMAP_KEEPS	BIT(4)
+/* issue 14: created with IOPGT_AS_DIRTY_TRACKING (dirty.c) */
+#define IOPGT_AS_F_DIRTY	BIT(5)
 
 /**
  * struct iopgt_as - one address space (page table)

@@ -59,6 +59,8 @@ static const struct ioc iocs[] = {
 	{ "GET_HW_CFG", IOPGT_GET_HW_CFG, sizeof(struct iopgt_hw_cfg), 1, 0 },
 	{ "WALK", IOPGT_WALK, sizeof(struct iopgt_walk), 1, 0 },
 	{ "AS_INFO", IOPGT_AS_INFO, sizeof(struct iopgt_as_info), 1, 0 },
+	{ "READ_DIRTY", IOPGT_READ_DIRTY, sizeof(struct iopgt_read_dirty), 1, 0 },
+	{ "SET_DIRTY", IOPGT_SET_DIRTY, sizeof(struct iopgt_set_dirty), 1, 0 },
 };
 #define N_IOCS (sizeof(iocs) / sizeof(iocs[0]))
 
@@ -235,7 +237,7 @@ TEST(unknown_ioctls)
 {
 	static const unsigned long bad[] = {
 		_IO(IOPGT_TYPE, IOPGT_CMD_BASE - 1),
-		_IO(IOPGT_TYPE, IOPGT_CMD_FLUSH_CTL + 1),
+		_IO(IOPGT_TYPE, IOPGT_CMD_SET_DIRTY + 1),
 		_IO(IOPGT_TYPE, 0xff),
 		_IO(IOPGT_TYPE, 0),
 		_IO(IOPGT_TYPE + 1, IOPGT_CMD_GET_INFO),
@@ -617,7 +619,7 @@ TEST_FMT(create_flags_quirks_levels)
 	struct iopgt_as_create c;
 	int fd = dev_open();
 
-	for (int b = 3; b < 32; b++)	/* 2: IOPGT_AS_RECORD_FLUSHES */
+	for (int b = 4; b < 32; b++)	/* 2: IOPGT_AS_RECORD_FLUSHES, 3: IOPGT_AS_DIRTY_TRACKING */
 		if (!EXPECT_ERRNO(as_create(fd, variant->format, 1U << b, 0, 0, 0, 0, NULL),
 				  EINVAL))
 			h_diag("flags bit %d", b);

@@ -96,6 +96,12 @@ enum iopgt_format {
  * out_reason IOPGT_REASON_ONE_AT_A_TIME, until the first is destroyed.
  */
 #define IOPGT_FMT_F_ONE_LIVE		(1U << 5)
+/*
+ * Dirty tracking works on this kernel (AS_CREATE with
+ * IOPGT_AS_DIRTY_TRACKING, IOPGT_READ_DIRTY, IOPGT_SET_DIRTY); when it does
+ * not, iopgt_format_info.dirty_unavail (v3 of the element) says why.
+ */
+#define IOPGT_FMT_F_DIRTY		(1U << 6)
 
 /* struct iopgt_format_info.rules: rules beyond the ranges */
 #define IOPGT_FMT_RULE_IAS_LE_OAS	(1U << 0)  /* ias <= oas (after clamping) */
@@ -109,6 +115,36 @@ enum iopgt_unavail_reason {
 	IOPGT_UNAVAIL_UNSAFE = 2,	/* exists but cannot be used standalone */
 	IOPGT_UNAVAIL_NO_BACKEND = 3,	/* library absent (no alloc_io_pgtable_ops / pt_iommu) */
 	IOPGT_UNAVAIL_UNKNOWN_TO_KERNEL = 4, /* this kernel has no such format */
+};
+
+/**
+ * enum iopgt_dirty_unavail - why a format has no dirty tracking here
+ *
+ * struct iopgt_format_info.dirty_unavail; 0 exactly when the format has
+ * IOPGT_FMT_F_DIRTY. New values may be added.
+ *
+ * @IOPGT_DIRTY_AVAILABLE: available
+ * @IOPGT_DIRTY_FORMAT_UNAVAILABLE: the format itself is not available
+ *	(see unavail_reason)
+ * @IOPGT_DIRTY_NO_FORMAT_SUPPORT: the format has no hardware dirty state
+ *	(io-pgtable: every format but ARM_64_LPAE_S1; generic_pt: the format
+ *	defines no write-dirty bit, e.g. PT_X86_64)
+ * @IOPGT_DIRTY_KERNEL_NO_HD: the kernel's io-pgtable has neither
+ *	IO_PGTABLE_QUIRK_ARM_HD nor ops->read_and_clear_dirty (6.1)
+ * @IOPGT_DIRTY_KERNEL_NO_IOMMUFD_DRIVER: the kernel was built without
+ *	CONFIG_IOMMUFD_DRIVER, so generic_pt's read_and_clear_dirty returns
+ *	-EOPNOTSUPP (every Debian kernel)
+ * @IOPGT_DIRTY_NOT_IMPLEMENTED: the kernel could, this module does not
+ *	drive it yet (generic_pt with CONFIG_IOMMUFD_DRIVER: its dirty state
+ *	is only reported through an iova_bitmap)
+ */
+enum iopgt_dirty_unavail {
+	IOPGT_DIRTY_AVAILABLE = 0,
+	IOPGT_DIRTY_FORMAT_UNAVAILABLE = 1,
+	IOPGT_DIRTY_NO_FORMAT_SUPPORT = 2,
+	IOPGT_DIRTY_KERNEL_NO_HD = 3,
+	IOPGT_DIRTY_KERNEL_NO_IOMMUFD_DRIVER = 4,
+	IOPGT_DIRTY_NOT_IMPLEMENTED = 5,
 };
 
 /**
@@ -173,6 +209,21 @@ enum iopgt_reason {
 						 * disagreed with the module (e.g. unmapped another
 						 * size than asked; the kernel log says what): every
 						 * call on the AS but AS_DESTROY fails */
+	/* dirty tracking (AS_CREATE, IOPGT_READ_DIRTY, IOPGT_SET_DIRTY) */
+	IOPGT_REASON_DIRTY_UNAVAILABLE = 51,	/* -EOPNOTSUPP: IOPGT_AS_DIRTY_TRACKING on a format
+						 * without IOPGT_FMT_F_DIRTY (see dirty_unavail) */
+	IOPGT_REASON_DIRTY_COMBINATION = 52,	/* -EINVAL: IOPGT_AS_DIRTY_TRACKING with
+						 * IOPGT_QUIRK_ARM_TTBR1 or IOPGT_AS_NONCOHERENT */
+	IOPGT_REASON_NO_DIRTY_TRACKING = 53,	/* -EOPNOTSUPP: the AS was created without
+						 * IOPGT_AS_DIRTY_TRACKING */
+	IOPGT_REASON_DIRTY_PAGE_SIZE = 54,	/* -EINVAL: bitmap page_size not a power of two
+						 * >= the AS's smallest page size */
+	IOPGT_REASON_DIRTY_TOO_LONG = 55,	/* -ENOSPC: length above IOPGT_DIRTY_MAX_PAGES
+						 * smallest pages */
+	IOPGT_REASON_BITMAP_TOO_SMALL = 56,	/* -EINVAL: bitmap_size below what the range needs */
+	IOPGT_REASON_NOT_WRITABLE = 57,		/* -EACCES: SET_DIRTY on a leaf mapped without
+						 * IOPGT_PROT_WRITE (a device write faults) */
+	IOPGT_REASON_IOVA_OVERFLOW = 58,	/* -EOVERFLOW: iova + length wraps past 2^64 */
 };
 
 /*
@@ -232,6 +283,9 @@ enum iopgt_reason {
  *	16 KiB on a 16K-page kernel); ARM_V7S level-2 tables are 1 KiB slab
  *	objects. Table-memory accounting (table_bytes, the max_*table_bytes
  *	caps) counts in these units.
+ * @dirty_unavail: (v3) enum iopgt_dirty_unavail: why the format has no
+ *	IOPGT_FMT_F_DIRTY on this kernel (0 when it has)
+ * @__pad2: 0
  *
  * Version 1 of the element ends at @oas_default
  * (IOPGT_FORMAT_INFO_SIZE_V1 bytes): GET_INFO accepts that size and writes
@@ -257,6 +311,8 @@ struct iopgt_format_info {
 	__u32 rules;
 	__u32 __pad;
 	__u32 table_bytes[IOPGT_MAX_PGSIZE_SETS];
+	__u32 dirty_unavail;
+	__u32 __pad2;
 };
 #define IOPGT_FORMAT_INFO_SIZE_V1	120
 
@@ -309,6 +365,15 @@ struct iopgt_get_info {
 #define IOPGT_AS_PERSISTENT	(1U << 0)  /* outlives the fd; until destroy/unbind */
 #define IOPGT_AS_NONCOHERENT	(1U << 1)  /* coherent_walk = false */
 #define IOPGT_AS_RECORD_FLUSHES	(1U << 2)  /* record every invalidation (IOPGT_NL_CMD_FLUSH_GET) */
+/*
+ * Dirty tracking (formats with IOPGT_FMT_F_DIRTY): ARM_64_LPAE_S1 gets
+ * IO_PGTABLE_QUIRK_ARM_HD (writable leaves carry DBM; out_quirks then
+ * includes IOPGT_QUIRK_ARM_HD); refused with IOPGT_QUIRK_ARM_TTBR1 or
+ * IOPGT_AS_NONCOHERENT (-EINVAL, IOPGT_REASON_DIRTY_COMBINATION) and on a
+ * format without IOPGT_FMT_F_DIRTY (-EOPNOTSUPP,
+ * IOPGT_REASON_DIRTY_UNAVAILABLE).
+ */
+#define IOPGT_AS_DIRTY_TRACKING	(1U << 3)
 
 /* struct iopgt_as_create.out_flags */
 #define IOPGT_AS_CREATE_IAS_CLAMPED	(1U << 0)  /* out_ias differs from the ias asked for */
@@ -672,6 +737,7 @@ struct iopgt_walk {
 /* struct iopgt_as_info.flags (out) */
 #define IOPGT_AS_INFO_PERSISTENT	(1U << 0)
 #define IOPGT_AS_INFO_NONCOHERENT	(1U << 1)
+#define IOPGT_AS_INFO_DIRTY		(1U << 2)  /* created with IOPGT_AS_DIRTY_TRACKING */
 
 /**
  * struct iopgt_as_info - IOPGT_AS_INFO: counters of one address space
@@ -769,6 +835,94 @@ struct iopgt_flush_ctl {
 };
 #define IOPGT_FLUSH_CTL_RECORDING	(1U << 0)
 
+/* struct iopgt_read_dirty.flags */
+#define IOPGT_DIRTY_NO_CLEAR	(1U << 0)  /* report only; leave the dirty state as it is */
+
+/* cap on IOPGT_READ_DIRTY's length, in the AS's smallest pages (64 GiB of 4K) */
+#define IOPGT_DIRTY_MAX_PAGES	(1ULL << 24)
+
+/**
+ * struct iopgt_read_dirty - IOPGT_READ_DIRTY: read (and clear) dirty state
+ * @size: sizeof(struct iopgt_read_dirty)
+ * @as_id: address space, created with IOPGT_AS_DIRTY_TRACKING (else
+ *	-EOPNOTSUPP, IOPGT_REASON_NO_DIRTY_TRACKING)
+ * @flags: IOPGT_DIRTY_NO_CLEAR or 0. Without it the call changes the
+ *	address space: owner only (-EPERM, as for IOPGT_MAP); with it any
+ *	opener may read
+ * @out_reason: out, also on failure: enum iopgt_reason
+ * @iova: start; aligned to the AS's smallest page and to @page_size
+ * @length: bytes, >= 1 (-EINVAL, IOPGT_REASON_LENGTH_ZERO), aligned like
+ *	@iova, iova + length must not wrap (-EOVERFLOW), inside the input
+ *	range (-ERANGE), at most IOPGT_DIRTY_MAX_PAGES smallest pages
+ *	(-ENOSPC, IOPGT_REASON_DIRTY_TOO_LONG)
+ * @page_size: bytes one bit stands for: a power of two >= the AS's
+ *	smallest page size (-EINVAL, IOPGT_REASON_DIRTY_PAGE_SIZE)
+ * @bitmap_uptr: user bitmap, as iommufd's IOMMU_HWPT_GET_DIRTY_BITMAP:
+ *	__u64 words, bit b of word w is the page at
+ *	iova + (64 * w + b) * page_size
+ * @bitmap_size: bytes at @bitmap_uptr; at least
+ *	8 * ceil(length / page_size / 64) (-EINVAL,
+ *	IOPGT_REASON_BITMAP_TOO_SMALL). Exactly that many bytes are written:
+ *	every bit (set or cleared, beyond the range cleared); -EFAULT leaves
+ *	the dirty state untouched
+ * @out_dirty_pages: out: bits set
+ *
+ * A page is dirty when a leaf covering part of it is write-dirty (the
+ * hardware's state: LPAE DBM leaf with AP[2] clear; generic_pt D bit).
+ * The library is called only on mapped leaves (holes read as clean).
+ * Clearing works per leaf: a leaf cut by the range is cleared whole.
+ * When the address space records invalidations, the clearing is one
+ * operation (it gets a sequence number) whose records are the gather
+ * sync covering every cleared leaf, as iommufd does after
+ * read_and_clear_dirty().
+ *
+ * Return: 0, -EINVAL (flags, reserved, alignment, page_size, bitmap
+ * size), -EOVERFLOW, -ERANGE, -ENOSPC, -ENOENT, -EOPNOTSUPP, -EPERM,
+ * -EFAULT, -ENOMEM, -ENOTRECOVERABLE (broken AS).
+ */
+struct iopgt_read_dirty {
+	__u32 size;
+	__u32 as_id;
+	__u32 flags;
+	__u32 out_reason;
+	__u64 iova;
+	__u64 length;
+	__u64 page_size;
+	__u64 bitmap_uptr;
+	__u64 bitmap_size;
+	__u64 out_dirty_pages;
+};
+
+/**
+ * struct iopgt_set_dirty - IOPGT_SET_DIRTY: test only, "a device wrote here"
+ * @size: sizeof(struct iopgt_set_dirty)
+ * @as_id: address space, created with IOPGT_AS_DIRTY_TRACKING (else
+ *	-EOPNOTSUPP, IOPGT_REASON_NO_DIRTY_TRACKING); changes it: owner only
+ *	(-EPERM)
+ * @flags: must be 0
+ * @out_reason: out, also on failure: enum iopgt_reason
+ * @iova: any address inside the input range (-ERANGE); must be mapped
+ *	(-ENOENT, IOPGT_REASON_HOLE) writable (-EACCES,
+ *	IOPGT_REASON_NOT_WRITABLE)
+ * @out_leaf_iova: out: first IOVA of the leaf made dirty
+ * @out_leaf_log2: out: log2 of its size
+ * @__reserved: must be 0
+ *
+ * Sets the hardware dirty state of the leaf translating @iova exactly as
+ * the IOMMU does on a write: LPAE clears AP[2] (AP_RDONLY) of the DBM leaf
+ * with an atomic update; generic_pt calls the library's set_dirty.
+ */
+struct iopgt_set_dirty {
+	__u32 size;
+	__u32 as_id;
+	__u32 flags;
+	__u32 out_reason;
+	__u64 iova;
+	__u64 out_leaf_iova;
+	__u32 out_leaf_log2;
+	__u32 __reserved;
+};
+
 #define IOPGT_TYPE	0xB7
 
 enum {
@@ -783,6 +937,8 @@ enum {
 	IOPGT_CMD_WALK,
 	IOPGT_CMD_AS_INFO,
 	IOPGT_CMD_FLUSH_CTL,
+	IOPGT_CMD_READ_DIRTY,
+	IOPGT_CMD_SET_DIRTY,
 };
 
 #define IOPGT_GET_INFO		_IO(IOPGT_TYPE, IOPGT_CMD_GET_INFO)
@@ -795,6 +951,8 @@ enum {
 #define IOPGT_WALK		_IO(IOPGT_TYPE, IOPGT_CMD_WALK)
 #define IOPGT_AS_INFO		_IO(IOPGT_TYPE, IOPGT_CMD_AS_INFO)
 #define IOPGT_FLUSH_CTL		_IO(IOPGT_TYPE, IOPGT_CMD_FLUSH_CTL)
+#define IOPGT_READ_DIRTY	_IO(IOPGT_TYPE, IOPGT_CMD_READ_DIRTY)
+#define IOPGT_SET_DIRTY		_IO(IOPGT_TYPE, IOPGT_CMD_SET_DIRTY)
 
 /*
  * Generic netlink family "iopgt" (spec: uapi/iopgt.yaml), in the initial

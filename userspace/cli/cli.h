@@ -97,7 +97,7 @@ struct command {
 #define CLI_COMMANDS(X) \
 	X(info) X(formats) X(create) X(destroy) X(list) X(map) X(unmap) \
 	X(translate) X(walk) X(regs) X(dump) X(script) X(flushes) \
-	X(tlbcheck)
+	X(tlbcheck) X(dirty) X(devwrite)
 
 #define CLI_DECLARE(n) extern const struct command cmd_##n;
 CLI_COMMANDS(CLI_DECLARE)

@@ -9,7 +9,7 @@
 /* ------------------------------------------------------------------ create */
 
 enum { O_IAS, O_OAS, O_PGSIZES, O_PGSIZE, O_QUIRKS, O_LEVELS, O_NONCOH, O_PERS, O_RECFL,
-       O_JSON };
+       O_JSON, O_DIRTY };
 static const struct opt create_opts[] = {
 	[O_IAS] = { "ias", "N", "input address size in bits (default: the format's)" },
 	[O_OAS] = { "oas", "N", "output address size in bits (default: the format's)" },
@@ -21,6 +21,7 @@ static const struct opt create_opts[] = {
 	[O_PERS] = { "persistent", NULL, "outlive this process (any opener may destroy it)" },
 	[O_RECFL] = { "record-flushes", NULL, "record every invalidation (see 'iopgt flushes')" },
 	[O_JSON] = { "json", NULL, "one JSON object" },
+	[O_DIRTY] = { "dirty", NULL, "dirty tracking (see 'iopgt dirty'; formats with dirty: yes)" },
 	{ 0 }
 };
 
@@ -103,6 +104,8 @@ static int create_parse(struct cli *c, struct args *a, struct iopgt_as_create *r
 		req->flags |= IOPGT_AS_NONCOHERENT;
 	if (a->set[O_RECFL])
 		req->flags |= IOPGT_AS_RECORD_FLUSHES;
+	if (a->set[O_DIRTY])
+		req->flags |= IOPGT_AS_DIRTY_TRACKING;
 	return 0;
 }
 
@@ -158,6 +161,7 @@ static int create_fn(struct cli *c, struct args *a)
 	print_string(PRINT_FP, NULL, " quirks=%s", iopgt_quirks_str(req.out_quirks, q, sizeof(q)));
 	print_flag(PRINT_ANY, "persistent", " persistent", pers);
 	print_flag(PRINT_ANY, "noncoherent", " noncoherent", noncoh);
+	print_flag(PRINT_ANY, "dirty", " dirty", a->set[O_DIRTY]);
 	print_text("\n");
 	close_json_object();
 	clamp_notes(c, &req);

@@ -142,6 +142,10 @@ static void print_format(const struct iopgt_format_info *fi)
 	print_flag(PRINT_JSON, "hw_walk", NULL, fi->flags & IOPGT_FMT_F_HW_WALK);
 	print_flag(PRINT_JSON, "noncoherent_ok", NULL, fi->flags & IOPGT_FMT_F_NONCOHERENT);
 	print_flag(PRINT_JSON, "one_live", NULL, fi->flags & IOPGT_FMT_F_ONE_LIVE);
+	print_flag(PRINT_JSON, "dirty", NULL, fi->flags & IOPGT_FMT_F_DIRTY);
+	print_string(PRINT_JSON, "dirty_unavail", NULL,
+		     fi->flags & IOPGT_FMT_F_DIRTY ? "" :
+		     iopgt_dirty_unavail_str(fi->dirty_unavail));
 	print_json_limits(fi, sets, q);
 	close_json_object();
 	if (out_json())
@@ -151,11 +155,13 @@ static void print_format(const struct iopgt_format_info *fi)
 		return;
 	}
 	ranges_text(fi, ias, oas, lv);
-	print_text("%-22s %-11s %-7s %-7s %-6s %s%s%s%s\n", pg, tb, ias, oas, lv, q,
-		   fi->rules ? "  rules: " : "",
+	print_text("%-22s %-11s %-7s %-7s %-6s %s%s%s%s  dirty: %s\n", pg, tb, ias, oas,
+		   lv, q, fi->rules ? "  rules: " : "",
 		   fi->rules ? rules_str(fi->rules, one, sizeof(one)) : "",
 		   fi->flags & IOPGT_FMT_F_ONE_LIVE ?
-		   "  limit: one live address space at a time" : "");
+		   "  limit: one live address space at a time" : "",
+		   fi->flags & IOPGT_FMT_F_DIRTY ? "yes" :
+		   iopgt_dirty_unavail_str(fi->dirty_unavail));
 }
 
 static int formats_fn(struct cli *c, struct args *a)
@@ -192,7 +198,8 @@ const struct command cmd_formats = {
 	.name = "formats",
 	.summary = "formats, availability, constraints",
 	.usage = "  Every format the ABI knows: available here or why not, backend, page-size\n"
-		 "  sets, ias/oas ranges, generic_pt level counts, accepted quirks.\n",
+		 "  sets, ias/oas ranges, generic_pt level counts, accepted quirks, and\n"
+		 "  whether dirty tracking works (create --dirty) or why not.\n",
 	.opts = formats_opts,
 	.fn = formats_fn,
 };

@@ -131,6 +131,19 @@ const char *iopgt_unavail_str(uint32_t reason)
 	return "unknown reason";
 }
 
+const char *iopgt_dirty_unavail_str(uint32_t why)
+{
+	switch (why) {
+	case IOPGT_DIRTY_AVAILABLE: return "available";
+	case IOPGT_DIRTY_FORMAT_UNAVAILABLE: return "the format is not available";
+	case IOPGT_DIRTY_NO_FORMAT_SUPPORT: return "the format has no hardware dirty state";
+	case IOPGT_DIRTY_KERNEL_NO_HD: return "the kernel's io-pgtable lacks IO_PGTABLE_QUIRK_ARM_HD / read_and_clear_dirty";
+	case IOPGT_DIRTY_KERNEL_NO_IOMMUFD_DRIVER: return "the kernel was built without CONFIG_IOMMUFD_DRIVER (generic_pt's read_and_clear_dirty returns EOPNOTSUPP)";
+	case IOPGT_DIRTY_NOT_IMPLEMENTED: return "this module does not drive the library's dirty tracking yet";
+	}
+	return "unknown reason";
+}
+
 const char *iopgt_reason_str(uint32_t reason)
 {
 	switch (reason) {
@@ -172,6 +185,14 @@ const char *iopgt_reason_str(uint32_t reason)
 	case IOPGT_REASON_ONE_AT_A_TIME: return "this kernel allows one such address space at a time";
 	case IOPGT_REASON_LIBRARY_REFUSED: return "the kernel's page-table library refused";
 	case IOPGT_REASON_AS_BROKEN: return "the address space is broken: its page-table library once disagreed with the module (the kernel log says how); destroy it";
+	case IOPGT_REASON_DIRTY_UNAVAILABLE: return "this format has no dirty tracking on this kernel (see iopgt formats)";
+	case IOPGT_REASON_DIRTY_COMBINATION: return "dirty tracking cannot be combined with the TTBR1 quirk or a non-coherent walk";
+	case IOPGT_REASON_NO_DIRTY_TRACKING: return "the address space was created without dirty tracking (create --dirty)";
+	case IOPGT_REASON_DIRTY_PAGE_SIZE: return "the bitmap page size is not a power of two at least the smallest page size";
+	case IOPGT_REASON_DIRTY_TOO_LONG: return "the range is longer than IOPGT_DIRTY_MAX_PAGES smallest pages";
+	case IOPGT_REASON_BITMAP_TOO_SMALL: return "the bitmap is smaller than the range needs";
+	case IOPGT_REASON_NOT_WRITABLE: return "the leaf is not writable (a device write would fault)";
+	case IOPGT_REASON_IOVA_OVERFLOW: return "iova + length wraps past 2^64";
 	}
 	return "unknown reason";
 }
@@ -341,6 +362,14 @@ const char *iopgt_create_err_str(const struct iopgt_as_create *req, int code,
 	case IOPGT_REASON_FORMAT_UNAVAILABLE:
 		snprintf(buf, len, "this format is not available on this kernel: %s (%s); see 'iopgt formats'",
 			 fi != &none ? iopgt_unavail_str(fi->unavail_reason) : "unknown why", n);
+		return buf;
+	case IOPGT_REASON_DIRTY_UNAVAILABLE:
+		snprintf(buf, len, "--dirty: this format has no dirty tracking on this kernel: %s (%s); see 'iopgt formats'",
+			 fi != &none ? iopgt_dirty_unavail_str(fi->dirty_unavail) : "unknown why", n);
+		return buf;
+	case IOPGT_REASON_DIRTY_COMBINATION:
+		snprintf(buf, len, "--dirty cannot be combined with %s (%s)",
+			 (req->quirks & IOPGT_QUIRK_ARM_TTBR1) ? "the ttbr1 quirk" : "--noncoherent", n);
 		return buf;
 	case IOPGT_REASON_NONCOHERENT_UNSUPPORTED:
 		if (fi->flags & IOPGT_FMT_F_NONCOHERENT)

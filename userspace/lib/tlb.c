@@ -159,7 +159,7 @@ static const char *missing_name(const struct iopgt_tlb *t,
 		       "iotlb_sync of a gather covering this leaf" :
 		       "iotlb_sync of a gather covering this table pointer (walk cache)";
 	return is_leaf(e->kind) ?
-	       "tlb_add_page (leaf invalidation) or tlb_flush_walk covering this leaf" :
+	       "tlb_add_page (leaf invalidation), a gather sync or tlb_flush_walk covering this leaf" :
 	       "tlb_flush_walk (walk-cache invalidation) covering this table pointer";
 }
 
@@ -261,6 +261,25 @@ out:
 	free(seen);
 	free(useful);
 	return ret;
+}
+
+int iopgt_tlb_hw_update(struct iopgt_tlb *t, const struct iopgt_tree_entry *now,
+			size_t n_now)
+{
+	size_t i, j;
+
+	if (!t || (n_now && !now))
+		return -EINVAL;
+	for (i = 0; i < t->n; i++) {
+		struct tlb_ent *e = &t->e[i];
+
+		for (j = 0; j < n_now; j++)
+			if (now[j].iova == e->iova && now[j].level == e->level &&
+			    now[j].kind == e->kind &&
+			    now[j].span_log2 == e->span_log2)
+				e->pte = now[j].pte;
+	}
+	return 0;
 }
 
 int iopgt_unmap_entries_flags(struct iopgt_handle *dev, uint32_t as_id, uint32_t flags,

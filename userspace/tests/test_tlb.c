@@ -4,6 +4,7 @@
  * sequences of tree states and invalidation records, with the stale
  * entries and over-invalidations the model must count.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -125,6 +126,34 @@ int main(void)
 		iopgt_tlb_check(u, 0, 0x1fffff, s1, 4, NULL, 0, &c, rep, NULL);
 		iopgt_tlb_check(u, 0, 0x1fffff, none, 1, &all, 1, &c, rep, NULL);
 		tap_ok(c.stale == 0 && c.changed == 3, "flush_all covers every changed entry");
+		iopgt_tlb_free(u);
+	}
+	/* 6: dirty state: a device write is the hardware's own update (no
+	 * invalidation); clearing it needs one */
+	{
+		struct iopgt_tree_entry dirty[] = {
+			TBL(1, 0, 30, 0x10000), TBL(2, 0, 21, 0x20000),
+			PG(0x0, 0x80000000), PG(0x1000, 0x80001000),
+		};
+		struct iopgt_flush_entry clr = REC(IOPGT_FLUSH_SYNC, 0x1000, 0x1000);
+		struct iopgt_tlb *u = iopgt_tlb_new(0);
+
+		dirty[3].pte |= 1ULL << 51;	/* DBM, AP[2] clear: dirty */
+		s1[3].pte |= (1ULL << 51) | (1ULL << 7);	/* DBM + AP[2]: clean */
+		memset(&c, 0, sizeof(c));
+		n_reports = 0;
+		iopgt_tlb_check(u, 0, 0x1fffff, s1, 4, NULL, 0, &c, rep, NULL);
+		tap_ok(!iopgt_tlb_hw_update(u, dirty, 4), "hw_update takes the written leaf");
+		iopgt_tlb_check(u, 0, 0x1fffff, dirty, 4, NULL, 0, &c, rep, NULL);
+		tap_ok(c.stale == 0 && c.changed == 0,
+		       "after hw_update the written leaf is not stale");
+		/* cleared without a record: stale; with the gather's sync: covered */
+		iopgt_tlb_check(u, 0, 0x1fffff, s1, 4, NULL, 0, &c, rep, NULL);
+		tap_u64(c.stale, 1, "a cleared dirty leaf without an invalidation is stale");
+		iopgt_tlb_hw_update(u, dirty, 4);
+		iopgt_tlb_check(u, 0, 0x1fffff, s1, 4, &clr, 1, &c, rep, NULL);
+		tap_u64(c.stale, 1, "the clearing's sync covers it");
+		tap_ok(iopgt_tlb_hw_update(NULL, dirty, 4) == -EINVAL, "hw_update(NULL) is EINVAL");
 		iopgt_tlb_free(u);
 	}
 	tap_str(iopgt_flush_kind_name(IOPGT_FLUSH_WALK), "flush_walk", "kind name of WALK");

@@ -107,6 +107,21 @@ int iopgt_query_walk(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
 		     uint32_t flags, struct iopgt_walk *out, struct iopgt_err *err);
 int iopgt_query_as_info(struct iopgt_handle *dev, uint32_t as_id,
 			struct iopgt_as_info *out, struct iopgt_err *err);
+/*
+ * Dirty tracking (AS created with IOPGT_AS_DIRTY_TRACKING).
+ * iopgt_dirty_bitmap_get(): IOPGT_READ_DIRTY; @req: in: as_id, flags
+ * (IOPGT_DIRTY_NO_CLEAR), iova, length, page_size, bitmap_uptr,
+ * bitmap_size (size is set here); out: out_reason, out_dirty_pages
+ * (written back on failure too). iopgt_dirty_bitmap_bytes(): the bitmap
+ * bytes a range needs (0 when page_size is 0 or the count overflows).
+ * iopgt_device_write(): IOPGT_SET_DIRTY (test only: what a device write
+ * does to the leaf at @iova); @out may be NULL.
+ */
+int iopgt_dirty_bitmap_get(struct iopgt_handle *dev, struct iopgt_read_dirty *req,
+			   struct iopgt_err *err);
+uint64_t iopgt_dirty_bitmap_bytes(uint64_t length, uint64_t page_size);
+int iopgt_device_write(struct iopgt_handle *dev, uint32_t as_id, uint64_t iova,
+		       struct iopgt_set_dirty *out, struct iopgt_err *err);
 
 /* ------------------------------------------------------------------ netlink */
 
@@ -202,6 +217,8 @@ const char *iopgt_format_name(uint32_t format);	/* "ARM_64_LPAE_S1" or NULL */
 int iopgt_format_from_name(const char *name);	/* case-insensitive; -1 */
 const char *iopgt_kind_name(uint32_t kind);	/* "invalid", "table", ... */
 const char *iopgt_unavail_str(uint32_t reason);
+/* enum iopgt_dirty_unavail as a phrase */
+const char *iopgt_dirty_unavail_str(uint32_t why);
 /* enum iopgt_reason as a phrase: "overlaps an existing mapping" */
 const char *iopgt_reason_str(uint32_t reason);
 /*
@@ -423,6 +440,15 @@ int iopgt_tlb_check(struct iopgt_tlb *t, uint64_t first, uint64_t last,
 		    const struct iopgt_flush_entry *recs, size_t n_recs,
 		    struct iopgt_tlb_counts *c, iopgt_tlb_report report,
 		    void *arg);
+
+/*
+ * The hardware itself changed these entries (a device write set a leaf's
+ * dirty state, IOPGT_SET_DIRTY): the cached copies of the same entries
+ * take the new descriptors, as an IOMMU's own update does; no invalidation
+ * is needed or checked. Returns 0 or -EINVAL.
+ */
+int iopgt_tlb_hw_update(struct iopgt_tlb *t, const struct iopgt_tree_entry *now,
+			size_t n_now);
 
 /* The random workload of `iopgt tlbcheck` */
 struct iopgt_tlbcheck_opts {
