@@ -279,12 +279,12 @@ for ARCH in arm64 amd64; do
 	"$here/build.sh" own "$WORK" "$T" "$SHBUILD/$IMG" "$SHBUILD" >&2 || die "module build against $SHBUILD failed"
 	# the programs left out
 	if [ -n "$allprogs" ]; then
-		RUNPROGS=$(cd "$WORK/user-$ARCH/tests" && find . -maxdepth 1 -name 'iopgt-test-*' -printf '%f\\n' | sed -n 's/^iopgt-test-//p' | sort | grep -vxE 'bench|clirate' | tr '\n' ' ')
+		RUNPROGS=$(cd "$WORK/user-$ARCH/tests" && find . -maxdepth 1 -name 'iopgt-test-*' -printf '%f\n' | sed -n 's/^iopgt-test-//p' | sort | grep -vxE 'bench|clirate' | tr '\n' ' ')
 	else
 		RUNPROGS=$progs
 	fi
 	skip=
-	for p in $(cd "$WORK/user-$ARCH/tests" && find . -maxdepth 1 -name 'iopgt-test-*' -printf '%f\\n' | sed -n 's/^iopgt-test-//p' | sort); do
+	for p in $(cd "$WORK/user-$ARCH/tests" && find . -maxdepth 1 -name 'iopgt-test-*' -printf '%f\n' | sed -n 's/^iopgt-test-//p' | sort); do
 		case " $RUNPROGS " in *" $p "*) ;; *) skip="$skip $p" ;; esac
 	done
 	skip=${skip# }
@@ -314,7 +314,7 @@ for ARCH in arm64 amd64; do
 		if [ "$kunit" = "?" ]; then
 			# the VM died before KUnit: a boot with KUnit alone
 			log "$ARCH $id: no KUnit result (the run died first): booting for KUnit alone"
-			all=$(cd "$WORK/user-$ARCH/tests" && find . -maxdepth 1 -name 'iopgt-test-*' -printf '%f\\n' | sed -n 's/^iopgt-test-//p' | sort | tr '\n' ' ')
+			all=$(cd "$WORK/user-$ARCH/tests" && find . -maxdepth 1 -name 'iopgt-test-*' -printf '%f\n' | sed -n 's/^iopgt-test-//p' | sort | tr '\n' ' ')
 			boot_run "$id-kunit" "$all"
 			v2=$(verdict "$RES/$ARCH-$id-kunit.log")
 			kunit=$(echo "$v2" | sed -n 's/^kunit //p')
