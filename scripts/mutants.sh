@@ -41,7 +41,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 LIST=$here/mutants/mutants.list
 M=$IOPGT_CACHE/mutants
 RES=$OUT/mutants
-DEFAULT_PROGS="conformance oracle walker dump flush faultinj caps"
+DEFAULT_PROGS="conformance oracle walker flush"
 progs=${IOPGT_MUTANT_PROGS:-$DEFAULT_PROGS}
 allprogs=
 sel=()
@@ -83,7 +83,7 @@ mkbuild() {
 	shift
 	root=$("$here/kroot.sh" ensure "$GCC")
 	# shellcheck disable=SC2016
-	unshare -m -- sh -c '
+	nice -n 5 unshare -m -- sh -c '
 		root=$1 mysrc=$2 mybuild=$3 shsrc=$4 shbuild=$5
 		shift 5
 		mount --make-rprivate / || exit 1
@@ -232,13 +232,14 @@ new_fails() {
 	echo "${out# }"
 }
 
-summary=$RES/summary.tsv
-: >"$summary"
 t_all=$(date +%s)
-for ARCH in arm64 amd64; do
-	mine=()
+# run_arch ARCH: the unmutated kernel, then each mutant of ARCH
+run_arch() {
+	ARCH=$1
+	local summary=$RES/summary-$ARCH.tsv mine=() id
+	: >"$summary"
 	for id in "${ids[@]}"; do [ "${m_arch[$id]}" = "$ARCH" ] && mine+=("$id"); done
-	[ ${#mine[@]} -gt 0 ] || continue
+	[ ${#mine[@]} -gt 0 ] || return 0
 	T=sid-$ARCH-debug
 	log "mutants $ARCH: ${#mine[@]} mutant(s): ${mine[*]}"
 	kv=$("$here/debugkernel.sh" build "$ARCH")
@@ -251,7 +252,7 @@ for ARCH in arm64 amd64; do
 	CROSS=
 	[ "$ARCH" = arm64 ] && CROSS=aarch64-linux-gnu-
 	# the copies, renewed when the cached tree is another one
-	MSRC=$M/$(basename "$(dirname "$SHSRC")")
+	MSRC=$M/$(basename "$(dirname "$SHSRC")")-$ARCH
 	MBUILD=$M/$(basename "$(dirname "$SHBUILD")")
 	if [ ! -f "$MSRC/.iopgt-mutant-copy" ]; then
 		log "mutants: hard-linked copy of $SHSRC"
@@ -270,13 +271,19 @@ for ARCH in arm64 amd64; do
 		[ -d "$d" ] && [ "$d" != "$MBUILD" ] && rm -rf --one-file-system "$d"
 	done
 	# the module (once, against the cached tree) and the userspace
+	# (kept while the sources and the cached tree are the same)
 	WORK=$M/work-$ARCH
-	rm -rf "$WORK"
-	mkdir -p "$WORK"
-	"$here/archive.sh" update "$IOPGT_USER_SUITE" >&2
-	"$here/archive.sh" fetch "$IOPGT_USER_SUITE" "$ARCH" >&2
-	"$here/build.sh" user "$WORK" "$ARCH" >&2 || die "userspace build failed"
-	"$here/build.sh" own "$WORK" "$T" "$SHBUILD/$IMG" "$SHBUILD" >&2 || die "module build against $SHBUILD failed"
+	stamp=$( { echo "$SHBUILD"; git -C "$IOPGT_REPO" ls-files -s module uapi tests userspace dkms.conf
+		git -C "$IOPGT_REPO" diff HEAD -- module uapi tests userspace dkms.conf; } | sha256sum | cut -c1-16)
+	if [ "$(cat "$WORK/stamp" 2>/dev/null)" != "$stamp" ] || [ ! -f "$WORK/$T/built" ]; then
+		rm -rf "$WORK"
+		mkdir -p "$WORK"
+		"$here/archive.sh" update "$IOPGT_USER_SUITE" >&2
+		"$here/archive.sh" fetch "$IOPGT_USER_SUITE" "$ARCH" >&2
+		"$here/build.sh" user "$WORK" "$ARCH" >&2 || die "userspace build failed"
+		"$here/build.sh" own "$WORK" "$T" "$SHBUILD/$IMG" "$SHBUILD" >&2 || die "module build against $SHBUILD failed"
+		echo "$stamp" >"$WORK/stamp"
+	fi
 	# the programs left out
 	if [ -n "$allprogs" ]; then
 		RUNPROGS=$(cd "$WORK/user-$ARCH/tests" && find . -maxdepth 1 -name 'iopgt-test-*' -printf '%f\n' | sed -n 's/^iopgt-test-//p' | sort | grep -vxE 'bench|clirate' | tr '\n' ' ')
@@ -299,8 +306,9 @@ for ARCH in arm64 amd64; do
 		fi
 		log "$ARCH $id: incremental build"
 		tb=$(date +%s)
-		if ! nice -n 5 mkbuild "$ARCH" "$(basename "$IMG")" modules >"$RES/$ARCH-$id.build.log" 2>&1; then
+		if ! mkbuild "$ARCH" "$(basename "$IMG")" modules >"$RES/$ARCH-$id.build.log" 2>&1; then
 			grep -E 'error' "$RES/$ARCH-$id.build.log" | head -n 5 >&2
+			[ "$id" = none ] && die "$ARCH: the unmutated copy did not build (log $RES/$ARCH-$id.build.log)"
 			echo -e "$ARCH\t$id\tERROR\tthe mutant did not build (log $RES/$ARCH-$id.build.log)\t-\t-\t$(($(date +%s) - tb))\t0" >>"$summary"
 			continue
 		fi
@@ -343,7 +351,21 @@ for ARCH in arm64 amd64; do
 		fi
 	done
 	restore_all
+}
+
+# The two kernels at once (one vCPU each; their builds are short).
+pids=()
+for a in arm64 amd64; do
+	run_arch "$a" >"$RES/run-$a.log" 2>&1 &
+	pids+=($!)
 done
+tail -q -n +1 -F "$RES/run-arm64.log" "$RES/run-amd64.log" 2>/dev/null &
+tailpid=$!
+rc=0
+for p in "${pids[@]}"; do wait "$p" || rc=1; done
+kill "$tailpid" 2>/dev/null || true
+cat "$RES"/summary-arm64.tsv "$RES"/summary-amd64.tsv >"$RES/summary.tsv" 2>/dev/null || true
+summary=$RES/summary.tsv
 
 # ---- the table ----
 {
