@@ -44,10 +44,12 @@ RES=$OUT/mutants
 DEFAULT_PROGS="conformance oracle walker flush"
 progs=${IOPGT_MUTANT_PROGS:-$DEFAULT_PROGS}
 allprogs=
+tableonly=
 sel=()
 for a in "$@"; do
 	case $a in
 	--all-progs) allprogs=1 ;;
+	--table) tableonly=1 ;;
 	--list) grep -v '^#' "$LIST" | awk -F'\t' 'NF { printf "%-22s %-6s %s\n", $1, $2, $5 }'; exit 0 ;;
 	-*) die "usage: $0 [--all-progs] [--list] [MUTANT|ARCH...]" ;;
 	*) sel+=("$a") ;;
@@ -69,7 +71,16 @@ done <"$LIST"
 for a in "${sel[@]}"; do
 	case " ${ids[*]} ${IOPGT_ARCHES[*]} " in *" $a "*) ;; *) die "unknown mutant or arch '$a' (see $0 --list)" ;; esac
 done
-[ ${#ids[@]} -gt 0 ] || die "no mutant selected"
+# ids named on the command line run in that order
+ordered=()
+for a in "${sel[@]}"; do
+	case " ${ids[*]} " in *" $a "*) ordered+=("$a") ;; esac
+done
+for id in "${ids[@]}"; do
+	case " ${ordered[*]} " in *" $id "*) ;; *) ordered+=("$id") ;; esac
+done
+ids=("${ordered[@]}")
+[ ${#ids[@]} -gt 0 ] || [ -n "$tableonly" ] || die "no mutant selected"
 # every file any mutant of the list touches (restored before each build)
 mapfile -t all_files < <(grep -v '^#' "$LIST" | awk -F'\t' 'NF { print $2 " " $3 }' | sort -u)
 
@@ -236,8 +247,15 @@ t_all=$(date +%s)
 # run_arch ARCH: the unmutated kernel, then each mutant of ARCH
 run_arch() {
 	ARCH=$1
-	local summary=$RES/summary-$ARCH.tsv mine=() id
-	: >"$summary"
+	local summary=$RES/summary-$ARCH.tsv mine=() id first=none
+	# IOPGT_MUTANT_NO_BASELINE=1: keep this arch's earlier results and
+	# its unmutated run (more mutants into the same table)
+	if [ "${IOPGT_MUTANT_NO_BASELINE:-0}" = 1 ] && [ -s "$summary" ]; then
+		first=
+		base_kunit=$(awk -F'\t' '$2 == "none" { print $6 }' "$summary")
+	else
+		: >"$summary"
+	fi
 	for id in "${ids[@]}"; do [ "${m_arch[$id]}" = "$ARCH" ] && mine+=("$id"); done
 	[ ${#mine[@]} -gt 0 ] || return 0
 	T=sid-$ARCH-debug
@@ -296,8 +314,8 @@ run_arch() {
 	done
 	skip=${skip# }
 	log "mutants $ARCH: programs run: $RUNPROGS (+ kunit)"
-	base_kunit=
-	for id in none "${mine[@]}"; do
+	echo "$RUNPROGS" >"$RES/progs-$ARCH"
+	for id in $first "${mine[@]}"; do
 		t0=$(date +%s)
 		restore_all
 		why=
@@ -355,7 +373,9 @@ run_arch() {
 
 # The two kernels at once (one vCPU each; their builds are short).
 pids=()
+[ -n "$tableonly" ] && ids=()
 for a in arm64 amd64; do
+	[ -n "$tableonly" ] && break
 	run_arch "$a" >"$RES/run-$a.log" 2>&1 &
 	pids+=($!)
 done
@@ -365,6 +385,7 @@ rc=0
 for p in "${pids[@]}"; do wait "$p" || rc=1; done
 kill "$tailpid" 2>/dev/null || true
 cat "$RES"/summary-arm64.tsv "$RES"/summary-amd64.tsv >"$RES/summary.tsv" 2>/dev/null || true
+RUNPROGS=$(cat "$RES"/progs-* 2>/dev/null | sort -u | tr '\n' ';' || true)
 summary=$RES/summary.tsv
 
 # ---- the table ----
@@ -390,5 +411,6 @@ summary=$RES/summary.tsv
 	done <"$summary"
 	echo
 	[ "$total" -gt 0 ] && echo "suite: $killed/$total killed ($((killed * 100 / total))%); kernel's own tests (KUnit + v7s selftest): $kkilled/$total killed ($((kkilled * 100 / total))%)"
-	echo "programs per mutant: $RUNPROGS(+ the kernel's KUnit modules); total $(($(date +%s) - t_all)) s; logs in $RES/"
+	echo "programs per mutant: $RUNPROGS (+ the kernel's KUnit modules); this run $(($(date +%s) - t_all)) s; logs in $RES/"
 } | tee "$RES/table.txt"
+exit $rc
