@@ -248,6 +248,8 @@ t_all=$(date +%s)
 run_arch() {
 	ARCH=$1
 	local summary=$RES/summary-$ARCH.tsv mine=() id first=none
+	for id in "${ids[@]}"; do [ "${m_arch[$id]}" = "$ARCH" ] && mine+=("$id"); done
+	[ ${#mine[@]} -gt 0 ] || return 0
 	# IOPGT_MUTANT_NO_BASELINE=1: keep this arch's earlier results and
 	# its unmutated run (more mutants into the same table)
 	if [ "${IOPGT_MUTANT_NO_BASELINE:-0}" = 1 ] && [ -s "$summary" ]; then
@@ -256,8 +258,6 @@ run_arch() {
 	else
 		: >"$summary"
 	fi
-	for id in "${ids[@]}"; do [ "${m_arch[$id]}" = "$ARCH" ] && mine+=("$id"); done
-	[ ${#mine[@]} -gt 0 ] || return 0
 	T=sid-$ARCH-debug
 	log "mutants $ARCH: ${#mine[@]} mutant(s): ${mine[*]}"
 	kv=$("$here/debugkernel.sh" build "$ARCH")
