@@ -23,6 +23,9 @@
 #   make targets                                     list valid target names
 #   make debug-kernels                               build the sanitizer kernels
 #                                                    (scripts/debugkernel.sh; cached)
+#   make mutants [MUTANTS="id|arm64|amd64 ..."]      mutants of io-pgtable/generic_pt
+#                [MUTANTS_ALL_PROGS=1]                in the debug kernels vs the suite
+#                                                    and KUnit (scripts/mutants.sh; not CI)
 #
 # Your own kernel (README "For kernel developers"): KERNEL=<Image|bzImage>
 # KDIR=<its build tree> [KARCH=arm64|amd64] on test (alone: only that
@@ -51,7 +54,7 @@ DEB_SUITE ?= trixie
 
 .PHONY: all module userspace install uninstall dkms-install dkms-remove deb \
 	check-kdir test test-next test-debug soak bench demo vm-shell vm-run targets shellcheck clean \
-	debug-kernels
+	debug-kernels mutants
 
 # userspace first: its missing dependencies are found before the module build
 all: userspace module
@@ -148,6 +151,13 @@ vm-run:
 debug-kernels:
 	scripts/debugkernel.sh build arm64
 	scripts/debugkernel.sh build amd64
+
+# Mutants of the kernel's page-table code, each built into a copy of the
+# cached debug kernel and run against the suite and the kernel's own tests
+# (README "Mutants"; hours of CPU, not part of make test).
+MUTANTS ?=
+mutants:
+	scripts/mutants.sh $(if $(MUTANTS_ALL_PROGS),--all-progs) $(MUTANTS)
 
 targets:
 	@scripts/targets.sh

@@ -515,6 +515,8 @@ static int iopgt_pt_create(struct iopgt_as *as,
 			ret = -EINVAL;
 		as->create_reason = ret == -ENOMEM ? IOPGT_REASON_NOMEM :
 						     IOPGT_REASON_LIBRARY_REFUSED;
+		if (IOPGT_DEFECT_LEAK_ON_LIBRARY_ENOMEM && ret == -ENOMEM)
+			return ret;
 		goto err_free;
 	}
 

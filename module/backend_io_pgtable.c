@@ -433,7 +433,8 @@ static int iopgt_iopt_create(struct iopgt_as *as,
 	if (!ops) {
 		if (IOPT_FAMILY(d) == IOPT_V7S)
 			atomic_dec(&iopgt_v7s_live);
-		iopgt_kfree(b);
+		if (!IOPGT_DEFECT_LEAK_ON_LIBRARY_ENOMEM)
+			iopgt_kfree(b);
 		/* NULL: out of memory or a rule this module does not know */
 		as->create_reason = IOPGT_REASON_LIBRARY_REFUSED;
 		return -ENOMEM;

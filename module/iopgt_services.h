@@ -79,6 +79,20 @@ void iopgt_kvfree(const void *p);
 void iopgt_alloc_note(long delta);	/* for other allocators */
 s64 iopgt_module_allocs(void);
 
+/*
+ * TEST-ONLY defect (IOPGT_DEFECT=failnth, module/Kbuild; never in a normal
+ * build): when the page-table library itself fails an allocation while an
+ * address space is created (alloc_io_pgtable_ops() NULL, generic_pt init
+ * -ENOMEM), the error path forgets to free the backend's own allocation.
+ * Only the kernel's fail-nth (tests/faultinj.c kernel_fail_nth_sweep on the
+ * sanitizer kernels) reaches that path; its leak check must fail.
+ */
+#ifdef IOPGT_DEFECT_FAILNTH
+#define IOPGT_DEFECT_LEAK_ON_LIBRARY_ENOMEM 1
+#else
+#define IOPGT_DEFECT_LEAK_ON_LIBRARY_ENOMEM 0
+#endif
+
 /**
  * iopgt_fault_arm() - fail the Nth allocation from now (fault_nth)
  * @n: 0 disarms

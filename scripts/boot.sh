@@ -26,6 +26,9 @@ tdir=$work/$target
 # judge tells kernel lines from test output (own kernels may lack
 # CONFIG_PRINTK_TIME).
 append="panic=-1 panic_on_warn=1 oops=panic rdinit=/init printk.time=1"
+# IOPGT_BOOT_APPEND: more kernel parameters, last (a later value of the
+# same parameter wins; scripts/mutants.sh boots with panic_on_warn=0).
+[ -n "${IOPGT_BOOT_APPEND:-}" ] && append="$append $IOPGT_BOOT_APPEND"
 if [ -n "${IOPGT_HARDENED:-}" ]; then
 	# watchdog_thresh=60: poisoning every free page at boot takes 20+ s of
 	# TCG time on 6.1/6.12 arm64 without a reschedule point, which the

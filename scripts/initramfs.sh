@@ -107,8 +107,8 @@ cp "$tdir/iopgt.ko" "$r/lib/modules/iopgt.ko"
 if [ -n "${IOPGT_DEFECT:-}" ]; then
 	for d in $IOPGT_DEFECT; do
 		case $d in
-		overrun | double_free | uaf | pagealloc | kfence | ubsan | leak | lockinv) ;;
-		*) die "IOPGT_DEFECT: unknown defect '$d' (overrun double_free uaf pagealloc kfence ubsan leak lockinv)" ;;
+		overrun | double_free | uaf | pagealloc | kfence | ubsan | leak | lockinv | failnth) ;;
+		*) die "IOPGT_DEFECT: unknown defect '$d' (overrun double_free uaf pagealloc kfence ubsan leak lockinv failnth)" ;;
 		esac
 	done
 	[ -f "$tdir/iopgt_defect.ko" ] || die "$target: IOPGT_DEFECT=$IOPGT_DEFECT but no iopgt_defect.ko was built"

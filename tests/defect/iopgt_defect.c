@@ -21,7 +21,10 @@
  *                     them (the sanitizer targets' judge: kmemleak, and the
  *                     kmalloc slab counters back to their baseline)
  * defect=lockinv      take two mutexes in one order, then in the other
- *                     (lockdep: "possible circular locking dependency")
+ *                     (lockdep: "possible circular locking dependency") * defect=failnth      nothing here: this defect is compiled into iopgt.ko
+ *                     itself (module/Kbuild, iopgt_services.h: a leak on
+ *                     the error path of a library allocation failure),
+ *                     for the kernel fail-nth sweep to find
  */
 #include <linux/compiler.h>
 #include <linux/delay.h>
@@ -180,6 +183,11 @@ static void defect_ubsan(void)
 	pr_info("iopgt_defect: a[%d] = %d\n", i, a[i]);
 }
 
+static void defect_failnth(void)
+{
+	pr_info("iopgt_defect: failnth lives in iopgt.ko (built with IOPGT_DEFECT=failnth)\n");
+}
+
 static int __init iopgt_defect_init(void)
 {
 	static const struct {
@@ -194,6 +202,7 @@ static int __init iopgt_defect_init(void)
 		{ "ubsan", defect_ubsan },
 		{ "leak", defect_leak },
 		{ "lockinv", defect_lockinv },
+		{ "failnth", defect_failnth },
 	};
 	size_t i;
 
