@@ -142,24 +142,28 @@ matrix() {
 	prev=$ver~prev
 	root=$PKG_CACHE/mbuild-$suite
 	t0=$(date +%s)
-	ensure_build_root "$suite" "$root" cross ||
-		{ echo "the $suite package build root failed" >"$out/failed"; return 1; }
-	trap 'pkg_umount "$root"' EXIT
-	rm -rf "$root/build"
-	stage "$root/build/iopgt-$ver" "$ver"
 	# the key: the staged tree without its dated changelog, the suite and
 	# the build dependencies
+	mkdir -p "$PKG_CACHE"
+	stage "$PKG_CACHE/mstage/iopgt-$ver" "$ver"
 	key=$({ echo "$suite ${BUILD_DEPS[*]} ${CROSS_DEPS[*]} m1"
-		cd "$root/build/iopgt-$ver" && find . -type f ! -path ./debian/changelog -print0 | LC_ALL=C sort -z |
+		cd "$PKG_CACHE/mstage/iopgt-$ver" && find . -type f ! -path ./debian/changelog -print0 | LC_ALL=C sort -z |
 			xargs -0 sha256sum; } | sha256sum | cut -c1-16)
 	cache=$PKG_CACHE/matrix/$key
 	if [ -f "$cache/done" ]; then
 		log "deb: the matrix's packages of this tree are cached ($cache)"
 		cp -a "$cache/." "$out/"
+		rm -f "$out/done"
 		touch "$cache/done"
 		for part in dkms amd64 arm64 prev; do touch "$out/$part.ready"; done
 		return 0
 	fi
+	ensure_build_root "$suite" "$root" cross ||
+		{ echo "the $suite package build root failed" >"$out/failed"; return 1; }
+	trap 'pkg_umount "$root"' EXIT
+	rm -rf "$root/build"
+	mkdir -p "$root/build"
+	mv "$PKG_CACHE/mstage/iopgt-$ver" "$root/build/"
 	pkg_mount "$root"
 	# mb NAME DIR ARGS...: dpkg-buildpackage ARGS in the root's DIR (the
 	# arm64 one finds arm64's libmnl.pc)
