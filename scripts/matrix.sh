@@ -461,7 +461,8 @@ pkgtest_row() {
 	if [ "$f" -ne 0 ]; then
 		echo "=== pkgtest-$pkgtest_suite FAILED (log $OUT/logs/pkgtest-$pkgtest_suite.log):" >&2
 		grep -E '^not ok|^iopgt: error' "$logf" >&2 || tail -n 20 "$logf" >&2
-		REASONS_ALL="${REASONS_ALL:-}$(grep -E '^not ok|^iopgt: error' "$logf" | sed "s/^/  pkgtest-$pkgtest_suite: /")
+		REASONS_ALL="${REASONS_ALL:-}$({ grep -E '^not ok|^iopgt: error' "$logf" ||
+			echo "ended early (rc=${rc:-?}), see the log"; } | sed "s/^/  pkgtest-$pkgtest_suite: /")
 "
 	fi
 }

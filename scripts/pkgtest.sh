@@ -88,9 +88,9 @@ check_gone() {
 # check_installed VERSION: DKMS built and installed VERSION for the stock kernel.
 check_installed() {
 	local v=$1
-	run dkms status
-	run sh -c "modinfo -F version /lib/modules/$kver/updates/dkms/iopgt.ko*"
-	run iopgt --version
+	run dkms status || true
+	run sh -c "modinfo -F version /lib/modules/$kver/updates/dkms/iopgt.ko*" || true
+	run iopgt --version || true
 	check "dkms status: iopgt/$v, $kver: installed" \
 		"dkms status | grep -F 'iopgt/$v, $kver, ' | grep -q ': installed'"
 	check "dkms status lists no other iopgt version" "[ \"\$(dkms status | grep -c '^iopgt')\" = 1 ]"
@@ -190,7 +190,7 @@ source_suite() {
 	check "make built module/iopgt.ko and userspace/build/iopgt" \
 		"[ -f /home/alice/iopgt/module/iopgt.ko ] && [ -x /home/alice/iopgt/userspace/build/iopgt ]"
 	runas root "make install KVER=$kver" | grep -v '^make' | tail -n 25
-	run sh -c "modinfo -F version /lib/modules/$kver/updates/iopgt.ko*; /usr/local/bin/iopgt --version; ls /usr/local/lib/libiopgt* /usr/local/include/libiopgt.h /usr/local/include/linux/iopgt.h /usr/local/share/man/man8/iopgt.8"
+	run sh -c "modinfo -F version /lib/modules/$kver/updates/iopgt.ko*; /usr/local/bin/iopgt --version; ls /usr/local/lib/libiopgt* /usr/local/include/libiopgt.h /usr/local/include/linux/iopgt.h /usr/local/share/man/man8/iopgt.8" || true
 	check "make install: iopgt.ko in /lib/modules/$kver/updates, modinfo version $ver" \
 		"[ \"\$(modinfo -F version /lib/modules/$kver/updates/iopgt.ko*)\" = '$ver' ]"
 	check "make install: depmod knows iopgt" "grep -q 'updates/iopgt.ko' /lib/modules/$kver/modules.dep"
@@ -207,7 +207,7 @@ source_suite() {
 	hcheck "make dkms-install without dkms names dkms" grep -qF '(Debian: apt install dkms)' <<<"$out"
 	pkg_in_root "$root" apt-get -q -y install dkms >/dev/null 2>&1
 	runas root "make dkms-install KVER=$kver" | tail -n 12
-	run dkms status
+	run dkms status || true
 	check "make dkms-install: dkms status iopgt/$ver, $kver: installed" \
 		"dkms status | grep -F 'iopgt/$ver, $kver, ' | grep -q ': installed'"
 	check "make dkms-install: /usr/src/iopgt-$ver has no build products" \
