@@ -152,6 +152,7 @@ matrix() {
 	cache=$PKG_CACHE/matrix/$key
 	if [ -f "$cache/done" ]; then
 		log "deb: the matrix's packages of this tree are cached ($cache)"
+		rm -rf "$PKG_CACHE/mstage"
 		cp -a "$cache/." "$out/"
 		rm -f "$out/done"
 		touch "$cache/done"
