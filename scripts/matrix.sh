@@ -277,7 +277,11 @@ pids[pkg]=$!
 pkgtest_pid=
 if [ "$mode" = test ] && [ "$pkgtest_suite" != none ]; then
 	t_pkgtest0=$(date +%s)
-	{ run_pkgtest; echo "@@IOPGT-PKGTEST-END rc=$? secs=$(($(date +%s) - t_pkgtest0))"; } >"$WORK/pkgtest.log" 2>&1 &
+	{
+		prc=0
+		run_pkgtest || prc=$?
+		echo "@@IOPGT-PKGTEST-END rc=$prc secs=$(($(date +%s) - t_pkgtest0))"
+	} >"$WORK/pkgtest.log" 2>&1 &
 	pkgtest_pid=$!
 fi
 for b in "${bases[@]}"; do
