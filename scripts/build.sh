@@ -2,13 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build inside the suites' build roots.
 #
-#   build.sh module WORK TARGET...   dkms add/build/install the current
-#        tree (module/, uapi/, dkms.conf) for each TARGET's kernel (all in
-#        the same base suite's root, one after the other, in the order
-#        given); result: WORK/TARGET/iopgt.ko and WORK/TARGET/kernel.env,
-#        then WORK/TARGET/built (or WORK/TARGET/build-failed with the
-#        reason). Exit status non-zero if any target failed. The conftest
-#        results are kept in the root (IOPGT_CONFTEST_CACHE) per kernel.
+#   build.sh module WORK DEB TARGET...   install the iopgt-dkms package
+#        DEB in the base suite's root with DKMS's autoinstall kept out of
+#        the way (/etc/dkms/no-autoinstall: the root holds several
+#        kernels' headers), `dkms add` its tree /usr/src/iopgt-<version>
+#        (checked against the package: dpkg --verify), then `dkms build -k`
+#        each TARGET's kernel, one after the other in the order given (one
+#        dkms build directory per module version); result:
+#        WORK/TARGET/iopgt.ko and WORK/TARGET/kernel.env, then
+#        WORK/TARGET/built (or WORK/TARGET/build-failed with the reason).
+#        Exit status non-zero if any target failed. The conftest results
+#        are kept in the root (IOPGT_CONFTEST_CACHE) per kernel.
 #        IOPGT_DEFECT set: also the test-only module tests/defect/ (plain
 #        kbuild) -> WORK/TARGET/iopgt_defect.ko
 #   build.sh own WORK TARGET KERNEL KDIR   a kernel that is not a Debian
@@ -20,10 +24,13 @@
 #        (kroot.sh); KDIR's KUnit test modules go along (WORK/TARGET/kunit/).
 #        Same results as module, kernel.env with OWN_KERNEL=KERNEL.
 #   build.sh own-check TARGET KERNEL KDIR   only the refusal check
-#   build.sh user WORK ARCH...           build userspace/ and tests/ for
-#        each ARCH in the userspace suite's root; result: WORK/user-ARCH/
-#        {bin/iopgt, tests/*, sysroot/<shared libraries they need>}; the
-#        tests link the kernel's YNL client of uapi/iopgt.yaml (ynl.sh)
+#   build.sh user WORK PKGDIR ARCH...    build userspace/ and tests/ for
+#        each ARCH in the userspace suite's root; the CLI is the iopgt
+#        package's of PKGDIR (deb.sh matrix; waited for): result:
+#        WORK/user-ARCH/{pkg/<the iopgt package's files>,
+#        pkg/var/lib/dpkg/info/iopgt.md5sums, bin/iopgt (the package's),
+#        tests/*, sysroot/<shared libraries they need>}; the tests link the
+#        kernel's YNL client of uapi/iopgt.yaml (ynl.sh)
 #
 # IOPGT_SRC (default: the repository) is the source tree to build.
 set -euo pipefail
@@ -84,9 +91,7 @@ build_one() {
 	fi
 	log=$dir/dkms.log
 	rc=0
-	{ in_root "$root" "${env[@]}" dkms build -m iopgt -v "$ver" -k "$kver" "${aopt[@]}" &&
-		in_root "$root" "${env[@]}" dkms install -m iopgt -v "$ver" -k "$kver" "${aopt[@]}" --force; } \
-		>"$log" 2>&1 || rc=$?
+	in_root "$root" "${env[@]}" dkms build -m iopgt -v "$ver" -k "$kver" "${aopt[@]}" >"$log" 2>&1 || rc=$?
 	if [ $rc -ne 0 ]; then
 		echo "=== $t: module build failed (dkms exit $rc); dkms output:" >&2
 		tail -n 15 "$log" >&2
@@ -129,24 +134,60 @@ build_one() {
 	return 0
 }
 
+# install_dkms_deb ROOT VER DEB: DEB (iopgt-dkms VER) is what ROOT has,
+# registered with DKMS and built for no kernel; prints why not and fails.
+install_dkms_deb() {
+	local root=$1 ver=$2 deb=$3 f log=$1/var/lib/iopgt/dkms-deb.log bad
+	[ -f "$deb" ] || { echo "no iopgt-dkms package $deb"; return 1; }
+	mkdir -p "$root/etc/dkms" "$root/var/lib/iopgt"
+	touch "$root/etc/dkms/no-autoinstall"
+	# Whatever an earlier run left: the package (its prerm removes it from
+	# DKMS), other versions, a tree that is not the package's.
+	in_root "$root" dpkg --purge iopgt-dkms >/dev/null 2>&1 || true
+	for f in "$root"/var/lib/dkms/iopgt/*/source; do
+		[ -e "$f" ] || [ -L "$f" ] || continue
+		f=${f%/source}
+		in_root "$root" dkms remove -m iopgt -v "${f##*/}" --all >/dev/null 2>&1 || true
+	done
+	rm -rf "$root/var/lib/dkms/iopgt" "$root"/usr/src/iopgt-*
+	cp "$deb" "$root/tmp/iopgt-dkms.deb"
+	if ! in_root "$root" dpkg -i /tmp/iopgt-dkms.deb >"$log" 2>&1; then
+		rm -f "$root/tmp/iopgt-dkms.deb"
+		echo "dpkg -i $(basename "$deb") failed in $root: $(tail -n 3 "$log" | tr '\n' ' ')"
+		return 1
+	fi
+	rm -f "$root/tmp/iopgt-dkms.deb"
+	[ "$(in_root "$root" dpkg-query -S "/usr/src/iopgt-$ver/dkms.conf" 2>/dev/null | cut -d: -f1)" = iopgt-dkms ] ||
+		{ echo "/usr/src/iopgt-$ver/dkms.conf is not from the iopgt-dkms package"; return 1; }
+	in_root "$root" dkms add -m iopgt -v "$ver" >>"$log" 2>&1 ||
+		{ echo "dkms add iopgt/$ver (the package's tree) failed: $(tail -n 3 "$log" | tr '\n' ' ')"; return 1; }
+	# the tree DKMS builds is the package's, unchanged, and nothing else
+	[ "$(readlink "$root/var/lib/dkms/iopgt/$ver/source")" = "/usr/src/iopgt-$ver" ] ||
+		{ echo "DKMS's iopgt/$ver source is $(readlink "$root/var/lib/dkms/iopgt/$ver/source"), not /usr/src/iopgt-$ver"; return 1; }
+	bad=$(in_root "$root" dpkg --verify iopgt-dkms 2>&1)
+	[ -z "$bad" ] || { echo "the DKMS tree differs from the iopgt-dkms package: $bad" | head -n 3; return 1; }
+	bad=$(cd "$root/usr/src/iopgt-$ver" && find . -type f | sed 's|^\.|/usr/src/iopgt-'"$ver"'|' | sort |
+		comm -23 - <(in_root "$root" dpkg-query -L iopgt-dkms | sort))
+	[ -z "$bad" ] || { echo "the DKMS tree has files that are not the iopgt-dkms package's: $bad" | head -n 3; return 1; }
+	return 0
+}
+
 build_module() {
-	local work=$1 root ver t failed=0 base
-	shift
+	local work=$1 deb=$2 root ver t failed=0 base why
+	shift 2
 	base=$(suite_base "$(target_suite "$1")")
 	root=$(root_dir "$base")
 	ver=$(iopgt_version)
 	[ -n "$ver" ] || die "cannot read PACKAGE_VERSION from $SRC/dkms.conf"
 	trap 'umount_proc "$root"' EXIT
 	mount_proc "$root"
-	copy_src "$root/usr/src/iopgt-$ver" module uapi dkms.conf
-	in_root "$root" dkms remove -m iopgt -v "$ver" --all >/dev/null 2>&1 || true
-	rm -rf "$root/var/lib/dkms/iopgt"
-	if ! in_root "$root" dkms add -m iopgt -v "$ver" >/dev/null; then
+	log "$base: installing $(basename "$deb") (autoinstall off), dkms add"
+	if ! why=$(install_dkms_deb "$root" "$ver" "$deb"); then
 		for t in "$@"; do
 			mkdir -p "$work/$t"
-			echo "dkms add iopgt/$ver failed in the $base root" >"$work/$t/build-failed"
+			echo "the iopgt-dkms package in the $base root: $why" >"$work/$t/build-failed"
 		done
-		die "$base: dkms add iopgt/$ver failed"
+		die "$base: $why"
 	fi
 	for t in "$@"; do
 		[ "$(suite_base "$(target_suite "$t")")" = "$base" ] || die "$t does not build in the $base root"
@@ -199,9 +240,28 @@ while [ -n "$todo" ]; do
 done
 '
 
+# pkg_cli PKGDIR ARCH DST: the iopgt package of ARCH unpacked in DST/pkg
+# (with its md5sums where dpkg keeps them), its CLI as DST/bin/iopgt.
+pkg_cli() {
+	local pdir=$1 arch=$2 dst=$3 ver deb
+	ver=$(iopgt_version)
+	wait_ready "$pdir" "$arch" || die "user-$arch: the iopgt package: $(cat "$pdir/failed" 2>/dev/null)"
+	deb=$pdir/iopgt_${ver}_$arch.deb
+	[ -f "$deb" ] || die "user-$arch: no $deb"
+	rm -rf "$dst/pkg" "$dst/ctl"
+	mkdir -p "$dst/pkg/var/lib/dpkg/info" "$dst/ctl"
+	dpkg-deb -x "$deb" "$dst/pkg"
+	dpkg-deb -e "$deb" "$dst/ctl"
+	cp "$dst/ctl/md5sums" "$dst/pkg/var/lib/dpkg/info/iopgt.md5sums"
+	rm -rf "$dst/ctl"
+	[ -x "$dst/pkg/usr/bin/iopgt" ] || die "user-$arch: $deb has no /usr/bin/iopgt"
+	cp "$dst/pkg/usr/bin/iopgt" "$dst/bin/iopgt"
+	log "user-$arch: the CLI is $(basename "$deb")'s"
+}
+
 build_user() {
-	local work=$1 suite=$IOPGT_USER_SUITE root cc arch triplet o dst
-	shift
+	local work=$1 pdir=$2 suite=$IOPGT_USER_SUITE root cc arch triplet o dst
+	shift 2
 	root=$(root_dir "$suite")
 	cc=gcc-$(cat "$root/.iopgt-gcc")
 	trap 'umount_proc "$root"' EXIT
@@ -226,7 +286,6 @@ build_user() {
 				>"$dst/userspace.log" 2>&1 ||
 				{ tail -n 40 "$dst/userspace.log" >&2; die "user-$arch: userspace build failed"; }
 			[ -x "$root$o/userspace/iopgt" ] || die "user-$arch: userspace built no $o/userspace/iopgt"
-			cp "$root$o/userspace/iopgt" "$dst/bin/iopgt"
 		else
 			log "note: userspace/Makefile does not exist yet; no iopgt CLI in the VM"
 		fi
@@ -243,6 +302,8 @@ build_user() {
 		else
 			log "note: tests/Makefile does not exist yet; only tests/vm/*.sh run in the VM"
 		fi
+		# the VM's CLI: the iopgt package's (the one built above links the tests)
+		pkg_cli "$pdir" "$arch" "$dst"
 		local bins=()
 		local f
 		for f in "$dst/bin/"* "$dst/tests/"*; do
@@ -394,15 +455,15 @@ own)
 	build_own "$@"
 	;;
 module)
-	[ $# -ge 2 ] || die "usage: $0 module WORK TARGET..."
-	with_lock "root-$(suite_base "$(target_suite "$2")")" "$0" _module "$@"
+	[ $# -ge 3 ] || die "usage: $0 module WORK DEB TARGET..."
+	with_lock "root-$(suite_base "$(target_suite "$3")")" "$0" _module "$@"
 	;;
 _module) build_module "$@" ;;
 user)
-	[ $# -ge 2 ] || die "usage: $0 user WORK ARCH..."
+	[ $# -ge 3 ] || die "usage: $0 user WORK PKGDIR ARCH..."
 	"$here/buildroot.sh" "$IOPGT_USER_SUITE"
 	with_lock "root-$IOPGT_USER_SUITE" "$0" _user "$@"
 	;;
 _user) build_user "$@" ;;
-*) die "usage: $0 module WORK TARGET... | own WORK TARGET KERNEL KDIR | user WORK ARCH..." ;;
+*) die "usage: $0 module WORK DEB TARGET... | own WORK TARGET KERNEL KDIR | user WORK PKGDIR ARCH..." ;;
 esac

@@ -8,6 +8,19 @@
 #
 #   deb.sh build [SUITE]     (default trixie) -> $DEB_OUT (default $OUT/deb):
 #                            *.deb, *.dsc, *.tar.xz, *.changes, lintian.txt
+#   deb.sh matrix DIR        the packages the kernel matrix tests, built in
+#                            the userspace suite's root (its glibc is the
+#                            VM's) without the host tests (make test runs
+#                            them) and without lintian (make deb): in DIR,
+#                            as each is ready (DIR/<part>.ready; DIR/failed
+#                            with the reason if one fails):
+#                              dkms   iopgt-dkms_<version>_all.deb
+#                              amd64  iopgt, libiopgt1, libiopgt-dev amd64
+#                              arm64  the same cross-built for arm64
+#                              prev   DIR/prev/: <version>~prev iopgt-dkms
+#                                     and iopgt amd64 (the upgrade test)
+#                            Cached under $IOPGT_CACHE/pkg/matrix/<hash of
+#                            the staged tree>: a warm run copies them.
 #
 # DEB_VERSION=V builds the same tree as version V (dkms.conf's
 # PACKAGE_VERSION is rewritten in the staged copy), e.g. 0.1.0~prev for an
@@ -20,20 +33,33 @@ set -euo pipefail
 
 BUILD_DEPS=(build-essential debhelper dh-dkms libmnl-dev pkgconf man-db lintian udev)
 
-# The build root: a fresh copy of the base with the build dependencies,
-# remade when the list changes.
+# The matrix's package root cross-builds for arm64 too (no lintian, udev
+# there: make deb checks).
+CROSS_DEPS=(gcc-aarch64-linux-gnu libc6-dev:arm64 libmnl-dev:arm64 libmnl0:arm64)
+
+# The build root: a fresh copy of the base with the build dependencies
+# (and CROSS_DEPS with a third argument "cross"), remade when the list
+# changes.
 ensure_build_root() {
-	local suite=$1 root=$2 want
-	want="${BUILD_DEPS[*]}"
+	local suite=$1 root=$2 want deps=("${BUILD_DEPS[@]}") d
+	if [ "${3:-}" = cross ]; then
+		deps=()
+		for d in "${BUILD_DEPS[@]}"; do
+			case $d in lintian | udev) ;; *) deps+=("$d") ;; esac
+		done
+		deps+=("${CROSS_DEPS[@]}")
+	fi
+	want="${deps[*]}"
 	if [ -f "$root.ready" ] && [ "$(cat "$root.ready")" = "$want" ]; then
 		return 0
 	fi
-	log "deb: making the $suite build root (${BUILD_DEPS[*]})"
+	log "deb: making the $suite build root (${deps[*]})"
 	rm -f "$root.ready"
 	pkg_fresh_root "$suite" "$root"
 	pkg_mount "$root"
+	[ "${3:-}" = cross ] && pkg_in_root "$root" dpkg --add-architecture arm64
 	{ pkg_in_root "$root" apt-get -q update &&
-		pkg_in_root "$root" apt-get -q -y --no-install-recommends install "${BUILD_DEPS[@]}" &&
+		pkg_in_root "$root" apt-get -q -y --no-install-recommends install "${deps[@]}" &&
 		pkg_in_root "$root" apt-get clean; } >"$root.log" 2>&1 ||
 		{ tail -n 20 "$root.log" >&2; die "deb: installing the build dependencies in $root failed (log $root.log)"; }
 	echo "$want" >"$root.ready"
@@ -106,6 +132,81 @@ build() {
 	cat "$out/udevadm.txt" >&2
 }
 
+# matrix DIR: see the top.
+matrix() {
+	local out=$1 suite=$IOPGT_USER_SUITE ver prev key cache t0 part
+	# root: global, for the EXIT trap
+	out=$(mkdir -p "$out" && cd "$out" && pwd)
+	ver=$(iopgt_version)
+	[ -n "$ver" ] || { echo "cannot read PACKAGE_VERSION from dkms.conf" >"$out/failed"; return 1; }
+	prev=$ver~prev
+	root=$PKG_CACHE/mbuild-$suite
+	t0=$(date +%s)
+	# the key: the staged tree without its dated changelog, the suite and
+	# the build dependencies
+	mkdir -p "$PKG_CACHE"
+	stage "$PKG_CACHE/mstage/iopgt-$ver" "$ver"
+	key=$({ echo "$suite ${BUILD_DEPS[*]} ${CROSS_DEPS[*]} m1"
+		cd "$PKG_CACHE/mstage/iopgt-$ver" && find . -type f ! -path ./debian/changelog -print0 | LC_ALL=C sort -z |
+			xargs -0 sha256sum; } | sha256sum | cut -c1-16)
+	cache=$PKG_CACHE/matrix/$key
+	if [ -f "$cache/done" ]; then
+		log "deb: the matrix's packages of this tree are cached ($cache)"
+		rm -rf "$PKG_CACHE/mstage"
+		cp -a "$cache/." "$out/"
+		rm -f "$out/done"
+		touch "$cache/done"
+		for part in dkms amd64 arm64 prev; do touch "$out/$part.ready"; done
+		return 0
+	fi
+	ensure_build_root "$suite" "$root" cross ||
+		{ echo "the $suite package build root failed" >"$out/failed"; return 1; }
+	trap 'pkg_umount "$root"' EXIT
+	rm -rf "$root/build"
+	mkdir -p "$root/build"
+	mv "$PKG_CACHE/mstage/iopgt-$ver" "$root/build/"
+	pkg_mount "$root"
+	# mb NAME DIR ARGS...: dpkg-buildpackage ARGS in the root's DIR (the
+	# arm64 one finds arm64's libmnl.pc)
+	mb() {
+		local name=$1 dir=$2 penv=()
+		shift 2
+		[ "$name" = arm64 ] && penv=(PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig)
+		log "deb: dpkg-buildpackage $* ($name, $suite root)"
+		pkg_in_root "$root" env DEB_BUILD_OPTIONS="nocheck noautodbgsym" "${penv[@]}" \
+			sh -c "cd $dir && dpkg-buildpackage -us -uc $*" >"$root/build/$name.log" 2>&1 && return 0
+		tail -n 30 "$root/build/$name.log" >&2
+		cp "$root/build/$name.log" "$out/$name.log"
+		echo "dpkg-buildpackage $* ($name) failed in the $suite package root (log $out/$name.log)" >"$out/failed"
+		return 1
+	}
+	mb dkms "/build/iopgt-$ver" -A -d || return 1
+	cp "$root/build/iopgt-dkms_${ver}_all.deb" "$out/"
+	touch "$out/dkms.ready"
+	mb amd64 "/build/iopgt-$ver" -B -d || return 1
+	cp "$root/build/"*_"${ver}"_amd64.deb "$out/"
+	touch "$out/amd64.ready"
+	mb arm64 "/build/iopgt-$ver" -B -d -aarm64 || return 1
+	cp "$root/build/"*_"${ver}"_arm64.deb "$out/"
+	touch "$out/arm64.ready"
+	stage "$root/build/iopgt-$prev" "$prev"
+	mb prev "/build/iopgt-$prev" -b -d || return 1
+	mkdir -p "$out/prev"
+	cp "$root/build/iopgt-dkms_${prev}_all.deb" "$root/build/iopgt_${prev}_amd64.deb" "$out/prev/"
+	touch "$out/prev.ready"
+	pkg_umount "$root"
+	trap - EXIT
+	mkdir -p "$cache.tmp"
+	cp -a "$out"/*.deb "$out/prev" "$cache.tmp/"
+	rm -rf "$cache"
+	mv "$cache.tmp" "$cache"
+	touch "$cache/done"
+	# keep the 6 most recently used trees
+	find "$PKG_CACHE/matrix" -mindepth 1 -maxdepth 1 -type d ! -name '*.tmp' -printf '%T@ %p\n' |
+		sort -rn | tail -n +7 | cut -d' ' -f2- | xargs -r rm -rf
+	log "deb: the matrix's packages built in $(($(date +%s) - t0))s"
+}
+
 cmd=${1:-}
 shift || true
 case $cmd in
@@ -115,5 +216,16 @@ build)
 	with_lock "pkg-build-${1:-trixie}" "$0" _build "$@"
 	;;
 _build) build "$@" ;;
-*) die "usage: $0 build [SUITE]" ;;
+matrix)
+	[ $# -eq 1 ] || die "usage: $0 matrix DIR"
+	[ "$(id -u)" -eq 0 ] || die "deb.sh needs root (debootstrap, chroot)"
+	ensure_host_tools debootstrap:debootstrap flock:util-linux
+	with_lock "pkg-build-matrix" "$0" _matrix "$@" || {
+		mkdir -p "$1"
+		[ -f "$1/failed" ] || echo "deb.sh matrix failed (output above)" >"$1/failed"
+		exit 1
+	}
+	;;
+_matrix) matrix "$@" ;;
+*) die "usage: $0 build [SUITE] | matrix DIR" ;;
 esac

@@ -129,9 +129,18 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
 u=$work/user-$arch
 if [ -d "$u" ]; then
 	cp -a "$u/sysroot/." "$r/"
-	[ -f "$u/bin/iopgt" ] && cp "$u/bin/iopgt" "$r/usr/bin/iopgt"
+	# the iopgt package's files (build.sh user: its CLI, man pages, udev
+	# rule, completion) and its md5sums
+	if [ -d "$u/pkg" ]; then
+		cp -a "$u/pkg/." "$r/"
+	elif [ -f "$u/bin/iopgt" ]; then
+		cp "$u/bin/iopgt" "$r/usr/bin/iopgt"
+	fi
 	cp -a "$u/tests/." "$r/tests/"
 fi
+# The package check (TAP, like a test program).
+cp "$here/vm-package.sh" "$r/tests/iopgt-test-package"
+chmod 755 "$r/tests/iopgt-test-package"
 # Scripted tests from the tree (executables only).
 for f in "$SRC"/tests/vm/*.sh; do
 	[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$r/tests/"
@@ -150,6 +159,7 @@ fi
 {
 	printf 'IOPGT_MODE=%s\nIOPGT_TARGET=%s\n' "$mode" "$target"
 	printf 'IOPGT_RUN=%s\n' "$run"
+	printf 'IOPGT_VERSION=%s\n' "$(iopgt_version)"
 	printf 'IOPGT_TEST_TIMEOUT=%s\n' "${IOPGT_TEST_TIMEOUT:-240}"
 	printf 'IOPGT_FUZZ_SECONDS=%s\n' "${IOPGT_FUZZ_SECONDS:-20}"
 	printf 'IOPGT_TEST_TIMEOUT_SCALE=%s\n' "${IOPGT_TEST_TIMEOUT_SCALE:-1}"

@@ -208,5 +208,17 @@ host_tools_all() {
 		/usr/share/keyrings/debian-archive-keyring.gpg:debian-archive-keyring
 }
 
+# wait_ready DIR PART: wait until DIR/PART.ready (deb.sh matrix) exists;
+# fail when DIR/failed does (or after IOPGT_PKG_WAIT seconds, default 3600).
+wait_ready() {
+	local i=0
+	while [ ! -f "$1/$2.ready" ]; do
+		[ -f "$1/failed" ] && return 1
+		[ $i -ge "${IOPGT_PKG_WAIT:-3600}" ] && { echo "waited too long for $1/$2.ready" >"$1/failed"; return 1; }
+		sleep 1
+		i=$((i + 1))
+	done
+}
+
 # Root of the build chroot of a suite.
 root_dir() { echo "$IOPGT_CACHE/roots/$1"; }

@@ -24,9 +24,17 @@
 # own); their in-VM time limits are IOPGT_OWN_TIMEOUT_SCALE (default 3)
 # times the stock ones.
 #
-# Each base suite's root is prepared in parallel (apt, root, headers of its
-# targets' kernels, dkms builds one after the other); a target boots as soon
-# as its module and the userspace are built, the longest VMs first.
+# The packages come first (deb.sh matrix, cached per tree): the matrix
+# tests what users install. Each base suite's root is prepared in parallel
+# (apt, root, headers of its targets' kernels; then the iopgt-dkms package
+# installed there with autoinstall off and `dkms build -k` per target, one
+# after the other); the VM's CLI and its files are the iopgt package's. A
+# target boots as soon as its module and the userspace are built, the
+# longest VMs first. Once per `make test` (IOPGT_PKGTEST, default trixie;
+# "none" skips it), in parallel with the VMs, pkgtest.sh installs the
+# packages in a clean root of that suite with a single kernel's headers
+# (the real postinst autoinstall), upgrades from <version>~prev and purges;
+# its TAP is a row of the table.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -179,7 +187,7 @@ fail_targets() {
 # (their suites may be the base's backports or experimental) and the
 # module for each, in boot order.
 prepare_base() {
-	local b=$1 t ks ok=() rc=0
+	local b=$1 t ks ok=() rc=0 deb
 	shift
 	if ! { "$here/archive.sh" update "$b" && "$here/archive.sh" fetch "$b" "${IOPGT_ARCHES[@]}" &&
 		"$here/buildroot.sh" "$b"; }; then
@@ -210,7 +218,12 @@ prepare_base() {
 		fi
 	done
 	[ ${#ok[@]} -gt 0 ] || return 1
-	"$here/build.sh" module "$WORK" "${ok[@]}" || rc=1
+	if ! wait_ready "$WORK/pkg" dkms; then
+		fail_targets "build: the iopgt-dkms package: $(cat "$WORK/pkg/failed")" "${ok[@]}"
+		return 1
+	fi
+	deb=$WORK/pkg/iopgt-dkms_$(iopgt_version)_all.deb
+	"$here/build.sh" module "$WORK" "$deb" "${ok[@]}" || rc=1
 	return $rc
 }
 
@@ -246,11 +259,31 @@ prepare_user() {
 	"$here/archive.sh" fetch "$IOPGT_USER_SUITE" "${IOPGT_ARCHES[@]}"
 	"$here/buildroot.sh" "$IOPGT_USER_SUITE"
 	# shellcheck disable=SC2086
-	"$here/build.sh" user "$WORK" $user_arches
+	"$here/build.sh" user "$WORK" "$WORK/pkg" $user_arches
+}
+
+# The once-per-run package test (see the top): TAP in $WORK/pkgtest.log.
+pkgtest_suite=${IOPGT_PKGTEST:-trixie}
+run_pkgtest() {
+	wait_ready "$WORK/pkg" prev || { echo "not ok 1 - the packages: $(cat "$WORK/pkg/failed")"; return 1; }
+	PKGTEST_DEBS=$WORK/pkg PKGTEST_PREVDEBS=$WORK/pkg/prev PKGTEST_LOGDIR=$WORK/pkgtest \
+		nice -n 3 "$here/pkgtest.sh" "$pkgtest_suite"
 }
 
 log "targets: ${targets[*]}"
 declare -A pids=()
+"$here/deb.sh" matrix "$WORK/pkg" >"$WORK/prepare-pkg.log" 2>&1 &
+pids[pkg]=$!
+pkgtest_pid=
+if [ "$mode" = test ] && [ "$pkgtest_suite" != none ]; then
+	t_pkgtest0=$(date +%s)
+	{
+		prc=0
+		run_pkgtest || prc=$?
+		echo "@@IOPGT-PKGTEST-END rc=$prc secs=$(($(date +%s) - t_pkgtest0))"
+	} >"$WORK/pkgtest.log" 2>&1 &
+	pkgtest_pid=$!
+fi
 for b in "${bases[@]}"; do
 	# shellcheck disable=SC2086
 	{ prepare_base "$b" ${base_targets[$b]} || fail_targets "build: preparing the $b root failed (output above)" ${base_targets[$b]}; } \
@@ -415,6 +448,28 @@ reap_prepare wait
 wait || true
 
 # ---- report ----
+# pkgtest_row: the package test's TAP counted like a target's.
+pkgtest_row() {
+	local logf=$WORK/pkgtest.log p f secs rc
+	[ -n "$pkgtest_pid" ] || return 0
+	p=$(grep -cE '^ok [0-9]+' "$logf") || true
+	f=$(grep -cE '^not ok [0-9]+' "$logf") || true
+	rc=$(sed -n 's/^@@IOPGT-PKGTEST-END rc=\([0-9]*\).*/\1/p' "$logf")
+	secs=$(sed -n 's/^@@IOPGT-PKGTEST-END .*secs=\([0-9]*\).*/\1/p' "$logf")
+	if [ "${rc:-1}" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	[ "$p" -gt 0 ] || [ "$f" -gt 0 ] || f=1
+	PKG_LINE=$(printf '%-23s %-24s %4s %4s %4s  %-6s %5ss  %-8s %s' "pkgtest-$pkgtest_suite" "(clean root, stock hdrs)" "$p" "$f" 0 \
+		"$([ "$f" -eq 0 ] && echo PASS || echo FAIL)" "${secs:-?}" - "install, upgrade ~prev, purge")
+	total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
+	publish "$logf" "pkgtest-$pkgtest_suite"
+	if [ "$f" -ne 0 ]; then
+		echo "=== pkgtest-$pkgtest_suite FAILED (log $OUT/logs/pkgtest-$pkgtest_suite.log):" >&2
+		grep -E '^not ok|^iopgt: error' "$logf" >&2 || tail -n 20 "$logf" >&2
+		REASONS_ALL="${REASONS_ALL:-}$({ grep -E '^not ok|^iopgt: error' "$logf" ||
+			echo "ended early (rc=${rc:-?}), see the log"; } | sed "s/^/  pkgtest-$pkgtest_suite: /")
+"
+	fi
+}
 status=0
 if [ "$mode" = run ]; then
 	t=${targets[0]}
@@ -458,6 +513,8 @@ for t in "${targets[@]}"; do
 "
 done
 [ -n "${HOST_LINE:-}" ] && echo "$HOST_LINE"
+pkgtest_row
+[ -n "${PKG_LINE:-}" ] && echo "$PKG_LINE"
 if [ -n "$(echo "${REASONS_ALL:-}" | tr -d '[:space:]')" ]; then
 	echo
 	echo "failures (console logs in $OUT/logs/):"

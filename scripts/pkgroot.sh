@@ -6,7 +6,8 @@
 # Source after lib.sh.
 # shellcheck shell=bash
 
-PKG_CACHE=$IOPGT_CACHE/pkg
+# IOPGT_PKG_CACHE: elsewhere (e.g. to time a cold run).
+PKG_CACHE=${IOPGT_PKG_CACHE:-$IOPGT_CACHE/pkg}
 
 # pkg_base SUITE: make $PKG_CACHE/base-SUITE if it is missing (locked).
 pkg_base() {

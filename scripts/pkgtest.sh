@@ -20,8 +20,12 @@
 #        a chroot is the host's
 #
 # The packages are $OUT/deb (made by `make deb` if missing) and
-# $OUT/deb-prev (made here if missing). Output: $OUT/pkgtest/SUITE.log, and
-# the commands with their output on stdout. Needs root and debootstrap.
+# $OUT/deb-prev (made here if missing), or PKGTEST_DEBS and
+# PKGTEST_PREVDEBS (`make test`: deb.sh matrix's). Output: TAP (a check is
+# "ok N - ..." or "not ok N - ...", a plan per suite) among the commands
+# with their output on stdout, also in $OUT/pkgtest/SUITE.log (or
+# PKGTEST_LOGDIR). Each suite's root is locked while in use. Needs root and
+# debootstrap.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -32,8 +36,16 @@ here=$(dirname "$0")
 arch=$(dpkg --print-architecture)
 ver=$(iopgt_version)
 prev=$ver~prev
-debs=$OUT/deb
-prevdebs=$OUT/deb-prev
+debs=${PKGTEST_DEBS:-$OUT/deb}
+prevdebs=${PKGTEST_PREVDEBS:-$OUT/deb-prev}
+logdir=${PKGTEST_LOGDIR:-$OUT/pkgtest}
+tapn=0
+
+# tap OK DESCRIPTION: the next TAP line.
+tap() {
+	tapn=$((tapn + 1))
+	if [ "$1" = 0 ]; then echo "ok $tapn - $2"; else echo "not ok $tapn - $2"; fi
+}
 
 # run CMD...: print "# CMD" and its output; return its status.
 run() {
@@ -46,9 +58,9 @@ check() {
 	local desc=$1
 	shift
 	if pkg_in_root "$root" sh -c "$*" >/dev/null 2>&1; then
-		echo "PASS: $desc"
+		tap 0 "$desc"
 	else
-		echo "FAIL: $desc"
+		tap 1 "$desc"
 	fi
 }
 
@@ -57,9 +69,9 @@ hcheck() {
 	local desc=$1
 	shift
 	if "$@" >/dev/null 2>&1; then
-		echo "PASS: $desc"
+		tap 0 "$desc"
 	else
-		echo "FAIL: $desc"
+		tap 1 "$desc"
 	fi
 }
 
@@ -76,9 +88,9 @@ check_gone() {
 # check_installed VERSION: DKMS built and installed VERSION for the stock kernel.
 check_installed() {
 	local v=$1
-	run dkms status
-	run sh -c "modinfo -F version /lib/modules/$kver/updates/dkms/iopgt.ko*"
-	run iopgt --version
+	run dkms status || true
+	run sh -c "modinfo -F version /lib/modules/$kver/updates/dkms/iopgt.ko*" || true
+	run iopgt --version || true
 	check "dkms status: iopgt/$v, $kver: installed" \
 		"dkms status | grep -F 'iopgt/$v, $kver, ' | grep -q ': installed'"
 	check "dkms status lists no other iopgt version" "[ \"\$(dkms status | grep -c '^iopgt')\" = 1 ]"
@@ -125,6 +137,7 @@ test_suite() {
 	check_installed "$ver"
 	run apt-get -y purge iopgt-dkms iopgt >/dev/null || true
 	check_gone "after the upgrade and purge"
+	echo "1..$tapn"
 
 	umount "$root/var/cache/apt/archives"
 	pkg_umount "$root"
@@ -177,7 +190,7 @@ source_suite() {
 	check "make built module/iopgt.ko and userspace/build/iopgt" \
 		"[ -f /home/alice/iopgt/module/iopgt.ko ] && [ -x /home/alice/iopgt/userspace/build/iopgt ]"
 	runas root "make install KVER=$kver" | grep -v '^make' | tail -n 25
-	run sh -c "modinfo -F version /lib/modules/$kver/updates/iopgt.ko*; /usr/local/bin/iopgt --version; ls /usr/local/lib/libiopgt* /usr/local/include/libiopgt.h /usr/local/include/linux/iopgt.h /usr/local/share/man/man8/iopgt.8"
+	run sh -c "modinfo -F version /lib/modules/$kver/updates/iopgt.ko*; /usr/local/bin/iopgt --version; ls /usr/local/lib/libiopgt* /usr/local/include/libiopgt.h /usr/local/include/linux/iopgt.h /usr/local/share/man/man8/iopgt.8" || true
 	check "make install: iopgt.ko in /lib/modules/$kver/updates, modinfo version $ver" \
 		"[ \"\$(modinfo -F version /lib/modules/$kver/updates/iopgt.ko*)\" = '$ver' ]"
 	check "make install: depmod knows iopgt" "grep -q 'updates/iopgt.ko' /lib/modules/$kver/modules.dep"
@@ -194,13 +207,14 @@ source_suite() {
 	hcheck "make dkms-install without dkms names dkms" grep -qF '(Debian: apt install dkms)' <<<"$out"
 	pkg_in_root "$root" apt-get -q -y install dkms >/dev/null 2>&1
 	runas root "make dkms-install KVER=$kver" | tail -n 12
-	run dkms status
+	run dkms status || true
 	check "make dkms-install: dkms status iopgt/$ver, $kver: installed" \
 		"dkms status | grep -F 'iopgt/$ver, $kver, ' | grep -q ': installed'"
 	check "make dkms-install: /usr/src/iopgt-$ver has no build products" \
 		"[ -z \"\$(find /usr/src/iopgt-$ver -name '*.o' -o -name iopgt_compat.h)\" ]"
 	runas root "make dkms-remove" | tail -n 4
 	check_gone "after make dkms-remove"
+	echo "1..$tapn"
 
 	umount "$root/var/cache/apt/archives"
 	pkg_umount "$root"
@@ -209,11 +223,16 @@ source_suite() {
 
 [ "$(id -u)" -eq 0 ] || die "pkgtest.sh needs root (debootstrap, chroot)"
 ensure_host_tools debootstrap:debootstrap flock:util-linux
+if [ "${1:-}" = _locked ]; then
+	shift
+	"$@"
+	exit
+fi
 if [ "${1:-}" = source ]; then
-	mkdir -p "$OUT/pkgtest"
-	source_suite "${2:-trixie}" 2>&1 | tee "$OUT/pkgtest/source-${2:-trixie}.log"
-	npass=$(grep -c '^PASS' "$OUT/pkgtest/source-${2:-trixie}.log" || true)
-	nfail=$(grep -c '^FAIL' "$OUT/pkgtest/source-${2:-trixie}.log" || true)
+	mkdir -p "$logdir"
+	with_lock "pkgtest-src-${2:-trixie}" "$0" _locked source_suite "${2:-trixie}" 2>&1 | tee "$logdir/source-${2:-trixie}.log"
+	npass=$(grep -c '^ok ' "$logdir/source-${2:-trixie}.log" || true)
+	nfail=$(grep -c '^not ok ' "$logdir/source-${2:-trixie}.log" || true)
 	echo "pkgtest source: $npass passed, $nfail failed"
 	[ "$nfail" -eq 0 ] && [ "$npass" -gt 0 ]
 	exit
@@ -222,15 +241,15 @@ compgen -G "$debs/iopgt-dkms_${ver}_all.deb" >/dev/null || "$here/deb.sh" build
 compgen -G "$prevdebs/iopgt-dkms_${prev}_all.deb" >/dev/null ||
 	DEB_VERSION=$prev DEB_OUT=$prevdebs "$here/deb.sh" build >/dev/null 2>&1 ||
 	die "building the $prev packages failed (DEB_VERSION=$prev DEB_OUT=$prevdebs scripts/deb.sh build)"
-mkdir -p "$OUT/pkgtest"
+mkdir -p "$logdir"
 suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(bookworm trixie)
 logs=()
 for s in "${suites[@]}"; do
-	test_suite "$s" 2>&1 | tee "$OUT/pkgtest/$s.log"
-	logs+=("$OUT/pkgtest/$s.log")
+	with_lock "pkgtest-$s" "$0" _locked test_suite "$s" 2>&1 | tee "$logdir/$s.log"
+	logs+=("$logdir/$s.log")
 done
-npass=$(cat "${logs[@]}" | grep -c '^PASS' || true)
-nfail=$(cat "${logs[@]}" | grep -c '^FAIL' || true)
+npass=$(cat "${logs[@]}" | grep -c '^ok ' || true)
+nfail=$(cat "${logs[@]}" | grep -c '^not ok ' || true)
 echo "pkgtest: $npass passed, $nfail failed"
 [ "$nfail" -eq 0 ] && [ "$npass" -gt 0 ]
