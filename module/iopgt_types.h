@@ -122,6 +122,11 @@ static inline void iopgt_dev_exit(struct iopgt_dev *idev, int cookie)
 #define IOPGT_AS_F_TABLES_CB	BIT(3)
 /* an unmap of whole leaves never frees a table (io-pgtable) */
 #define IOPGT_AS_F_UNMAP_KEEPS	BIT(4)
+/*
+ * the tables an unmap frees are subtracted from struct iopgt_as.tables_cb
+ * by the backend (generic_pt: the gather's free list in iotlb_sync)
+ */
+#define IOPGT_AS_F_UNMAP_CB	BIT(5)
 
 /**
  * struct iopgt_as - one address space (page table)
