@@ -8,9 +8,13 @@
  * counting the lines). Runs are interleaved (raw, ranges, json, tree, raw,
  * ...); each CLI run is compared with the raw run of its own round (taken
  * back to back, so a burst of host load hits both) and the median of those
- * ratios must be >= 0.5 for ranges and json, >= 0.3 for tree, at the
- * largest N (1M where IOPGT_CLI_DUMP_MAX asks for it, as `make bench`
- * does, else 100K); smaller N are printed. The
+ * ratios must be >= 0.5 for ranges and json, >= 0.3 for tree at 1M leaves
+ * (issue 15's size: run where IOPGT_CLI_DUMP_MAX asks for it, as `make
+ * bench` does and the matrix on IOPGT_CLI_BIG_TARGET; else up to 100K).
+ * Smaller N are printed, not judged: there the CLI's fixed cost (a
+ * process started, the device and the netlink family opened, the spool
+ * created; about 0.25 s under QEMU TCG) is a large part of a dump that
+ * the in-process raw consumer does not pay. The
  * CLI's peak RSS must stay flat. At 10K every format is also dumped with
  * IOPGT_DUMP_CAPTURE and the recording replayed (IOPGT_DUMP_REPLAY): the
  * replay must print the live output byte for byte, so the host's golden
@@ -192,7 +196,7 @@ TEST_X(cli_dump_vs_raw_netlink, H_PLAIN, 220, 0)
 		SKIP("no format with 4K pages and a >= 32-bit IAS available on this kernel");
 	ASSERT_OK(nl_open(&nl));
 	for (unsigned long long n = 10000; n <= maxn; n *= 10) {
-		bool enforce = n * 10 > maxn;	/* the largest size run */
+		bool enforce = n >= 1000000;	/* the issue's size */
 		int rounds = n >= 1000000 ? 3 : 5;
 		double raw[ROUNDS_MAX], rate[3][ROUNDS_MAX], raw_rate, ratios[3][ROUNDS_MAX];
 		long rss[3] = { 0 };
@@ -241,7 +245,7 @@ TEST_X(cli_dump_vs_raw_netlink, H_PLAIN, 220, 0)
 
 			printf("# clirate %s %llu leaves: iopgt dump --format %-6s %.0f leaves/s, %.2f x raw (median of the rounds' ratios; bar %.1f%s), peak RSS %ld KiB\n",
 			       format_name(fmt), n, fmts[f], m, ratio, bars[f],
-			       enforce ? "" : ", not enforced below the largest size", rss[f]);
+			       enforce ? "" : ", judged at 1M leaves only", rss[f]);
 			if (enforce && ratio < bars[f])
 				H_FAIL("iopgt dump --format %s of %llu leaves: %.0f leaves/s, %.2f x the raw netlink stream's %.0f leaves/s (median of the per-round ratios), below the bar %.1f",
 				       fmts[f], n, m, ratio, raw_rate, bars[f]);
