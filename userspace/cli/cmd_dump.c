@@ -79,13 +79,14 @@ struct dump {
 	/* output handling */
 	struct spool sp;
 	/*
-	 * Entry lines are staged here and go to sp.out in 64K fwrites (one
-	 * fwrite per line cost ~9% of a json dump); stage_flush() before any
-	 * other write to sp.out keeps the order.
+	 * Entry lines are formatted here (line_begin()) and go to sp.out's
+	 * file in writes of about 128K (an fwrite per line cost ~9% of a json
+	 * dump, a copy per line more); stage_flush() before any other write
+	 * to sp.out keeps the order.
 	 */
 	size_t staged;
 	int werr;		/* errno of a failed write of the stage */
-	char stage[1 << 16];
+	char stage[1 << 17];
 	unsigned int attempt;
 	unsigned int max_tries;
 	/* IOPGT_DUMP_CAPTURE / IOPGT_DUMP_REPLAY */
@@ -496,18 +497,20 @@ static void decode_entry(struct dump *d, const struct iopgt_tree_entry *e)
 	d->dc.kind = e->kind;
 }
 
-static void out_line(struct dump *d, const char *buf, size_t n)
+/* the longest entry line: indent, fields, attributes (dc.attrs, dc.jtail) */
+#define LINE_MAX_LEN	(8192 + 512)
+
+/* where the next entry line is formatted: in the stage, room for one line */
+static inline char *line_begin(struct dump *d)
 {
-	if (d->staged + n > sizeof(d->stage)) {
+	if (sizeof(d->stage) - d->staged < LINE_MAX_LEN)
 		stage_flush(d);
-		if (n > sizeof(d->stage)) {
-			fflush(d->sp.out);
-			fwrite_unlocked(buf, 1, n, d->sp.out);
-			return;
-		}
-	}
-	memcpy(d->stage + d->staged, buf, n);
-	d->staged += n;
+	return d->stage + d->staged;
+}
+
+static inline void line_end(struct dump *d, const char *end)
+{
+	d->staged = (size_t)(end - d->stage);
 }
 
 /*
@@ -516,12 +519,14 @@ static void out_line(struct dump *d, const char *buf, size_t n)
  */
 static inline __attribute__((always_inline)) void entry_tree(struct dump *d, const struct iopgt_tree_entry *e, uint32_t depth)
 {
-	char line[8192 + 512], *p = line;
 	const char *k = iopgt_kind_name(e->kind);
 	const char *sz = e->span_log2 < 64 ? d->sizes[e->span_log2] : "?";
 	size_t n;
+	char *p;
 
+	/* gap lines first: they flush the stage */
 	treegap_feed(&d->tg, depth, e->index, e->span_log2, e->kind == IOPGT_PTE_TABLE);
+	p = line_begin(d);
 	memset(p, ' ', 2 * depth);
 	p += 2 * depth;
 	*p++ = 'L';
@@ -556,12 +561,12 @@ static inline __attribute__((always_inline)) void entry_tree(struct dump *d, con
 		p += d->dc.attrs_len;
 	}
 	*p++ = '\n';
-	out_line(d, line, (size_t)(p - line));
+	line_end(d, p);
 }
 
 static inline __attribute__((always_inline)) void entry_json(struct dump *d, const struct iopgt_tree_entry *e)
 {
-	char line[8192 + 512], *p = line;
+	char *p = line_begin(d);
 
 	if (d->n_entries > 1)
 		*p++ = ',';
@@ -586,7 +591,7 @@ static inline __attribute__((always_inline)) void entry_json(struct dump *d, con
 	*p++ = '"';
 	memcpy(p, d->dc.jtail, d->dc.jtail_len);
 	p += d->dc.jtail_len;
-	out_line(d, line, (size_t)(p - line));
+	line_end(d, p);
 }
 
 static void entry_dot(struct dump *d, const struct iopgt_tree_entry *e, uint32_t depth)
