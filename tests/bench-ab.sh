@@ -4,7 +4,7 @@
 # built from OLD (iopgt-old.ko beside this script) against the one under
 # test (/lib/modules/iopgt.ko), loaded in turn in this VM, ROUNDS rounds,
 # ABBA order (old new, new old, ...). Each load runs the bench program's
-# ab_batched test: 15 batched MAP and UNMAP calls of 65536 pages, each in a
+# ab_batched test: 15 batched MAP and UNMAP calls of 262144 pages, each in a
 # fresh address space, invalidation recording off. The medians of all the
 # runs of each build are compared: the new build's batched map and unmap
 # must take at most 2% longer than the old one's (issue 14).
@@ -53,10 +53,11 @@ load "$new" || exit 1
 # median of column $3 (map) / $5 (unmap) per label
 med() {	# LABEL FIELD
 	awk -v l="$1" -v f="$2" '$3 == l { print $f }' /tmp/ab.txt | sort -n |
-		awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+		awk '{ v[NR] = $1 } END { if (NR % 2) printf "%d\n", v[(NR + 1) / 2]; else printf "%d\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 n=$(awk '$3 == "old"' /tmp/ab.txt | wc -l)
 fmt=$(head -n1 /tmp/ab.txt | sed 's/.*(\([^,]*\),.*/\1/')
+pages=$(head -n1 /tmp/ab.txt | sed 's/.*, \([0-9]*\) pages).*/\1/')
 rc=0
 for op in map:5 unmap:7; do
 	name=${op%:*}
@@ -65,7 +66,7 @@ for op in map:5 unmap:7; do
 	mn=$(med new "$f")
 	verdict=$(awk -v o="$mo" -v n="$mn" -v lim="$LIMIT" 'BEGIN {
 		r = n / o; printf "%.3f %s", r, r <= lim ? "ok" : "FAIL" }')
-	echo "bench-ab $fmt batched $name of 65536 pages: old ${OLD_REV:-OLD} median $mo ns, new median $mn ns, new/old ${verdict% *} (limit $LIMIT; medians of $n runs each, $ROUNDS rounds ABBA) ${verdict#* }"
+	echo "bench-ab $fmt batched $name of $pages pages: old ${OLD_REV:-OLD} median $mo ns, new median $mn ns, new/old ${verdict% *} (limit $LIMIT; medians of $n runs each, $ROUNDS rounds ABBA) ${verdict#* }"
 	[ "${verdict#* }" = ok ] || rc=1
 done
 exit $rc

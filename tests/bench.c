@@ -769,7 +769,7 @@ TEST_X(scaling, H_FMT, 600, 0)
 /*
  * Only with IOPGT_BENCH_AB=<label> (tests/bench-ab.sh runs it once per
  * module load, old and new builds alternating): AB_REPS batched IOPGT_MAP
- * and IOPGT_UNMAP of 65536 pages of the preferred format, each in a fresh
+ * and IOPGT_UNMAP of 262144 pages of the preferred format, each in a fresh
  * address space with invalidation recording off (the default), one line
  * "# ab LABEL map NS unmap NS" per rep; the script compares the medians.
  */
