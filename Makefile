@@ -20,6 +20,9 @@
 #   make soak [SOAK_SECONDS=3600] [TARGETS=...]      the matrix with a long fuzz run
 #   make bench [TARGETS=...]                         benchmarks at 1M leaves in every
 #                                                    format (tests/bench-1m.sh; not CI)
+#   make bench-ab OLD=<rev> [TARGETS=...]            batched map/unmap of the module of
+#                                                    git revision OLD vs this tree's, one VM
+#                                                    (scripts/bench-ab.sh; not CI)
 #   make targets                                     list valid target names
 #   make debug-kernels                               build the sanitizer kernels
 #                                                    (scripts/debugkernel.sh; cached)
@@ -33,6 +36,7 @@
 # vm-shell and demo (TARGET/DEMO_TARGET default to it).
 
 TARGETS ?=
+OLD ?=
 DEMO_TARGET ?= sid-arm64
 TARGET ?=
 RUN ?=
@@ -53,7 +57,7 @@ DKMS_SRC = /usr/src/iopgt-$(VERSION)
 DEB_SUITE ?= trixie
 
 .PHONY: all module userspace install uninstall dkms-install dkms-remove deb \
-	check-kdir test test-next test-debug soak bench demo vm-shell vm-run targets shellcheck clean \
+	check-kdir test test-next test-debug soak bench bench-ab demo vm-shell vm-run targets shellcheck clean \
 	debug-kernels mutants
 
 # userspace first: its missing dependencies are found before the module build
@@ -136,6 +140,10 @@ bench:
 		IOPGT_VM_TIMEOUT=$${IOPGT_VM_TIMEOUT:-3600} \
 		scripts/matrix.sh run $$t tests/bench-1m.sh || rc=1; \
 	done; exit $$rc
+
+bench-ab:
+	@test -n "$(OLD)" || { echo "usage: make bench-ab OLD=<git revision> [TARGETS=...]" >&2; exit 2; }
+	scripts/bench-ab.sh $(OLD) $(TARGETS)
 
 demo:
 	$(OWN_ENV) scripts/matrix.sh run $(or $(OWN_TARGET),$(DEMO_TARGET)) scripts/demo.sh

@@ -109,6 +109,8 @@ struct iopgt_pt {
 	phys_addr_t top_pa;
 	unsigned int top_level;
 	bool top_changed;
+	/* inside iopgt_pt_unmap(): iotlb_sync counts the freed tables */
+	bool unmapping;
 	struct iopgt_as *as;
 };
 
@@ -165,6 +167,12 @@ static void iopgt_pt_iotlb_sync(struct iommu_domain *domain,
 		iopgt_flush_record(p->as, IOPGT_FLUSH_SYNC, gather->start,
 				   (u64)gather->end - gather->start + 1, 0,
 				   list_count_nodes(&gather->freelist.pages));
+	/*
+	 * IOPGT_AS_F_UNMAP_CB: the tables an unmap removed are on the free
+	 * list, one node per table (as->lock held by the unmap's caller).
+	 */
+	if (p->unmapping)
+		p->as->tables_cb -= list_count_nodes(&gather->freelist.pages);
 	/*
 	 * No hardware caches anything: just free the table pages unmap (or a
 	 * map replacing empty tables by a large leaf) queued for freeing.
@@ -547,6 +555,7 @@ static int iopgt_pt_create(struct iopgt_as *as,
 	as->quirks = 0;
 	as->va_first = 0;
 	as->va_last = g.ias >= 64 ? U64_MAX : BIT_ULL(g.ias) - 1;
+	as->flags |= IOPGT_AS_F_UNMAP_CB;
 	return iopgt_pt_read_regs(as);
 
 err_free:
@@ -671,9 +680,12 @@ static u64 iopgt_pt_unmap(struct iopgt_as *as, u64 iova, u64 pgsize,
 	 * non-empty bitmap, range inside the input range; the core proved
 	 * that [iova, iova + size) is exactly whole leaves, so the library
 	 * neither stops early nor removes more than asked. Removed tables go
-	 * to the gather and are freed by iopgt_pt_iotlb_sync().
+	 * to the gather and are counted and freed by iopgt_pt_iotlb_sync().
 	 */
-	return iommu_unmap(&p->domain, iova, size);
+	p->unmapping = true;
+	size = iommu_unmap(&p->domain, iova, size);
+	p->unmapping = false;
+	return size;
 }
 
 static u64 iopgt_pt_iova_to_phys(struct iopgt_as *as, u64 iova)

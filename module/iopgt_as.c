@@ -85,7 +85,9 @@ struct iopgt_as *iopgt_as_get_next(struct iopgt_dev *idev, u32 *id)
  *  - from the library's allocator callbacks where it has them (io-pgtable
  *    LPAE/Mali with cfg->alloc, 6.12+: IOPGT_AS_F_TABLES_CB), for free;
  *  - else, for an unmap, from the library's rule that unmapping whole
- *    leaves frees no table (io-pgtable: IOPGT_AS_F_UNMAP_KEEPS), for free;
+ *    leaves frees no table (io-pgtable: IOPGT_AS_F_UNMAP_KEEPS), for free,
+ *    or from the tables it hands back for freeing (generic_pt: the
+ *    gather's free list, IOPGT_AS_F_UNMAP_CB), for free;
  *  - else (io-pgtable without cfg->alloc, v7s's kmem_cache level-2
  *    tables, generic_pt, which frees through the gather) by counting the
  *    tables covering the call's range before and after it
@@ -129,7 +131,8 @@ void iopgt_as_tables_begin(struct iopgt_as *as, u64 first, u64 last,
 	m->top_pa = as->walk.top_pa;
 	m->levels = as->walk.levels;
 	m->count = !(as->flags & IOPGT_AS_F_TABLES_CB) &&
-		   !(unmap && (as->flags & IOPGT_AS_F_UNMAP_KEEPS));
+		   !(unmap && (as->flags & (IOPGT_AS_F_UNMAP_KEEPS |
+					    IOPGT_AS_F_UNMAP_CB)));
 	m->before = m->count ? iopgt_walk_count_tables(as, first, last) : 0;
 }
 
@@ -140,13 +143,15 @@ void iopgt_as_tables_begin(struct iopgt_as *as, u64 first, u64 last,
  * @m: the mark iopgt_as_tables_begin() filled
  *
  * Counts the tables covering the range again and adds the difference to
- * as->n_tables, as->table_bytes and the device total; recounts the whole
- * tree only when the top table changed meanwhile.
+ * as->n_tables, as->table_bytes and the device total (or, where the range
+ * is not counted, what the backend's callbacks added to as->tables_cb);
+ * recounts the whole tree only when the top table changed meanwhile.
  */
 void iopgt_as_tables_end(struct iopgt_as *as,
 			 const struct iopgt_tables_mark *m)
 {
-	s64 delta = as->tables_cb;
+	/* a counted range includes what callbacks saw (UNMAP_CB on unmap_core) */
+	s64 delta = m->count ? 0 : as->tables_cb;
 
 	lockdep_assert_held(&as->lock);
 	if (as->walk.top_pa != m->top_pa || as->walk.levels != m->levels) {

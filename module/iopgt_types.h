@@ -124,6 +124,11 @@ static inline void iopgt_dev_exit(struct iopgt_dev *idev, int cookie)
 #define IOPGT_AS_F_UNMAP_KEEPS	BIT(4)
 /* issue 14: created with IOPGT_AS_DIRTY_TRACKING (dirty.c) */
 #define IOPGT_AS_F_DIRTY	BIT(5)
+/*
+ * the tables an unmap frees are subtracted from struct iopgt_as.tables_cb
+ * by the backend (generic_pt: the gather's free list in iotlb_sync)
+ */
+#define IOPGT_AS_F_UNMAP_CB	BIT(6)
 
 /**
  * struct iopgt_as - one address space (page table)

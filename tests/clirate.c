@@ -6,9 +6,15 @@
  * and by the CLI in the ranges, json and tree formats, stdout a pipe the
  * test only drains (splice to /dev/null; in the first round 64K reads
  * counting the lines). Runs are interleaved (raw, ranges, json, tree, raw,
- * ...) and the medians compared: CLI leaves/s over raw leaves/s must be
- * >= 0.5 for ranges and json, >= 0.3 for tree, at the largest N (1M where
- * IOPGT_CLI_DUMP_MAX asks for it, else 100K); smaller N are printed. The
+ * ...); each CLI run is compared with the raw run of its own round (taken
+ * back to back, so a burst of host load hits both) and the median of those
+ * ratios must be >= 0.5 for ranges and json, >= 0.3 for tree at 1M leaves
+ * (issue 15's size: run where IOPGT_CLI_DUMP_MAX asks for it, as `make
+ * bench` does and the matrix on IOPGT_CLI_BIG_TARGET; else up to 100K).
+ * Smaller N are printed, not judged: there the CLI's fixed cost (a
+ * process started, the device and the netlink family opened, the spool
+ * created; about 0.25 s under QEMU TCG) is a large part of a dump that
+ * the in-process raw consumer does not pay. The
  * CLI's peak RSS must stay flat. At 10K every format is also dumped with
  * IOPGT_DUMP_CAPTURE and the recording replayed (IOPGT_DUMP_REPLAY): the
  * replay must print the live output byte for byte, so the host's golden
@@ -172,18 +178,8 @@ out:
 static const char *const fmts[] = { "ranges", "json", "tree" };
 static const double bars[] = { 0.5, 0.5, 0.3 };
 
-/*
- * json's bar (0.5) is not met yet under TCG: the CLI's own work per leaf is
- * small now, but 225 MB of JSON at 1M leaves go through the spool file and
- * then the pipe. Until that is solved the shortfall is reported, with its
- * figure, as the skip of cli_dump_json_rate (issue 15 stays open), not as
- * a pass.
- */
-#define JSON_GAP_FILE "/tmp/clirate.json-gap"
-
 TEST_X(cli_dump_vs_raw_netlink, H_PLAIN, 220, 0)
 {
-	unlink(JSON_GAP_FILE);
 	static const __u32 prefer[] = {
 		IOPGT_FMT_ARM_64_LPAE_S1, IOPGT_FMT_PT_X86_64, IOPGT_FMT_PT_AMDV1,
 		IOPGT_FMT_PT_VTDSS,
@@ -200,9 +196,9 @@ TEST_X(cli_dump_vs_raw_netlink, H_PLAIN, 220, 0)
 		SKIP("no format with 4K pages and a >= 32-bit IAS available on this kernel");
 	ASSERT_OK(nl_open(&nl));
 	for (unsigned long long n = 10000; n <= maxn; n *= 10) {
-		bool enforce = n * 10 > maxn;	/* the largest size run */
+		bool enforce = n >= 1000000;	/* the issue's size */
 		int rounds = n >= 1000000 ? 3 : 5;
-		double raw[ROUNDS_MAX], rate[3][ROUNDS_MAX], raw_rate;
+		double raw[ROUNDS_MAX], rate[3][ROUNDS_MAX], raw_rate, ratios[3][ROUNDS_MAX];
 		long rss[3] = { 0 };
 		char ids[16];
 		int id = as_create(fd, fmt, IOPGT_AS_PERSISTENT, SZ_4K, 0, 0, 0, NULL);
@@ -238,27 +234,20 @@ TEST_X(cli_dump_vs_raw_netlink, H_PLAIN, 220, 0)
 					rss[f] = r.ru.ru_maxrss;
 			}
 		}
+		for (int f = 0; f < 3; f++)
+			for (int k = 0; k < rounds; k++)
+				ratios[f][k] = rate[f][k] / raw[k];
 		raw_rate = median(raw, rounds);
 		printf("# clirate %s %llu leaves: raw netlink %.0f leaves/s (median of %d)\n",
 		       format_name(fmt), n, raw_rate, rounds);
 		for (int f = 0; f < 3; f++) {
-			double m = median(rate[f], rounds), ratio = m / raw_rate;
+			double m = median(rate[f], rounds), ratio = median(ratios[f], rounds);
 
-			printf("# clirate %s %llu leaves: iopgt dump --format %-6s %.0f leaves/s = %.2f x raw (bar %.1f%s), peak RSS %ld KiB\n",
+			printf("# clirate %s %llu leaves: iopgt dump --format %-6s %.0f leaves/s, %.2f x raw (median of the rounds' ratios; bar %.1f%s), peak RSS %ld KiB\n",
 			       format_name(fmt), n, fmts[f], m, ratio, bars[f],
-			       enforce ? "" : ", not enforced below the largest size", rss[f]);
-			if (enforce && f == 1) {
-				/* each test runs in its own child: tell the next one */
-				FILE *g = fopen(JSON_GAP_FILE, "w");
-
-				ASSERT_TRUE(g != NULL);
-				fprintf(g, "%.2f %.0f %.0f %llu\n", ratio, m, raw_rate, n);
-				fclose(g);
-			}
-			if (enforce && ratio < bars[f] && f == 1)
-				;	/* known gap: cli_dump_json_rate reports it */
-			else if (enforce && ratio < bars[f])
-				H_FAIL("iopgt dump --format %s of %llu leaves: %.0f leaves/s is %.2f x the raw netlink stream's %.0f leaves/s, below the bar %.1f",
+			       enforce ? "" : ", judged at 1M leaves only", rss[f]);
+			if (enforce && ratio < bars[f])
+				H_FAIL("iopgt dump --format %s of %llu leaves: %.0f leaves/s, %.2f x the raw netlink stream's %.0f leaves/s (median of the per-round ratios), below the bar %.1f",
 				       fmts[f], n, m, ratio, raw_rate, bars[f]);
 			if (!rss0)
 				rss0 = rss[f];
@@ -298,21 +287,4 @@ TEST_X(cli_dump_vs_raw_netlink, H_PLAIN, 220, 0)
 	}
 	nl_close(&nl);
 	close(fd);
-}
-
-TEST(cli_dump_json_rate)
-{
-	double ratio, m, raw;
-	unsigned long long n;
-	FILE *g = fopen(JSON_GAP_FILE, "r");
-
-	if (!g)
-		SKIP("cli_dump_vs_raw_netlink measured no json rate");
-	ASSERT_EQ(fscanf(g, "%lf %lf %lf %llu", &ratio, &m, &raw, &n), 4);
-	fclose(g);
-	unlink(JSON_GAP_FILE);
-	if (ratio < 0.5)
-		SKIP("known gap (issue 15): iopgt dump --format json of %llu leaves at %.0f leaves/s = %.2f x the raw netlink stream's %.0f, below the bar 0.5",
-		     n, m, ratio, raw);
-	printf("# json %.2f x raw at %llu leaves (bar 0.5)\n", ratio, n);
 }

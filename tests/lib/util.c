@@ -702,6 +702,24 @@ int tree_dump(struct nl *nl, __u32 as_id, struct tree_stats *st, leaf_cb cb, voi
 	return ret ? ret : ta.err;
 }
 
+/* the same for the entries overlapping [first, last] (the request filter) */
+int tree_dump_range(struct nl *nl, __u32 as_id, __u64 first, __u64 last,
+		    struct tree_stats *st, leaf_cb cb, void *arg)
+{
+	struct nl_req_attr a[4] = {
+		{ IOPGT_A_DEV_ID, 4, 0 },
+		{ IOPGT_A_AS_ID, 4, as_id },
+		{ IOPGT_A_DUMP_IOVA_START, 8, first },
+		{ IOPGT_A_DUMP_IOVA_END, 8, last },
+	};
+	struct tree_arg ta = { .st = st, .cb = cb, .arg = arg };
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	ret = nl_dump(nl, IOPGT_NL_CMD_TREE_GET, a, 4, tree_cb, &ta, &st->intr);
+	return ret ? ret : ta.err;
+}
+
 /* map a mix: every page size (up to 1G) twice, plus a run of granules */
 int map_mix(int fd, int id, const struct iopgt_as_create *c, struct ext *ex)
 {

@@ -171,5 +171,7 @@ struct tree_stats {
 };
 typedef int (*leaf_cb)(__u64 iova, __u64 oa, __u32 span_log2, void *arg);
 int tree_dump(struct nl *nl, __u32 as_id, struct tree_stats *st, leaf_cb cb, void *arg);
+int tree_dump_range(struct nl *nl, __u32 as_id, __u64 first, __u64 last,
+		    struct tree_stats *st, leaf_cb cb, void *arg);
 
 #endif

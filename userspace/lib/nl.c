@@ -558,6 +558,79 @@ static inline uint64_t attr_uint(const struct nlattr *a, uint16_t plen)
  * them (the last of a repeated attribute wins; a malformed one ends the
  * walk; types above IOPGT_A_MAX are ignored).
  */
+/*
+ * The attributes of a TREE_GET entry in the order and sizes the module puts
+ * them (module/iopgt_nl.c, 64-bit kernels: no IOPGT_A_PAD). A message laid
+ * out exactly so is read at fixed offsets; any other layout (padding, more
+ * or fewer attributes, another order) takes the general loop. Same values
+ * either way.
+ */
+static const struct nlattr entry_layout[] = {
+	{ MNL_ATTR_HDRLEN + 4, IOPGT_A_DEV_ID },
+	{ MNL_ATTR_HDRLEN + 4, IOPGT_A_AS_ID },
+	{ MNL_ATTR_HDRLEN + 4, IOPGT_A_ENTRY_LEVEL },
+	{ MNL_ATTR_HDRLEN + 4, IOPGT_A_ENTRY_DEPTH },
+	{ MNL_ATTR_HDRLEN + 4, IOPGT_A_ENTRY_INDEX },
+	{ MNL_ATTR_HDRLEN + 8, IOPGT_A_ENTRY_IOVA },
+	{ MNL_ATTR_HDRLEN + 4, IOPGT_A_ENTRY_SPAN_LOG2 },
+	{ MNL_ATTR_HDRLEN + 8, IOPGT_A_ENTRY_PTE },
+	{ MNL_ATTR_HDRLEN + 4, IOPGT_A_ENTRY_KIND },
+	{ MNL_ATTR_HDRLEN + 8, IOPGT_A_ENTRY_OA },
+	{ MNL_ATTR_HDRLEN + 8, IOPGT_A_ENTRY_TABLE_PA },
+};
+#define ENTRY_LAYOUT_N	(sizeof(entry_layout) / sizeof(entry_layout[0]))
+/* 7 x (4 + 4) + 4 x (4 + 8) */
+#define ENTRY_LAYOUT_LEN	104
+
+#define ENTRY_LAYOUT_HAS							\
+	(IOPGT_HAS(IOPGT_A_DEV_ID) | IOPGT_HAS(IOPGT_A_AS_ID) |			\
+	 IOPGT_HAS(IOPGT_A_ENTRY_LEVEL) | IOPGT_HAS(IOPGT_A_ENTRY_DEPTH) |	\
+	 IOPGT_HAS(IOPGT_A_ENTRY_INDEX) | IOPGT_HAS(IOPGT_A_ENTRY_IOVA) |	\
+	 IOPGT_HAS(IOPGT_A_ENTRY_SPAN_LOG2) | IOPGT_HAS(IOPGT_A_ENTRY_PTE) |	\
+	 IOPGT_HAS(IOPGT_A_ENTRY_KIND) | IOPGT_HAS(IOPGT_A_ENTRY_OA) |		\
+	 IOPGT_HAS(IOPGT_A_ENTRY_TABLE_PA))
+
+/* 1 and @e filled when @p (ENTRY_LAYOUT_LEN bytes) is laid out as entry_layout */
+static inline __attribute__((always_inline)) int entry_fixed(const char *p,
+							     struct iopgt_tree_entry *e)
+{
+	uint64_t v[ENTRY_LAYOUT_N];
+	unsigned int i, off = 0;
+	int ok = 1;
+
+	/* the layout is a constant: unrolled, the checks fold into compares */
+#pragma GCC unroll 16
+	for (i = 0; i < ENTRY_LAYOUT_N; i++) {
+		struct nlattr h;
+
+		memcpy(&h, p + off, sizeof(h));
+		ok &= h.nla_len == entry_layout[i].nla_len &&
+		      h.nla_type == entry_layout[i].nla_type;
+		if (entry_layout[i].nla_len == MNL_ATTR_HDRLEN + 8) {
+			memcpy(&v[i], p + off + MNL_ATTR_HDRLEN, 8);
+		} else {
+			uint32_t x;
+
+			memcpy(&x, p + off + MNL_ATTR_HDRLEN, 4);
+			v[i] = x;
+		}
+		off += entry_layout[i].nla_len;
+	}
+	if (!ok)
+		return 0;
+	e->has = ENTRY_LAYOUT_HAS;
+	e->level = (uint32_t)v[2];
+	e->depth = (uint32_t)v[3];
+	e->index = (uint32_t)v[4];
+	e->iova = v[5];
+	e->span_log2 = (uint32_t)v[6];
+	e->pte = v[7];
+	e->kind = (uint32_t)v[8];
+	e->oa = v[9];
+	e->table_pa = v[10];
+	return 1;
+}
+
 static int entry_msg(const struct nlmsghdr *nlh, void *arg)
 {
 	struct dump_arg *d = arg;
@@ -566,6 +639,9 @@ static int entry_msg(const struct nlmsghdr *nlh, void *arg)
 			MNL_ALIGN(sizeof(struct genlmsghdr));
 	const char *end = (const char *)mnl_nlmsg_get_payload_tail(nlh);
 
+	memset(&e, 0, sizeof(e));
+	if (end - p == ENTRY_LAYOUT_LEN && entry_fixed(p, &e))
+		return ((iopgt_entry_cb)d->cb)(&e, d->arg);
 	memset(&e, 0, sizeof(e));
 	while (end - p >= (ptrdiff_t)sizeof(struct nlattr)) {
 		const struct nlattr *a = (const struct nlattr *)p;

@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make bench-ab OLD=<rev> [TARGETS=...]`: the batched MAP/UNMAP rate of the
+# module built from git revision OLD against the current tree's, in one VM
+# per target (tests/bench-ab.sh alternates the two modules; medians; the
+# new one may take at most 2% longer). Default target: sid-arm64. Issue
+# 14's check: OLD = the commit before the issue-14 merge.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+[ $# -ge 1 ] || { echo "usage: $0 OLD-REV [TARGET...]" >&2; exit 2; }
+old=$1
+shift
+rev=$(git -C "$repo" rev-parse --verify "$old^{commit}") ||
+	{ echo "bench-ab: '$old' is not a commit of this repository" >&2; exit 2; }
+[ $# -gt 0 ] || set -- sid-arm64
+mkdir -p "$repo/build"
+tmp=$(mktemp -d "$repo/build/ab.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/src"
+git -C "$repo" archive "$rev" module uapi dkms.conf | tar -x -C "$tmp/src"
+rc=0
+for t in "$@"; do
+	echo "== bench-ab $t: building the module of ${rev:0:12}"
+	if ! IOPGT_SRC=$tmp/src "$here/build.sh" module "$tmp/work" "$t"; then
+		echo "bench-ab $t: the module of $old did not build: $(cat "$tmp/work/$t/build-failed" 2>/dev/null)" >&2
+		rc=1
+		continue
+	fi
+	mkdir -p "$tmp/files"
+	cp "$tmp/work/$t/iopgt.ko" "$tmp/files/iopgt-old.ko"
+	printf 'OLD_REV=%s\n' "${rev:0:12}" >"$tmp/files/ab.env"
+	"$here/matrix.sh" run "$t" "$repo/tests/bench-ab.sh" "$tmp/files/iopgt-old.ko" \
+		"$tmp/files/ab.env" || rc=1
+done
+exit $rc
