@@ -5,20 +5,21 @@
  *
  * map_unmap_rates: the ioctls against the library's own calls made in the
  * kernel with nothing around them (debugfs iopgt/bench, test-only):
- *  - one batched IOPGT_MAP / IOPGT_UNMAP of 262144 pages vs the library's
- *    multi-page calls in the chunks the module uses ("mapb"/"unmapb", 4 of
+ *  - one batched IOPGT_MAP / IOPGT_UNMAP of 131072 pages vs the library's
+ *    multi-page calls in the chunks the module uses ("mapb"/"unmapb", 2 of
  *    65536 pages), each run on fresh IOVAs so both allocate their tables:
  *    must reach 0.90 of the in-kernel rate (with 65536 pages the ioctl's
- *    fixed cost, 15-90 us under load, was up to 12% of a 0.6 ms unmap);
+ *    fixed cost, 15-90 us under load, was up to 12% of a 0.6 ms unmap;
+ *    with 262144 pages a loaded host left no map run of 10 ms clean);
  *  - a vector IOPGT_IOVA_TO_PHYS of 2048 pages vs an in-kernel loop of
  *    the library's iova_to_phys ("xlate"): must reach 0.5;
  *  - second line: the batched ioctls vs a loop of one library call per
  *    page ("map"/"unmap", the old reference), one single-page ioctl vs one
  *    library call, and the fixed cost of one ioctl, measured as the
  *    cheapest one: IOPGT_GET_INFO with no format array.
- * The ioctl (A) and in-kernel (B) runs alternate, A-B then B-A, 15 times.
+ * The ioctl (A) and in-kernel (B) runs alternate, A-B then B-A, 31 times.
  * Robust by design on a shared, loaded host (QEMU TCG, 2 host cores): each
- * run is short (1.5-5 ms), so some runs of each kind see no preemption of
+ * run is short (1-3 ms), so some runs of each kind see no preemption of
  * the vCPU, and interference only ever adds time; the checks compare the
  * fastest run of each kind (the cost without interference: a slower module
  * path moves it too), the medians are printed beside them. (Translate runs
@@ -58,13 +59,13 @@
 #include "util.h"
 
 #define BENCH_FILE	"/sys/kernel/debug/iopgt/bench"
-#define NPAGES		262144ULL	/* batched map/unmap: 4 module chunks */
+#define NPAGES		131072ULL	/* batched map/unmap: 2 module chunks */
 #define NXLATE		2048ULL		/* translate */
 #define NLOOP		16384ULL	/* per-page loop */
 #define LOOP_REPS	3
 #define NSINGLE		1024ULL		/* single-page ioctls */
 #define NNULL		1000		/* null ioctls per batch */
-#define REPS		15
+#define REPS		31
 #define RW		(IOPGT_PROT_READ | IOPGT_PROT_WRITE)
 
 /* issue 15's bars */
@@ -769,7 +770,7 @@ TEST_X(scaling, H_FMT, 600, 0)
 /*
  * Only with IOPGT_BENCH_AB=<label> (tests/bench-ab.sh runs it once per
  * module load, old and new builds alternating): AB_REPS batched IOPGT_MAP
- * and IOPGT_UNMAP of 262144 pages of the preferred format, each in a fresh
+ * and IOPGT_UNMAP of NPAGES (131072) pages of the preferred format, each in a fresh
  * address space with invalidation recording off (the default), one line
  * "# ab LABEL map NS unmap NS" per rep; the script compares the medians.
  */
