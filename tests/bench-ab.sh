@@ -4,7 +4,7 @@
 # built from OLD (iopgt-old.ko beside this script) against the one under
 # test (/lib/modules/iopgt.ko), loaded in turn in this VM, ROUNDS rounds,
 # ABBA order (old new, new old, ...). Each load runs the bench program's
-# ab_batched test: 15 batched MAP and UNMAP calls of 262144 pages, each in a
+# ab_batched test: 15 batched MAP and UNMAP calls of 131072 pages, each in a
 # fresh address space, invalidation recording off. The medians of all the
 # runs of each build are compared: the new build's batched map and unmap
 # must take at most 2% longer than the old one's (issue 14).
