@@ -211,8 +211,9 @@ verdict() {
 	/^@@IOPGT-RESULT/ { result = $2 }
 	/^@@IOPGT-FAIL/ && !inkunit && !sawkunit && started { if (!judge) judge = clean($0) }
 	inkunit && /^not ok / { s = $0; sub(/^not ok [0-9]+ /, "", s); sub(/: /, ":", s); gsub(/ /, "_", s); kfail = kfail " " s; next }
+	insuite && /^# FAIL/ && !(cur in why) { why[cur] = substr($0, 3, 220) }
 	insuite && /^not ok / {
-		if (!(cur in bad)) { bad[cur] = clean($0); order[++nb] = cur }
+		if (!(cur in bad)) { bad[cur] = clean($0) ((cur in why) ? " (" why[cur] ")" : ""); order[++nb] = cur }
 		next
 	}
 	/^@@IOPGT-INSMOD/ { started = 1 }
