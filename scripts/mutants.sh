@@ -217,6 +217,12 @@ verdict() {
 		next
 	}
 	/^@@IOPGT-INSMOD/ { started = 1 }
+	# 7.2.13 under TCG: the fair-server timer WARN (hrtimer_forward from
+	# dl_task_timer; README, sanitizer kernels) is a kernel issue, not a
+	# mutant effect: its whole splat is skipped
+	/WARNING:.*hrtimer_forward/ { noise = 1; noisy = 1; next }
+	noise && /---\[ end trace/ { noise = 0; next }
+	noise { next }
 	(insuite || (started && !sawkunit)) && rep($0) { if (!report) report = clean($0) }
 	END {
 		for (n in began) if (!(n in ended) && !(n in bad)) { bad[n] = "no end: the VM died or hung in it"; order[++nb] = n }
@@ -226,14 +232,16 @@ verdict() {
 		if (report) { if (out == "") out = "console: " report; else also = also " console(" substr(report, 1, 90) ")" }
 		if (judge) { if (out == "") out = "judge: " judge; else also = also " judge" }
 		if (also != "") out = out "; also:" also
+		if (noisy) note = " [the known hrtimer_forward WARN of 7.2.13 under TCG was ignored]"
+		else note = ""
 		if (!started) print "suite broken the kernel did not reach /init"
 		else if (out != "" && nb == 0 && st == "failed")
 			# only reports after the v7s selftest failed at boot: it
 			# leaves its l2 kmem_cache (a duplicate name WARN when
 			# iopgt creates one) and its tables (kmemleak) behind
 			print "suite survived (the console/judge only saw what the failed v7s boot selftest left behind: " out ")"
-		else if (out != "") print "suite killed " out
-		else print "suite survived"
+		else if (out != "") print "suite killed " out note
+		else print "suite survived" note
 		if (sawkunit && kunitend) print "kunit" (kfail == "" ? " -" : kfail)
 		else print "kunit ?"
 		print "selftest " (st == "" ? "-" : st)
