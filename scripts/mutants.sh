@@ -211,21 +211,37 @@ verdict() {
 	/^@@IOPGT-RESULT/ { result = $2 }
 	/^@@IOPGT-FAIL/ && !inkunit && !sawkunit && started { if (!judge) judge = clean($0) }
 	inkunit && /^not ok / { s = $0; sub(/^not ok [0-9]+ /, "", s); sub(/: /, ":", s); gsub(/ /, "_", s); kfail = kfail " " s; next }
+	insuite && /^# FAIL/ && !(cur in why) { why[cur] = substr($0, 3, 220) }
 	insuite && /^not ok / {
-		if (!(cur in bad)) { bad[cur] = clean($0); order[++nb] = cur }
+		if (!(cur in bad)) { bad[cur] = clean($0) ((cur in why) ? " (" why[cur] ")" : ""); order[++nb] = cur }
 		next
 	}
 	/^@@IOPGT-INSMOD/ { started = 1 }
+	# 7.2.13 under TCG: the fair-server timer WARN (hrtimer_forward from
+	# dl_task_timer; README, sanitizer kernels) is a kernel issue, not a
+	# mutant effect: its whole splat is skipped
+	/WARNING:.*hrtimer_forward/ { noise = 1; noisy = 1; next }
+	noise && /---\[ end trace/ { noise = 0; next }
+	noise { next }
 	(insuite || (started && !sawkunit)) && rep($0) { if (!report) report = clean($0) }
 	END {
 		for (n in began) if (!(n in ended) && !(n in bad)) { bad[n] = "no end: the VM died or hung in it"; order[++nb] = n }
-		out = ""
-		for (i = 1; i <= nb; i++) { n = order[i]; out = out (out ? "; " : "") n ": " bad[n] }
-		if (report) out = out (out ? "; " : "") "console: " report
-		if (judge) out = out (out ? "; " : "") "judge: " judge
+		# the first failing program with its line, then who else saw it
+		out = ""; also = ""
+		for (i = 1; i <= nb; i++) { n = order[i]; if (i == 1) out = n ": " bad[n]; else also = also " " n }
+		if (report) { if (out == "") out = "console: " report; else also = also " console(" substr(report, 1, 90) ")" }
+		if (judge) { if (out == "") out = "judge: " judge; else also = also " judge" }
+		if (also != "") out = out "; also:" also
+		if (noisy) note = " [the known hrtimer_forward WARN of 7.2.13 under TCG was ignored]"
+		else note = ""
 		if (!started) print "suite broken the kernel did not reach /init"
-		else if (out != "") print "suite killed " out
-		else print "suite survived"
+		else if (out != "" && nb == 0 && st == "failed")
+			# only reports after the v7s selftest failed at boot: it
+			# leaves its l2 kmem_cache (a duplicate name WARN when
+			# iopgt creates one) and its tables (kmemleak) behind
+			print "suite survived (the console/judge only saw what the failed v7s boot selftest left behind: " out ")"
+		else if (out != "") print "suite killed " out note
+		else print "suite survived" note
 		if (sawkunit && kunitend) print "kunit" (kfail == "" ? " -" : kfail)
 		else print "kunit ?"
 		print "selftest " (st == "" ? "-" : st)
@@ -395,6 +411,12 @@ summary=$RES/summary.tsv
 	killed=0 total=0 kkilled=0
 	# (\037, not TAB: read would merge empty TAB-separated fields)
 	while IFS=$'\037' read -r a id s text own kunit tb tt; do
+		# the suite's verdict again from the log (the current rules)
+		if [ "$s" != ERROR ] && [ -f "$RES/$a-$id.log" ] && [ -f "$RES/progs-$a" ]; then
+			v=$(RUNPROGS=$(cat "$RES/progs-$a") verdict "$RES/$a-$id.log" | sed -n 's/^suite //p')
+			s=${v%% *}
+			text=$(echo "$v" | cut -s -d' ' -f2-)
+		fi
 		if [ "$id" = none ]; then
 			nk=$(echo "$kunit" | wc -w)
 			[ "$kunit" = - ] && nk=0
