@@ -88,6 +88,18 @@ static unsigned int iopgt_pt_item_shift(unsigned int lvl)
  * @top_level: its generic_pt level
  * @top_changed: change_top() ran since the registers were last read
  * @as: the address space (issue 14: its invalidation log)
+ * @unmapping: inside iopgt_pt_unmap(): iotlb_sync counts the freed tables
+ * @batching: inside an IOPGT_UNMAP call of an address space with an
+ *	invalidation contract: unmaps go into @ugather (iopgt_pt_unmap_batch())
+ * @ugather: the gather of that call, synced at its end (and by the
+ *	library itself under NO_GAPS before it would cover a gap)
+ * @batch_free: table pages freed into @ugather by the calls so far; moved
+ *	off its free list after each call so that the library's own syncs
+ *	never free pages of the call in progress before it was gathered, and
+ *	freed at the end of the UNMAP call (never before the sync covering
+ *	them)
+ * @batch_freed: pages moved to @batch_free since @ugather was last synced
+ *	(the next sync's record counts them)
  */
 struct iopgt_pt {
 	union {
@@ -109,9 +121,12 @@ struct iopgt_pt {
 	phys_addr_t top_pa;
 	unsigned int top_level;
 	bool top_changed;
-	/* inside iopgt_pt_unmap(): iotlb_sync counts the freed tables */
 	bool unmapping;
 	struct iopgt_as *as;
+	bool batching;
+	struct iommu_iotlb_gather ugather;
+	struct iommu_pages_list batch_free;
+	u32 batch_freed;
 };
 
 PT_IOMMU_CHECK_DOMAIN(struct iopgt_pt, iommu, domain);
@@ -161,12 +176,19 @@ static void iopgt_pt_iotlb_sync(struct iommu_domain *domain,
 				struct iommu_iotlb_gather *gather)
 {
 	struct iopgt_pt *p = container_of(domain, struct iopgt_pt, domain);
+	u32 held = 0;
 
+	/* an UNMAP call's gather: its freed tables were moved aside */
+	if (gather == &p->ugather) {
+		held = p->batch_freed;
+		p->batch_freed = 0;
+	}
 	/* issue 14: the gather the library filled (no-op without a log) */
 	if (p->as->flush)
 		iopgt_flush_record(p->as, IOPGT_FLUSH_SYNC, gather->start,
 				   (u64)gather->end - gather->start + 1, 0,
-				   list_count_nodes(&gather->freelist.pages));
+				   list_count_nodes(&gather->freelist.pages) +
+				   held);
 	/*
 	 * IOPGT_AS_F_UNMAP_CB: the tables an unmap removed are on the free
 	 * list, one node per table (as->lock held by the unmap's caller).
@@ -211,6 +233,25 @@ static void iopgt_pt_rec_flush_all(struct iommu_domain *domain)
 	iopgt_flush_record(p->as, IOPGT_FLUSH_ALL, 0, 0, 0, 0);
 }
 
+/*
+ * issue 14: the PT_FEAT_FLUSH_RANGE* feature of the address space's
+ * invalidation contract (IOPGT_AS_FLUSH_*; the core checked it against
+ * the format's IOPGT_FMT_F_FLUSH_* flags), as a driver picks it.
+ */
+static unsigned int iopgt_pt_contract_features(const struct iopgt_pt *p)
+{
+	switch (iopgt_as_flush_contract(p->as)) {
+	case IOPGT_FLUSH_CONTRACT_NO_GAPS:
+		/* test-only defect: the driver asks for the wrong contract */
+		if (READ_ONCE(iopgt_flush_test_drop) & IOPGT_FLUSH_DEFECT_MERGE)
+			return BIT(PT_FEAT_FLUSH_RANGE);
+		return BIT(PT_FEAT_FLUSH_RANGE_NO_GAPS);
+	case IOPGT_FLUSH_CONTRACT_RANGE:
+		return BIT(PT_FEAT_FLUSH_RANGE);
+	}
+	return 0;
+}
+
 static spinlock_t *iopgt_pt_get_top_lock(struct pt_iommu *iommu)
 {
 	return &container_of(iommu, struct iopgt_pt, iommu)->top_lock;
@@ -248,7 +289,8 @@ static int iopgt_pt_amdv1_init(struct iopgt_pt *p,
 		 */
 		.common.features = BIT(PT_FEAT_DYNAMIC_TOP) |
 				   BIT(PT_FEAT_AMDV1_ENCRYPT_TABLES) |
-				   BIT(PT_FEAT_AMDV1_FORCE_COHERENCE),
+				   BIT(PT_FEAT_AMDV1_FORCE_COHERENCE) |
+				   iopgt_pt_contract_features(p),
 		.common.hw_max_vasz_lg2 = g->ias,
 		.common.hw_max_oasz_lg2 = g->oas,
 		.starting_level = g->levels - 1,
@@ -298,6 +340,7 @@ static int iopgt_pt_vtdss_init(struct iopgt_pt *p,
 			       const struct iopgt_pt_geom *g)
 {
 	struct pt_iommu_vtdss_cfg cfg = {
+		.common.features = iopgt_pt_contract_features(p),
 		.common.hw_max_vasz_lg2 = g->ias,
 		.common.hw_max_oasz_lg2 = g->oas,
 		.top_level = g->levels - 1,
@@ -309,7 +352,8 @@ static int iopgt_pt_vtdss_init(struct iopgt_pt *p,
 	/*
 	 * Checked by iopgt_pt_resolve(): top_level 2..4 (levels 3..5),
 	 * 12 + 9 * top_level <= ias <= 12 + 9 * (top_level + 1), 32 <= oas <=
-	 * 52; no feature bits (no DMA_INCOHERENT, so no iommu_device needed).
+	 * 52; no feature bits but the contract's FLUSH_RANGE (no
+	 * DMA_INCOHERENT, so no iommu_device needed).
 	 */
 	return pt_iommu_vtdss_init(&p->vtdss, &cfg, GFP_KERNEL);
 }
@@ -351,6 +395,7 @@ static int iopgt_pt_x86_64_init(struct iopgt_pt *p,
 	 * [0, 2^ias); a sign-extended upper half would not fit it.
 	 */
 	struct pt_iommu_x86_64_cfg cfg = {
+		.common.features = iopgt_pt_contract_features(p),
 		.common.hw_max_vasz_lg2 = g->ias,
 		.common.hw_max_oasz_lg2 = g->oas,
 		.top_level = g->levels - 1,
@@ -362,7 +407,7 @@ static int iopgt_pt_x86_64_init(struct iopgt_pt *p,
 	/*
 	 * Checked by iopgt_pt_resolve(): top_level 3..4 (levels 4..5),
 	 * 12 + 9 * top_level <= ias <= 12 + 9 * (top_level + 1), 32 <= oas <=
-	 * 52; no feature bits.
+	 * 52; no feature bits but the contract's FLUSH_RANGE(_NO_GAPS).
 	 */
 	return pt_iommu_x86_64_init(&p->x86_64, &cfg, GFP_KERNEL);
 }
@@ -666,6 +711,23 @@ static int iopgt_pt_map(struct iopgt_as *as, u64 iova, u64 paddr, u64 pgsize,
 	}
 }
 
+/*
+ * After a library call into @p->ugather: move the table pages it freed off
+ * the gather's free list (they are freed at the end of the UNMAP call) and
+ * count them out of the table accounting now, as iotlb_sync does for a
+ * call's own gather.
+ */
+static void iopgt_pt_batch_take(struct iopgt_pt *p)
+{
+	size_t n = list_count_nodes(&p->ugather.freelist.pages);
+
+	if (!n)
+		return;
+	p->as->tables_cb -= n;
+	p->batch_freed += n;
+	list_splice_tail_init(&p->ugather.freelist.pages, &p->batch_free.pages);
+}
+
 static u64 iopgt_pt_unmap(struct iopgt_as *as, u64 iova, u64 pgsize,
 			  u64 pgcount)
 {
@@ -683,9 +745,47 @@ static u64 iopgt_pt_unmap(struct iopgt_as *as, u64 iova, u64 pgsize,
 	 * to the gather and are counted and freed by iopgt_pt_iotlb_sync().
 	 */
 	p->unmapping = true;
-	size = iommu_unmap(&p->domain, iova, size);
+	if (p->batching) {
+		/* issue 14: the UNMAP call's gather, synced at its end */
+		size = iommu_unmap_fast(&p->domain, iova, size, &p->ugather);
+		iopgt_pt_batch_take(p);
+	} else {
+		size = iommu_unmap(&p->domain, iova, size);
+	}
 	p->unmapping = false;
 	return size;
+}
+
+/**
+ * iopgt_pt_unmap_batch() - one gather for a whole IOPGT_UNMAP call
+ * @as: live address space, as->lock held from begin to end
+ * @begin: the call starts (else it ends)
+ *
+ * Only for an address space with an invalidation contract: what a driver
+ * does when it unmaps several ranges with iommu_unmap_fast() into one
+ * gather and syncs it once (iommu_iotlb_sync()). Under NO_GAPS the library
+ * syncs the gather itself before adding a disjoint range; under
+ * FLUSH_RANGE the gather spans every range and the gaps between them.
+ */
+static void iopgt_pt_unmap_batch(struct iopgt_as *as, bool begin)
+{
+	struct iopgt_pt *p = as->backend;
+
+	lockdep_assert_held(&as->lock);
+	if (!(as->flags & (IOPGT_AS_F_FLUSH_RANGE | IOPGT_AS_F_FLUSH_NO_GAPS)))
+		return;
+	if (begin) {
+		iommu_iotlb_gather_init(&p->ugather);
+		INIT_LIST_HEAD(&p->batch_free.pages);
+		p->batch_freed = 0;
+		p->batching = true;
+		return;
+	}
+	p->batching = false;
+	iommu_iotlb_sync(&p->domain, &p->ugather);
+	/* every page was covered by a sync by now */
+	iommu_put_pages_list(&p->batch_free);
+	p->batch_freed = 0;
 }
 
 static u64 iopgt_pt_iova_to_phys(struct iopgt_as *as, u64 iova)
@@ -706,6 +806,7 @@ static const struct iopgt_backend_ops iopgt_pt_ops = {
 	.unmap = iopgt_pt_unmap,
 	.iova_to_phys = iopgt_pt_iova_to_phys,
 	.read_regs = iopgt_pt_read_regs,
+	.unmap_batch = iopgt_pt_unmap_batch,
 };
 
 /* ------------------------------------------------------------------ */
@@ -730,7 +831,10 @@ static const struct iopgt_pt_fmt iopgt_pt_fmts[] = {
 		.desc = {
 			.id = IOPGT_FMT_PT_AMDV1,
 			.name = "PT_AMDV1",
-			.flags = IOPGT_FMT_F_GENERIC_PT,
+			/* iommu_amdv1.c: PT_SUPPORTED_FEATURES */
+			.flags = IOPGT_FMT_F_GENERIC_PT |
+				 IOPGT_FMT_F_FLUSH_RANGE |
+				 IOPGT_FMT_F_FLUSH_NO_GAPS,
 			.unavail_reason = IOPGT_UNAVAIL_NONE,
 			.ops = &iopgt_pt_ops,
 			.n_pgsize_sets = 1,
@@ -763,7 +867,9 @@ static const struct iopgt_pt_fmt iopgt_pt_fmts[] = {
 		.desc = {
 			.id = IOPGT_FMT_PT_VTDSS,
 			.name = "PT_VTDSS",
-			.flags = IOPGT_FMT_F_GENERIC_PT,
+			/* iommu_vtdss.c: FLUSH_RANGE, not NO_GAPS */
+			.flags = IOPGT_FMT_F_GENERIC_PT |
+				 IOPGT_FMT_F_FLUSH_RANGE,
 			.unavail_reason = IOPGT_UNAVAIL_NONE,
 			.ops = &iopgt_pt_ops,
 			.n_pgsize_sets = 1,
@@ -790,7 +896,10 @@ static const struct iopgt_pt_fmt iopgt_pt_fmts[] = {
 		.desc = {
 			.id = IOPGT_FMT_PT_X86_64,
 			.name = "PT_X86_64",
-			.flags = IOPGT_FMT_F_GENERIC_PT,
+			/* iommu_x86_64.c: PT_SUPPORTED_FEATURES */
+			.flags = IOPGT_FMT_F_GENERIC_PT |
+				 IOPGT_FMT_F_FLUSH_RANGE |
+				 IOPGT_FMT_F_FLUSH_NO_GAPS,
 			.unavail_reason = IOPGT_UNAVAIL_NONE,
 			.ops = &iopgt_pt_ops,
 			.n_pgsize_sets = 1,

@@ -67,7 +67,7 @@ MODULE_PARM_DESC(max_flush_records,
 unsigned int iopgt_flush_test_drop;
 module_param_named(flush_test_drop, iopgt_flush_test_drop, uint, 0600);
 MODULE_PARM_DESC(flush_test_drop,
-		 "TEST ONLY: do not record tlb_flush_walk (1), tlb_add_page (2), gather syncs (4)");
+		 "TEST ONLY: do not record tlb_flush_walk (1), tlb_add_page (2), gather syncs (4), change_top (16); NO_GAPS address spaces created with FLUSH_RANGE (8)");
 
 /**
  * iopgt_flush_create() - give a new address space its log
@@ -121,7 +121,34 @@ static bool iopgt_flush_dropped_kind(u32 kind)
 	return ((drop & IOPGT_FLUSH_DROP_WALK) && kind == IOPGT_FLUSH_WALK) ||
 	       ((drop & IOPGT_FLUSH_DROP_ADD_PAGE) &&
 		kind == IOPGT_FLUSH_ADD_PAGE) ||
-	       ((drop & IOPGT_FLUSH_DROP_SYNC) && kind == IOPGT_FLUSH_SYNC);
+	       ((drop & IOPGT_FLUSH_DROP_SYNC) && kind == IOPGT_FLUSH_SYNC) ||
+	       ((drop & IOPGT_FLUSH_DROP_TOP) && kind == IOPGT_FLUSH_TOP);
+}
+
+/**
+ * iopgt_flush_unmap_begin() - an IOPGT_UNMAP call starts
+ * @as: live address space, as->lock held until iopgt_flush_unmap_end()
+ *
+ * With an invalidation contract (IOPGT_AS_FLUSH_RANGE / _NO_GAPS) the
+ * backend unmaps every entry of the call into one gather, as a driver's
+ * iommu_unmap_fast() loop does; without one nothing changes.
+ */
+void iopgt_flush_unmap_begin(struct iopgt_as *as)
+{
+	lockdep_assert_held(&as->lock);
+	if (as->fmt->ops->unmap_batch)
+		as->fmt->ops->unmap_batch(as, true);
+}
+
+/**
+ * iopgt_flush_unmap_end() - the IOPGT_UNMAP call ends: sync its gather
+ * @as: live address space, as->lock held since iopgt_flush_unmap_begin()
+ */
+void iopgt_flush_unmap_end(struct iopgt_as *as)
+{
+	lockdep_assert_held(&as->lock);
+	if (as->fmt->ops->unmap_batch)
+		as->fmt->ops->unmap_batch(as, false);
 }
 
 /**
@@ -261,6 +288,10 @@ int iopgt_flush_ctl(struct iopgt_as *as, struct iopgt_file *file,
 	if (!log)
 		return 0;
 	cmd->out_flags = IOPGT_FLUSH_CTL_RECORDING;
+	if (as->flags & IOPGT_AS_F_FLUSH_RANGE)
+		cmd->out_flags |= IOPGT_FLUSH_CTL_CONTRACT_RANGE;
+	if (as->flags & IOPGT_AS_F_FLUSH_NO_GAPS)
+		cmd->out_flags |= IOPGT_FLUSH_CTL_CONTRACT_NO_GAPS;
 	cmd->n_records = log->n;
 	cmd->first_index = log->first_index;
 	cmd->next_index = log->first_index + log->n;

@@ -25,6 +25,13 @@ extern unsigned int iopgt_flush_test_drop;
 #define IOPGT_FLUSH_DROP_WALK		BIT(0)	/* tlb_flush_walk */
 #define IOPGT_FLUSH_DROP_ADD_PAGE	BIT(1)	/* tlb_add_page (and its gather) */
 #define IOPGT_FLUSH_DROP_SYNC		BIT(2)	/* gather syncs */
+/*
+ * not a dropped record but a wrong driver: an address space created with
+ * IOPGT_AS_FLUSH_NO_GAPS gets PT_FEAT_FLUSH_RANGE, so the library merges
+ * disjoint ranges into one gather (read at creation)
+ */
+#define IOPGT_FLUSH_DEFECT_MERGE	BIT(3)
+#define IOPGT_FLUSH_DROP_TOP		BIT(4)	/* change_top records */
 
 /**
  * struct iopgt_flush_rec - one recorded invalidation
@@ -71,6 +78,8 @@ struct iopgt_flush_log {
 int iopgt_flush_create(struct iopgt_as *as);
 void iopgt_flush_destroy(struct iopgt_as *as);
 void iopgt_flush_op_begin(struct iopgt_as *as);
+void iopgt_flush_unmap_begin(struct iopgt_as *as);
+void iopgt_flush_unmap_end(struct iopgt_as *as);
 void iopgt_flush_record(struct iopgt_as *as, u32 kind, u64 iova, u64 size,
 			u64 granule, u32 freed);
 void iopgt_flush_gather_init(struct iommu_iotlb_gather *g);

@@ -302,6 +302,19 @@ static int iopgt_as_create_check(struct iopgt_dev *idev,
 		return iopgt_refuse(reason, IOPGT_REASON_OAS_RANGE, -EINVAL);
 	if (!iopgt_pgsize_ok(d, k->pgsize_bitmap))
 		return iopgt_refuse(reason, IOPGT_REASON_PGSIZES, -EINVAL);
+	/* issue 14: the invalidation contract, as GET_INFO says */
+	if ((k->flags & IOPGT_AS_FLUSH_RANGE) &&
+	    (k->flags & IOPGT_AS_FLUSH_NO_GAPS))
+		return iopgt_refuse(reason,
+				    IOPGT_REASON_FLUSH_CONTRACT_COMBINATION,
+				    -EINVAL);
+	if (((k->flags & IOPGT_AS_FLUSH_RANGE) &&
+	     !(d->flags & IOPGT_FMT_F_FLUSH_RANGE)) ||
+	    ((k->flags & IOPGT_AS_FLUSH_NO_GAPS) &&
+	     !(d->flags & IOPGT_FMT_F_FLUSH_NO_GAPS)))
+		return iopgt_refuse(reason,
+				    IOPGT_REASON_FLUSH_CONTRACT_UNSUPPORTED,
+				    -EOPNOTSUPP);
 	if (k->flags & IOPGT_AS_DIRTY_TRACKING) {
 		/* issue 14: GET_INFO's IOPGT_FMT_F_DIRTY decides */
 		if (iopgt_fmt_uapi_dirty(d) != IOPGT_DIRTY_AVAILABLE)
@@ -345,7 +358,8 @@ int iopgt_as_create(struct iopgt_dev *idev, struct iopgt_file *file,
 	req->out_reason = IOPGT_REASON_NONE;
 	req->out_flags = 0;
 	if (k.flags & ~(IOPGT_AS_PERSISTENT | IOPGT_AS_NONCOHERENT |
-			IOPGT_AS_RECORD_FLUSHES | IOPGT_AS_DIRTY_TRACKING))
+			IOPGT_AS_RECORD_FLUSHES | IOPGT_AS_DIRTY_TRACKING |
+			IOPGT_AS_FLUSH_RANGE | IOPGT_AS_FLUSH_NO_GAPS))
 		return iopgt_refuse(&req->out_reason,
 				    IOPGT_REASON_FLAGS_UNKNOWN, -EINVAL);
 	d = iopgt_fmt_get(k.format);
@@ -390,6 +404,10 @@ int iopgt_as_create(struct iopgt_dev *idev, struct iopgt_file *file,
 		as->flags |= IOPGT_AS_F_NONCOHERENT;
 	if (k.flags & IOPGT_AS_DIRTY_TRACKING)
 		as->flags |= IOPGT_AS_F_DIRTY;
+	if (k.flags & IOPGT_AS_FLUSH_RANGE)
+		as->flags |= IOPGT_AS_F_FLUSH_RANGE;
+	if (k.flags & IOPGT_AS_FLUSH_NO_GAPS)
+		as->flags |= IOPGT_AS_F_FLUSH_NO_GAPS;
 	as->owner_pid = get_task_pid(current, PIDTYPE_PID);
 	/* issue 14: the log exists before the library can call back */
 	if ((k.flags & IOPGT_AS_RECORD_FLUSHES) && iopgt_flush_create(as))

@@ -412,6 +412,7 @@ static int iopgt_ioctl_unmap(struct iopgt_ucmd *ucmd)
 		goto out;
 	}
 	iopgt_flush_op_begin(as);	/* issue 14 */
+	iopgt_flush_unmap_begin(as);	/* issue 14: the call's gather */
 
 	for (i = 0; i < cmd->n_entries; i++) {
 		struct iopgt_unmap_entry e;
@@ -442,6 +443,7 @@ static int iopgt_ioctl_unmap(struct iopgt_ucmd *ucmd)
 		}
 		cond_resched();
 	}
+	iopgt_flush_unmap_end(as);	/* issue 14: synced once */
 	iopgt_as_unlock_put(as);
 out:
 	wret = iopgt_respond(ucmd, sizeof(*cmd));
@@ -684,6 +686,10 @@ static int iopgt_ioctl_as_info(struct iopgt_ucmd *ucmd)
 		cmd->flags |= IOPGT_AS_INFO_NONCOHERENT;
 	if (as->flags & IOPGT_AS_F_DIRTY)
 		cmd->flags |= IOPGT_AS_INFO_DIRTY;
+	if (as->flags & IOPGT_AS_F_FLUSH_RANGE)
+		cmd->flags |= IOPGT_AS_INFO_FLUSH_RANGE;
+	if (as->flags & IOPGT_AS_F_FLUSH_NO_GAPS)
+		cmd->flags |= IOPGT_AS_INFO_FLUSH_NO_GAPS;
 	cmd->generation = as->generation;
 	cmd->mapped_bytes = as->mapped_bytes;
 	cmd->n_extents = as->n_extents;

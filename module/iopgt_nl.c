@@ -448,6 +448,10 @@ static int nl_put_as(struct sk_buff *skb, struct netlink_callback *cb,
 		flags |= IOPGT_AS_INFO_NONCOHERENT;
 	if (as->flags & IOPGT_AS_F_DIRTY)
 		flags |= IOPGT_AS_INFO_DIRTY;
+	if (as->flags & IOPGT_AS_F_FLUSH_RANGE)
+		flags |= IOPGT_AS_INFO_FLUSH_RANGE;
+	if (as->flags & IOPGT_AS_F_FLUSH_NO_GAPS)
+		flags |= IOPGT_AS_INFO_FLUSH_NO_GAPS;
 
 	hdr = nl_put_hdr(skb, cb, IOPGT_NL_CMD_AS_GET);
 	if (!hdr)
@@ -609,7 +613,8 @@ static int nl_tree_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 /* FLUSH_GET (issue 14)                                                */
 
 static int nl_put_flush(struct sk_buff *skb, struct netlink_callback *cb,
-			u32 as_id, u64 index, const struct iopgt_flush_rec *r)
+			u32 as_id, u32 contract, u64 index,
+			const struct iopgt_flush_rec *r)
 {
 	struct iopgt_nl_ctx *ctx = nl_ctx(cb);
 	void *hdr;
@@ -627,7 +632,8 @@ static int nl_put_flush(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u64_64bit(skb, IOPGT_A_FLUSH_SIZE, r->size, IOPGT_A_PAD) ||
 	    nla_put_u64_64bit(skb, IOPGT_A_FLUSH_GRANULE, r->granule,
 			      IOPGT_A_PAD) ||
-	    nla_put_u32(skb, IOPGT_A_FLUSH_FREED, r->freed)) {
+	    nla_put_u32(skb, IOPGT_A_FLUSH_FREED, r->freed) ||
+	    nla_put_u32(skb, IOPGT_A_FLUSH_CONTRACT, contract)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -656,7 +662,8 @@ static int nl_flush_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		ctx->cursor = as->flush->first_index;
 	ret = 0;
 	while ((r = iopgt_flush_get(as, ctx->cursor))) {
-		ret = nl_put_flush(skb, cb, ctx->as_id, ctx->cursor, r);
+		ret = nl_put_flush(skb, cb, ctx->as_id,
+				   iopgt_as_flush_contract(as), ctx->cursor, r);
 		if (ret)
 			break;
 		ctx->cursor++;

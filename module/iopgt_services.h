@@ -153,6 +153,10 @@ int iopgt_fault_seen(void);
  *	(mapped, checked by the core) write-dirty as the IOMMU would; fill
  *	*@leaf_iova and *@leaf_log2. Returns 0, -EACCES (leaf not writable)
  *	or -errno.
+ * @unmap_batch: issue 14, may be NULL: an IOPGT_UNMAP call begins
+ *	(@begin) or ends; between the two the backend may gather every
+ *	@unmap into one invalidation and sync it at the end (generic_pt with
+ *	an invalidation contract). as->lock held throughout.
  */
 struct iopgt_backend_ops {
 	int (*create)(struct iopgt_as *as, const struct iopgt_as_create *req);
@@ -167,6 +171,7 @@ struct iopgt_backend_ops {
 			  struct iommu_iotlb_gather *gather);
 	int (*dirty_set)(struct iopgt_as *as, u64 iova, u64 *leaf_iova,
 			 u32 *leaf_log2);
+	void (*unmap_batch)(struct iopgt_as *as, bool begin);
 };
 
 /**
@@ -250,7 +255,9 @@ static inline bool iopgt_fmt_available(const struct iopgt_fmt_desc *d)
 /* the bits of iopgt_fmt_desc::flags that userspace may see */
 #define IOPGT_FMT_F_DESC_MASK	(IOPGT_FMT_F_IO_PGTABLE | IOPGT_FMT_F_GENERIC_PT | \
 				 IOPGT_FMT_F_HW_WALK | IOPGT_FMT_F_NONCOHERENT | \
-				 IOPGT_FMT_F_ONE_LIVE | IOPGT_FMT_F_DIRTY)
+				 IOPGT_FMT_F_ONE_LIVE | IOPGT_FMT_F_DIRTY | \
+				 IOPGT_FMT_F_FLUSH_RANGE | \
+				 IOPGT_FMT_F_FLUSH_NO_GAPS)
 
 /**
  * iopgt_fmt_uapi_flags() - the IOPGT_FMT_F_* flags of a format

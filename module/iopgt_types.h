@@ -129,6 +129,9 @@ static inline void iopgt_dev_exit(struct iopgt_dev *idev, int cookie)
  * by the backend (generic_pt: the gather's free list in iotlb_sync)
  */
 #define IOPGT_AS_F_UNMAP_CB	BIT(6)
+/* issue 14: created with IOPGT_AS_FLUSH_RANGE / IOPGT_AS_FLUSH_NO_GAPS */
+#define IOPGT_AS_F_FLUSH_RANGE	BIT(7)
+#define IOPGT_AS_F_FLUSH_NO_GAPS	BIT(8)
 
 /**
  * struct iopgt_as - one address space (page table)
@@ -251,6 +254,21 @@ static inline bool iopgt_as_iova_ok(const struct iopgt_as *as, u64 iova,
 	       len - 1 <= as->va_last - iova;
 }
 
+
+/**
+ * iopgt_as_flush_contract() - the invalidation contract of an address space
+ * @as: address space (@flags is immutable: no lock)
+ *
+ * Return: enum iopgt_flush_contract.
+ */
+static inline u32 iopgt_as_flush_contract(const struct iopgt_as *as)
+{
+	if (as->flags & IOPGT_AS_F_FLUSH_NO_GAPS)
+		return IOPGT_FLUSH_CONTRACT_NO_GAPS;
+	if (as->flags & IOPGT_AS_F_FLUSH_RANGE)
+		return IOPGT_FLUSH_CONTRACT_RANGE;
+	return IOPGT_FLUSH_CONTRACT_CALL;
+}
 
 /**
  * struct iopgt_file - one open /dev/iopgt

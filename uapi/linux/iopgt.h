@@ -102,6 +102,14 @@ enum iopgt_format {
  * not, iopgt_format_info.dirty_unavail (v3 of the element) says why.
  */
 #define IOPGT_FMT_F_DIRTY		(1U << 6)
+/*
+ * generic_pt invalidation contracts this format accepts on this kernel
+ * (AS_CREATE IOPGT_AS_FLUSH_RANGE / IOPGT_AS_FLUSH_NO_GAPS): the library's
+ * PT_FEAT_FLUSH_RANGE and PT_FEAT_FLUSH_RANGE_NO_GAPS. Never set for
+ * io-pgtable formats, whose flush callbacks have no such contract.
+ */
+#define IOPGT_FMT_F_FLUSH_RANGE		(1U << 7)
+#define IOPGT_FMT_F_FLUSH_NO_GAPS	(1U << 8)
 
 /* struct iopgt_format_info.rules: rules beyond the ranges */
 #define IOPGT_FMT_RULE_IAS_LE_OAS	(1U << 0)  /* ias <= oas (after clamping) */
@@ -224,6 +232,12 @@ enum iopgt_reason {
 	IOPGT_REASON_NOT_WRITABLE = 57,		/* -EACCES: SET_DIRTY on a leaf mapped without
 						 * IOPGT_PROT_WRITE (a device write faults) */
 	IOPGT_REASON_IOVA_OVERFLOW = 58,	/* -EOVERFLOW: iova + length wraps past 2^64 */
+	/* invalidation contract (AS_CREATE IOPGT_AS_FLUSH_RANGE / _NO_GAPS) */
+	IOPGT_REASON_FLUSH_CONTRACT_UNSUPPORTED = 59, /* -EOPNOTSUPP: the format has no such
+						 * contract (IOPGT_FMT_F_FLUSH_RANGE /
+						 * IOPGT_FMT_F_FLUSH_NO_GAPS; io-pgtable: none) */
+	IOPGT_REASON_FLUSH_CONTRACT_COMBINATION = 60, /* -EINVAL: IOPGT_AS_FLUSH_RANGE together
+						 * with IOPGT_AS_FLUSH_NO_GAPS */
 };
 
 /*
@@ -374,6 +388,47 @@ struct iopgt_get_info {
  * IOPGT_REASON_DIRTY_UNAVAILABLE).
  */
 #define IOPGT_AS_DIRTY_TRACKING	(1U << 3)
+/*
+ * Invalidation contract of a generic_pt address space, the one an IOMMU
+ * driver picks (amd/iommu.c: NO_GAPS under a hypervisor that shadows the
+ * tables, FLUSH_RANGE otherwise; intel/iommu.c: FLUSH_RANGE). At most one
+ * of the two (both: -EINVAL, IOPGT_REASON_FLUSH_CONTRACT_COMBINATION); a
+ * format without the matching IOPGT_FMT_F_FLUSH_* (every io-pgtable
+ * format, PT_VTDSS for NO_GAPS) refuses it with -EOPNOTSUPP,
+ * IOPGT_REASON_FLUSH_CONTRACT_UNSUPPORTED.
+ *
+ * The table is created with PT_FEAT_FLUSH_RANGE or
+ * PT_FEAT_FLUSH_RANGE_NO_GAPS, and each IOPGT_UNMAP call unmaps through
+ * one gather for all of its entries, synced once at the end (as
+ * iommu_unmap_fast() for each range and one iotlb_sync do): with
+ * FLUSH_RANGE the gather grows over the gaps between the ranges, with
+ * NO_GAPS the library syncs it before it would cover IOVA that did not
+ * change. Without either flag (contract IOPGT_FLUSH_CONTRACT_CALL) no
+ * feature is requested and every library call has its own gather, synced
+ * when it returns (iommu_unmap()).
+ */
+#define IOPGT_AS_FLUSH_RANGE	(1U << 4)
+#define IOPGT_AS_FLUSH_NO_GAPS	(1U << 5)
+
+/**
+ * enum iopgt_flush_contract - invalidation contract of an address space
+ *
+ * IOPGT_A_FLUSH_CONTRACT of every FLUSH_GET record;
+ * struct iopgt_flush_ctl.out_flags and struct iopgt_as_info.flags carry it
+ * as bits.
+ *
+ * @IOPGT_FLUSH_CONTRACT_CALL: no contract feature: a gather per library
+ *	call (io-pgtable formats, and generic_pt without IOPGT_AS_FLUSH_*)
+ * @IOPGT_FLUSH_CONTRACT_RANGE: PT_FEAT_FLUSH_RANGE, one gather per UNMAP
+ *	call; ranges may include IOVA that did not change (gaps)
+ * @IOPGT_FLUSH_CONTRACT_NO_GAPS: PT_FEAT_FLUSH_RANGE_NO_GAPS, one gather
+ *	per UNMAP call; no synced range includes IOVA that did not change
+ */
+enum iopgt_flush_contract {
+	IOPGT_FLUSH_CONTRACT_CALL = 0,
+	IOPGT_FLUSH_CONTRACT_RANGE = 1,
+	IOPGT_FLUSH_CONTRACT_NO_GAPS = 2,
+};
 
 /* struct iopgt_as_create.out_flags */
 #define IOPGT_AS_CREATE_IAS_CLAMPED	(1U << 0)  /* out_ias differs from the ias asked for */
@@ -738,6 +793,8 @@ struct iopgt_walk {
 #define IOPGT_AS_INFO_PERSISTENT	(1U << 0)
 #define IOPGT_AS_INFO_NONCOHERENT	(1U << 1)
 #define IOPGT_AS_INFO_DIRTY		(1U << 2)  /* created with IOPGT_AS_DIRTY_TRACKING */
+#define IOPGT_AS_INFO_FLUSH_RANGE	(1U << 3)  /* created with IOPGT_AS_FLUSH_RANGE */
+#define IOPGT_AS_INFO_FLUSH_NO_GAPS	(1U << 4)  /* created with IOPGT_AS_FLUSH_NO_GAPS */
 
 /**
  * struct iopgt_as_info - IOPGT_AS_INFO: counters of one address space
@@ -786,8 +843,9 @@ struct iopgt_as_info {
  * @IOPGT_FLUSH_SYNC: a gather synced: [iova, iova + size), granule = the
  *	gather's pgsize (0 when unused), freed = table pages on its free list
  * @IOPGT_FLUSH_SYNC_MAP: iotlb_sync_map(iova, size) after a map
- * @IOPGT_FLUSH_TOP: the top table changed (iova 0, size 0, granule = log2
- *	of the new input range)
+ * @IOPGT_FLUSH_TOP: the top table changed (iova 0, size 0, granule = the
+ *	new top level in generic_pt's numbering, i.e. levels - 1); a driver
+ *	points the hardware at the new top and flushes its cached copy
  */
 enum iopgt_flush_kind {
 	IOPGT_FLUSH_NONE = 0,
@@ -809,7 +867,9 @@ enum iopgt_flush_kind {
  * @flags: IOPGT_FLUSH_CTL_*; CLEAR changes the address space (owner only,
  *	-EPERM otherwise, as for MAP)
  * @out_flags: out: IOPGT_FLUSH_CTL_RECORDING when the address space
- *	records (otherwise every other field is 0)
+ *	records (otherwise every other field is 0), with
+ *	IOPGT_FLUSH_CTL_CONTRACT_RANGE or IOPGT_FLUSH_CTL_CONTRACT_NO_GAPS
+ *	when it has that invalidation contract (neither: CALL)
  * @n_records: out: records held (before a CLEAR)
  * @first_index: out: index of the oldest record held (records are numbered
  *	from 0 since creation; a CLEAR moves this to @next_index)
@@ -834,6 +894,8 @@ struct iopgt_flush_ctl {
 	__u32 __reserved;
 };
 #define IOPGT_FLUSH_CTL_RECORDING	(1U << 0)
+#define IOPGT_FLUSH_CTL_CONTRACT_RANGE	(1U << 1)  /* IOPGT_FLUSH_CONTRACT_RANGE */
+#define IOPGT_FLUSH_CTL_CONTRACT_NO_GAPS (1U << 2) /* IOPGT_FLUSH_CONTRACT_NO_GAPS */
 
 /* struct iopgt_read_dirty.flags */
 #define IOPGT_DIRTY_NO_CLEAR	(1U << 0)  /* report only; leave the dirty state as it is */
@@ -970,7 +1032,8 @@ enum {
  * IOPGT_A_ENTRY_OA 0 and IOPGT_A_ENTRY_PTE with its table-address bits
  * zeroed (as struct iopgt_walk_level). FLUSH_GET (IOPGT_A_AS_ID required,
  * optional IOPGT_A_FLUSH_INDEX: first record wanted) sends one message per
- * recorded invalidation (enum iopgt_flush_kind) in record order; an address
+ * recorded invalidation (enum iopgt_flush_kind) in record order, each with
+ * the address space's IOPGT_A_FLUSH_CONTRACT; an address
  * space that does not record gets -EOPNOTSUPP; a log cleared during the
  * dump marks it NLM_F_DUMP_INTR. Request errors come back with an
  * extack message: in the NLMSG_ERROR ack on 6.12+, in NLMSG_DONE on 6.1
@@ -1027,6 +1090,7 @@ enum {
 	IOPGT_A_FLUSH_SIZE,	/* u64 */
 	IOPGT_A_FLUSH_GRANULE,	/* u64 */
 	IOPGT_A_FLUSH_FREED,	/* u32: table pages freed with a gather */
+	IOPGT_A_FLUSH_CONTRACT,	/* u32: enum iopgt_flush_contract of the AS */
 	__IOPGT_A_MAX,
 };
 #define IOPGT_A_MAX (__IOPGT_A_MAX - 1)

@@ -9,7 +9,7 @@
 /* ------------------------------------------------------------------ create */
 
 enum { O_IAS, O_OAS, O_PGSIZES, O_PGSIZE, O_QUIRKS, O_LEVELS, O_NONCOH, O_PERS, O_RECFL,
-       O_JSON, O_DIRTY };
+       O_JSON, O_DIRTY, O_CONTRACT };
 static const struct opt create_opts[] = {
 	[O_IAS] = { "ias", "N", "input address size in bits (default: the format's)" },
 	[O_OAS] = { "oas", "N", "output address size in bits (default: the format's)" },
@@ -22,6 +22,8 @@ static const struct opt create_opts[] = {
 	[O_RECFL] = { "record-flushes", NULL, "record every invalidation (see 'iopgt flushes')" },
 	[O_JSON] = { "json", NULL, "one JSON object" },
 	[O_DIRTY] = { "dirty", NULL, "dirty tracking (see 'iopgt dirty'; formats with dirty: yes)" },
+	[O_CONTRACT] = { "flush-contract", "range|no-gaps",
+			 "generic_pt invalidation contract (PT_FEAT_FLUSH_RANGE[_NO_GAPS]; see 'iopgt formats')" },
 	{ 0 }
 };
 
@@ -106,6 +108,16 @@ static int create_parse(struct cli *c, struct args *a, struct iopgt_as_create *r
 		req->flags |= IOPGT_AS_RECORD_FLUSHES;
 	if (a->set[O_DIRTY])
 		req->flags |= IOPGT_AS_DIRTY_TRACKING;
+	if (a->set[O_CONTRACT]) {
+		const char *v = a->val[O_CONTRACT];
+
+		if (!strcmp(v, "range"))
+			req->flags |= IOPGT_AS_FLUSH_RANGE;
+		else if (!strcmp(v, "no-gaps"))
+			req->flags |= IOPGT_AS_FLUSH_NO_GAPS;
+		else if (strcmp(v, "call"))
+			return usage_err(c, "bad --flush-contract '%s': one of call, range, no-gaps", v);
+	}
 	return 0;
 }
 
@@ -162,6 +174,10 @@ static int create_fn(struct cli *c, struct args *a)
 	print_flag(PRINT_ANY, "persistent", " persistent", pers);
 	print_flag(PRINT_ANY, "noncoherent", " noncoherent", noncoh);
 	print_flag(PRINT_ANY, "dirty", " dirty", a->set[O_DIRTY]);
+	print_string(req.flags & (IOPGT_AS_FLUSH_RANGE | IOPGT_AS_FLUSH_NO_GAPS) ?
+		     PRINT_ANY : PRINT_JSON, "flush_contract", " flush-contract=%s",
+		     req.flags & IOPGT_AS_FLUSH_NO_GAPS ? "no-gaps" :
+		     req.flags & IOPGT_AS_FLUSH_RANGE ? "range" : "call");
 	print_text("\n");
 	close_json_object();
 	clamp_notes(c, &req);

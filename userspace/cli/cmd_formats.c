@@ -146,6 +146,8 @@ static void print_format(const struct iopgt_format_info *fi)
 	print_string(PRINT_JSON, "dirty_unavail", NULL,
 		     fi->flags & IOPGT_FMT_F_DIRTY ? "" :
 		     iopgt_dirty_unavail_str(fi->dirty_unavail));
+	print_flag(PRINT_JSON, "flush_range", NULL, fi->flags & IOPGT_FMT_F_FLUSH_RANGE);
+	print_flag(PRINT_JSON, "flush_no_gaps", NULL, fi->flags & IOPGT_FMT_F_FLUSH_NO_GAPS);
 	print_json_limits(fi, sets, q);
 	close_json_object();
 	if (out_json())
@@ -155,13 +157,17 @@ static void print_format(const struct iopgt_format_info *fi)
 		return;
 	}
 	ranges_text(fi, ias, oas, lv);
-	print_text("%-22s %-11s %-7s %-7s %-6s %s%s%s%s  dirty: %s\n", pg, tb, ias, oas,
+	print_text("%-22s %-11s %-7s %-7s %-6s %s%s%s%s  dirty: %s%s\n", pg, tb, ias, oas,
 		   lv, q, fi->rules ? "  rules: " : "",
 		   fi->rules ? rules_str(fi->rules, one, sizeof(one)) : "",
 		   fi->flags & IOPGT_FMT_F_ONE_LIVE ?
 		   "  limit: one live address space at a time" : "",
 		   fi->flags & IOPGT_FMT_F_DIRTY ? "yes" :
-		   iopgt_dirty_unavail_str(fi->dirty_unavail));
+		   iopgt_dirty_unavail_str(fi->dirty_unavail),
+		   (fi->flags & IOPGT_FMT_F_FLUSH_NO_GAPS) ?
+		   "  flush contracts: range,no-gaps" :
+		   (fi->flags & IOPGT_FMT_F_FLUSH_RANGE) ?
+		   "  flush contracts: range" : "");
 }
 
 static int formats_fn(struct cli *c, struct args *a)
@@ -199,7 +205,8 @@ const struct command cmd_formats = {
 	.summary = "formats, availability, constraints",
 	.usage = "  Every format the ABI knows: available here or why not, backend, page-size\n"
 		 "  sets, ias/oas ranges, generic_pt level counts, accepted quirks, and\n"
-		 "  whether dirty tracking works (create --dirty) or why not.\n",
+		 "  whether dirty tracking works (create --dirty) or why not, and the\n"
+		 "  generic_pt invalidation contracts it accepts (create --flush-contract).\n",
 	.opts = formats_opts,
 	.fn = formats_fn,
 };

@@ -193,6 +193,8 @@ const char *iopgt_reason_str(uint32_t reason)
 	case IOPGT_REASON_BITMAP_TOO_SMALL: return "the bitmap is smaller than the range needs";
 	case IOPGT_REASON_NOT_WRITABLE: return "the leaf is not writable (a device write would fault)";
 	case IOPGT_REASON_IOVA_OVERFLOW: return "iova + length wraps past 2^64";
+	case IOPGT_REASON_FLUSH_CONTRACT_UNSUPPORTED: return "this format has no such invalidation contract on this kernel (see iopgt formats; io-pgtable formats have none)";
+	case IOPGT_REASON_FLUSH_CONTRACT_COMBINATION: return "choose one invalidation contract: range or no-gaps";
 	}
 	return "unknown reason";
 }

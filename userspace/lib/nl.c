@@ -820,6 +820,7 @@ static int flush_msg(const struct nlmsghdr *nlh, void *arg)
 	r.size = get_u64(&tb, IOPGT_A_FLUSH_SIZE);
 	r.granule = get_u64(&tb, IOPGT_A_FLUSH_GRANULE);
 	r.freed = get_u32(&tb, IOPGT_A_FLUSH_FREED);
+	r.contract = get_u32(&tb, IOPGT_A_FLUSH_CONTRACT);
 	return ((iopgt_flush_cb)d->cb)(&r, d->arg);
 }
 

@@ -67,6 +67,17 @@ struct iopgt_tlb {
 	int generic_pt;
 	struct tlb_ent *e;
 	size_t n, cap;
+	uint32_t contract;		/* enum iopgt_flush_contract */
+	iopgt_tlb_gap_report gap_report;
+	void *gap_arg;
+	int root_known;			/* the root below is cached */
+	uint64_t root_pa;
+	uint32_t root_levels;
+};
+
+/* an IOVA interval, inclusive */
+struct ival {
+	uint64_t a, b;
 };
 
 struct iopgt_tlb *iopgt_tlb_new(int generic_pt)
@@ -163,6 +174,123 @@ static const char *missing_name(const struct iopgt_tlb *t,
 	       "tlb_flush_walk (walk-cache invalidation) covering this table pointer";
 }
 
+void iopgt_tlb_set_contract(struct iopgt_tlb *t, uint32_t contract,
+			    iopgt_tlb_gap_report report, void *arg)
+{
+	if (!t)
+		return;
+	t->contract = contract;
+	t->gap_report = report;
+	t->gap_arg = arg;
+}
+
+static int ival_cmp(const void *x, const void *y)
+{
+	const struct ival *p = x, *q = y;
+
+	if (p->a != q->a)
+		return p->a < q->a ? -1 : 1;
+	return 0;
+}
+
+/* sort and merge @v in place (touching intervals merge); returns the count */
+static size_t ival_merge(struct ival *v, size_t n)
+{
+	size_t i, k = 0;
+
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), ival_cmp);
+	for (i = 1; i < n; i++) {
+		if (v[k].b == UINT64_MAX ||
+		    v[i].a <= v[k].b + 1) {
+			if (v[i].b > v[k].b)
+				v[k].b = v[i].b;
+		} else {
+			v[++k] = v[i];
+		}
+	}
+	return k + 1;
+}
+
+/*
+ * The gaps of sync [s, e] against the changed IOVA @chg (merged): their
+ * total and the first one. Returns the total bytes (0: no gap).
+ */
+static uint64_t sync_gaps(uint64_t s, uint64_t e, const struct ival *chg,
+			  size_t n, uint64_t *g0, uint64_t *g1)
+{
+	uint64_t pos = s, total = 0;
+	size_t i;
+	int first = 1;
+
+	for (i = 0; i < n && pos <= e; i++) {
+		if (chg[i].b < pos)
+			continue;
+		if (chg[i].a > e)
+			break;
+		if (chg[i].a > pos) {
+			if (first) {
+				*g0 = pos;
+				*g1 = chg[i].a - 1;
+				first = 0;
+			}
+			total += chg[i].a - pos;
+		}
+		if (chg[i].b >= e)
+			return total;
+		pos = chg[i].b + 1;
+	}
+	if (pos <= e) {
+		if (first) {
+			*g0 = pos;
+			*g1 = e;
+		}
+		total += e - pos + 1;
+	}
+	return total;
+}
+
+/* generic_pt syncs against what the operation changed (the contract) */
+static void check_gaps(struct iopgt_tlb *t, uint64_t first, uint64_t last,
+		       struct ival *chg, size_t n_chg,
+		       const struct iopgt_flush_entry *recs, size_t n_recs,
+		       struct iopgt_tlb_counts *c)
+{
+	size_t j;
+
+	n_chg = ival_merge(chg, n_chg);
+	for (j = 0; j < n_recs; j++) {
+		const struct iopgt_flush_entry *r = &recs[j];
+		uint64_t e, g0 = 0, g1 = 0, bytes;
+
+		if (r->kind != IOPGT_FLUSH_SYNC || !r->size)
+			continue;
+		e = r->iova + (r->size - 1);
+		if (e < r->iova)
+			e = UINT64_MAX;
+		bytes = sync_gaps(r->iova, e, chg, n_chg, &g0, &g1);
+		if (!bytes)
+			continue;
+		c->gaps++;
+		c->gap_bytes += bytes;
+		if (t->contract == IOPGT_FLUSH_CONTRACT_NO_GAPS)
+			c->nogaps_violations++;
+		if (t->gap_report) {
+			struct iopgt_tlb_gap g = {
+				.first = first, .last = last,
+				.sync_iova = r->iova, .sync_size = r->size,
+				.gap_first = g0, .gap_last = g1,
+				.gap_bytes = bytes, .contract = t->contract,
+				.violation = t->contract ==
+					     IOPGT_FLUSH_CONTRACT_NO_GAPS,
+			};
+
+			t->gap_report(&g, t->gap_arg);
+		}
+	}
+}
+
 int iopgt_tlb_check(struct iopgt_tlb *t, uint64_t first, uint64_t last,
 		    const struct iopgt_tree_entry *now_in, size_t n_now,
 		    const struct iopgt_flush_entry *recs, size_t n_recs,
@@ -171,7 +299,8 @@ int iopgt_tlb_check(struct iopgt_tlb *t, uint64_t first, uint64_t last,
 {
 	struct iopgt_tree_entry *now = NULL;
 	unsigned char *useful = NULL, *seen = NULL;
-	size_t i, j, k;
+	struct ival *chg = NULL;
+	size_t i, j, k, n_chg = 0;
 	int ret = -ENOMEM;
 
 	if (n_now) {
@@ -185,6 +314,11 @@ int iopgt_tlb_check(struct iopgt_tlb *t, uint64_t first, uint64_t last,
 	if (n_recs) {
 		useful = calloc(n_recs, 1);
 		if (!useful)
+			goto out;
+	}
+	if (t->generic_pt && t->n) {
+		chg = malloc(t->n * sizeof(*chg));
+		if (!chg)
 			goto out;
 	}
 	c->records += n_recs;
@@ -205,6 +339,9 @@ int iopgt_tlb_check(struct iopgt_tlb *t, uint64_t first, uint64_t last,
 			continue;
 		}
 		c->changed++;
+		if (chg)
+			chg[n_chg++] = (struct ival){
+				e->iova, ent_last(e->iova, e->span_log2) };
 		for (j = 0; j < n_recs; j++)
 			if (covers(t, &recs[j], e)) {
 				covered = 1;
@@ -227,6 +364,8 @@ int iopgt_tlb_check(struct iopgt_tlb *t, uint64_t first, uint64_t last,
 	for (j = 0; j < n_recs; j++)
 		if (!useful[j] && recs[j].kind != IOPGT_FLUSH_TOP)
 			c->over++;
+	if (t->generic_pt)
+		check_gaps(t, first, last, chg, n_chg, recs, n_recs, c);
 
 	/* compact, then cache every present entry of the range not cached */
 	for (i = k = 0; i < t->n; i++)
@@ -260,7 +399,81 @@ out:
 	free(now);
 	free(seen);
 	free(useful);
+	free(chg);
 	return ret;
+}
+
+int iopgt_tlb_check_top(struct iopgt_tlb *t, uint64_t top_pa, uint32_t levels,
+			const struct iopgt_tree_entry *path, size_t n_path,
+			const struct iopgt_flush_entry *recs, size_t n_recs,
+			struct iopgt_tlb_counts *c, iopgt_tlb_report report,
+			void *arg)
+{
+	size_t i, j;
+	int told = 0, reachable = 0;
+
+	if (!t || !c || !levels || (n_path && !path) || (n_recs && !recs))
+		return -EINVAL;
+	if (!t->root_known || (t->root_pa == top_pa &&
+			       t->root_levels == levels)) {
+		t->root_known = 1;
+		t->root_pa = top_pa;
+		t->root_levels = levels;
+		return 0;
+	}
+	c->top_changes++;
+	/* the driver was told: a top record naming the new top level */
+	for (j = 0; j < n_recs; j++)
+		if (recs[j].kind == IOPGT_FLUSH_TOP &&
+		    recs[j].granule == levels - 1)
+			told = 1;
+	if (!told) {
+		struct iopgt_tlb_stale s = {
+			.first = 0, .last = 0, .iova = 0,
+			.span_log2 = 12 + 9 * levels < 64 ? 12 + 9 * levels : 64,
+			.level = levels - 1, .kind = IOPGT_PTE_TABLE,
+			.pte = top_pa,
+			.missing = "change_top (a top record: the IOMMU still walks the old top table of the old level count; the driver must point it at the new top and flush its cached root)",
+		};
+
+		c->stale++;
+		if (report)
+			report(&s, arg);
+	}
+	/* the old top is reachable: a table entry one level above it */
+	for (i = 0; i < n_path; i++)
+		if (path[i].iova == 0 && path[i].kind == IOPGT_PTE_TABLE &&
+		    path[i].level == t->root_levels &&
+		    (!path[i].oa || !t->root_pa || path[i].oa == t->root_pa))
+			reachable = 1;
+	if (!reachable) {
+		/* everything cached under the old top must be flushed */
+		for (i = 0; i < t->n; i++) {
+			struct tlb_ent *e = &t->e[i];
+			int covered = 0;
+
+			for (j = 0; j < n_recs; j++)
+				if (covers(t, &recs[j], e))
+					covered = 1;
+			if (!covered) {
+				struct iopgt_tlb_stale s = {
+					.iova = e->iova,
+					.span_log2 = e->span_log2,
+					.level = e->level, .kind = e->kind,
+					.pte = e->pte,
+					.missing = "a flush of every entry cached under the old top table (it is not reachable from the new top)",
+				};
+
+				c->stale++;
+				if (report)
+					report(&s, arg);
+			}
+		}
+		t->n = 0;
+	}
+	t->root_pa = top_pa;
+	t->root_levels = levels;
+	return 0;
 }
 
 int iopgt_tlb_hw_update(struct iopgt_tlb *t, const struct iopgt_tree_entry *now,

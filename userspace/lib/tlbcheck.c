@@ -3,10 +3,13 @@
  * libiopgt: the random workload of `iopgt tlbcheck` (issue 14). One
  * address space with IOPGT_AS_RECORD_FLUSHES; each operation (map with a
  * page-size mix, page-sized unmap, core-style unmap that frees tables, a
- * block mapped over a table, a map far up the input range) is followed by
- * the records it caused (FLUSH_GET, then FLUSH_CTL CLEAR) and a tree dump
- * of the range it touched, which the oracle (tlb.c) compares with its
- * cached entries.
+ * block mapped over a table, a map far up the input range, an UNMAP of
+ * several disjoint ranges in one call, and with grow_top maps that grow
+ * the top level by level) is followed by the records it caused (FLUSH_GET,
+ * then FLUSH_CTL CLEAR) and a tree dump of the range it touched, which the
+ * oracle (tlb.c) compares with its cached entries; on generic_pt also the
+ * top table (GET_HW_CFG) and the syncs against the address space's
+ * invalidation contract.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -82,6 +85,8 @@ struct run {
 	const char *op;
 	uint64_t seq;
 	uint64_t rs;		/* random state */
+	int generic_pt;
+	uint32_t levels;	/* GET_HW_CFG levels after the last operation */
 };
 
 static void report(const struct iopgt_tlb_stale *s, void *arg)
@@ -94,6 +99,57 @@ static void report(const struct iopgt_tlb_stale *s, void *arg)
 			w->seq, w->op, s->first, s->last, s->level,
 			iopgt_kind_name(s->kind), s->iova, s->span_log2,
 			s->pte, s->missing);
+}
+
+static void report_gap(const struct iopgt_tlb_gap *g, void *arg)
+{
+	struct run *w = arg;
+
+	if (!w->o->out || (!g->violation && !w->o->verbose))
+		return;
+	fprintf(w->o->out,
+		"%s: op %" PRIu64 " (%s [0x%" PRIx64 ", 0x%" PRIx64 "]): sync 0x%" PRIx64 "+0x%" PRIx64 " covers the gap [0x%" PRIx64 ", 0x%" PRIx64 "] (0x%" PRIx64 " bytes in all) that no operation since the previous sync changed%s\n",
+		g->violation ? "NO_GAPS VIOLATION" : "gap (over-invalidation)",
+		w->seq, w->op, g->first, g->last, g->sync_iova, g->sync_size,
+		g->gap_first, g->gap_last, g->gap_bytes,
+		g->violation ? ": PT_FEAT_FLUSH_RANGE_NO_GAPS forbids it (disjoint ranges need their own gather)" :
+			       "");
+}
+
+/* generic_pt: the top table after the operation, through the oracle */
+static int settle_top(struct run *w, struct iopgt_err *err)
+{
+	struct iopgt_tree_filter f = {
+		.has_range = 1, .iova_start = 0, .iova_end = 0,
+	};
+	struct iopgt_hw_cfg hw;
+	int ret;
+
+	ret = iopgt_query_hw_cfg(w->dev, w->r->as_id, &hw, err);
+	if (ret)
+		return ret;
+	w->ents.n = 0;
+	if (w->levels && hw.levels != w->levels) {
+		/* the entries at IOVA 0 down to the one above the old top */
+		f.max_depth = hw.levels > w->levels ?
+			      (int)(hw.levels - w->levels) : 0;
+		ret = iopgt_netlink_dump_tree_retry(w->nl, 0, w->r->as_id, &f,
+						    push_ent, &w->ents, restart,
+						    5, NULL, err);
+		if (ret)
+			return ret;
+		if (w->o->verbose && w->o->out)
+			fprintf(w->o->out, "  top: %u -> %u levels\n",
+				w->levels, hw.levels);
+	}
+	w->levels = hw.levels;
+	w->r->levels_end = hw.levels;
+	ret = iopgt_tlb_check_top(w->tlb, hw.regs[7], hw.levels, w->ents.p,
+				  w->ents.n, w->recs.p, w->recs.n, &w->r->c,
+				  report, w);
+	if (ret)
+		return iopgt_err_set(err, ret, "oracle: top check failed");
+	return 0;
 }
 
 /* after an operation on [first, last]: records, clear, dump, check */
@@ -156,6 +212,11 @@ static int settle(struct run *w, uint64_t first, uint64_t last,
 			      w->recs.p, w->recs.n, &w->r->c, report, w);
 	if (ret)
 		return iopgt_err_set(err, ret, "oracle: out of memory");
+	if (w->generic_pt) {
+		ret = settle_top(w, err);
+		if (ret)
+			return ret;
+	}
 	w->r->ops++;
 	return 0;
 }
@@ -201,7 +262,9 @@ static int do_map(struct run *w, uint64_t iova, uint64_t len, uint64_t pg,
 	if (w->o->verbose && w->o->out)
 		fprintf(w->o->out, "op %" PRIu64 ": %s 0x%" PRIx64 "+0x%" PRIx64 " pgsize 0x%" PRIx64 "\n",
 			w->seq + 1, what, iova, len, pg);
-	ret = iopgt_map_one(w->dev, w->r->as_id, iova, iova ^ 0x40000000ULL, len,
+	/* output addresses below 2^40: every format's oas holds them */
+	ret = iopgt_map_one(w->dev, w->r->as_id, iova,
+			 (iova ^ 0x40000000ULL) & ((1ULL << 40) - 1), len,
 			 IOPGT_PROT_READ | IOPGT_PROT_WRITE, lg2(pg), &mapped,
 			 err);
 	if (ret == -ENOSPC || ret == -ERANGE) {
@@ -255,6 +318,80 @@ static int do_unmap(struct run *w, size_t i, int core, struct iopgt_err *err)
 	return settle(w, e.iova, e.iova + e.length - 1, err);
 }
 
+/* several whole extents (disjoint, in random order) in one UNMAP call */
+static int do_multi_unmap(struct run *w, int core, struct iopgt_err *err)
+{
+	struct iopgt_unmap_entry e[3];
+	uint64_t first = UINT64_MAX, last = 0;
+	unsigned int n = 2 + (unsigned int)rnd_below(&w->rs, 2), i;
+	int ret;
+
+	if (n > w->n_ext)
+		n = (unsigned int)w->n_ext;
+	memset(e, 0, sizeof(e));
+	for (i = 0; i < n; i++) {
+		size_t k = (size_t)rnd_below(&w->rs, w->n_ext);
+
+		e[i].iova = w->ext[k].iova;
+		e[i].length = w->ext[k].len;
+		w->ext[k] = w->ext[--w->n_ext];
+		if (e[i].iova < first)
+			first = e[i].iova;
+		if (e[i].iova + e[i].length - 1 > last)
+			last = e[i].iova + e[i].length - 1;
+	}
+	w->op = core ? "multi-range core unmap" : "multi-range unmap";
+	w->r->multi_unmaps++;
+	if (w->o->verbose && w->o->out) {
+		fprintf(w->o->out, "op %" PRIu64 ": %s", w->seq + 1, w->op);
+		for (i = 0; i < n; i++)
+			fprintf(w->o->out, " 0x%" PRIx64 "+0x%" PRIx64,
+				(uint64_t)e[i].iova, (uint64_t)e[i].length);
+		fputc('\n', w->o->out);
+	}
+	ret = iopgt_unmap_entries_flags(w->dev, w->r->as_id,
+					core ? IOPGT_UNMAP_CORE : 0, e, n, NULL,
+					err);
+	if (ret)
+		return ret;
+	return settle(w, first, last, err);
+}
+
+/* the address space: with grow_top at the fewest levels and largest ias */
+static int create(struct run *w, const struct iopgt_format_info *fi,
+		  struct iopgt_as_create *req, struct iopgt_err *err)
+{
+	static const uint32_t cflag[] = {
+		[IOPGT_FLUSH_CONTRACT_RANGE] = IOPGT_AS_FLUSH_RANGE,
+		[IOPGT_FLUSH_CONTRACT_NO_GAPS] = IOPGT_AS_FLUSH_NO_GAPS,
+	};
+	const struct iopgt_tlbcheck_opts *o = w->o;
+
+	memset(req, 0, sizeof(*req));
+	req->format = o->format;
+	req->flags = IOPGT_AS_RECORD_FLUSHES;
+	if (o->flush_contract > IOPGT_FLUSH_CONTRACT_NO_GAPS)
+		return iopgt_err_set(err, -EINVAL,
+				     "unknown invalidation contract %u",
+				     o->flush_contract);
+	req->flags |= cflag[o->flush_contract];
+	if (o->grow_top && fi->levels_min) {
+		int ret;
+
+		req->levels = fi->levels_min;
+		req->ias = fi->ias_max;
+		ret = iopgt_create_as(w->dev, req, err);
+		if (ret != -EINVAL || req->out_reason != IOPGT_REASON_LEVELS)
+			return ret;
+		/* a fixed top: the fewest levels cannot decode ias_max */
+		memset(req, 0, sizeof(*req));
+		req->format = o->format;
+		req->flags = IOPGT_AS_RECORD_FLUSHES |
+			     cflag[o->flush_contract];
+	}
+	return iopgt_create_as(w->dev, req, err);
+}
+
 int iopgt_tlbcheck_run(struct iopgt_handle *dev, struct iopgt_netlink *nl,
 		       const struct iopgt_tlbcheck_opts *o,
 		       struct iopgt_tlbcheck_result *r, struct iopgt_err *err)
@@ -265,7 +402,7 @@ int iopgt_tlbcheck_run(struct iopgt_handle *dev, struct iopgt_netlink *nl,
 	struct iopgt_flush_ctl ctl;
 	struct run w = { .dev = dev, .nl = nl, .o = o, .r = r };
 	uint64_t sizes[64], B, W, granule, far = 0;
-	unsigned int n_fmts = 0, n_sizes = 0, i;
+	unsigned int n_fmts = 0, n_sizes = 0, i, grow_every = 0;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -283,19 +420,27 @@ int iopgt_tlbcheck_run(struct iopgt_handle *dev, struct iopgt_netlink *nl,
 				     "format %u (%s) is not available on this kernel",
 				     o->format, iopgt_format_name(o->format) ?: "?");
 	}
-	req.format = o->format;
-	req.flags = IOPGT_AS_RECORD_FLUSHES;
-	ret = iopgt_create_as(dev, &req, err);
+	ret = create(&w, fi, &req, err);
 	if (ret) {
 		free(fmts);
 		return ret;
 	}
 	r->as_id = req.as_id;
-	w.tlb = iopgt_tlb_new(!!(fi->flags & IOPGT_FMT_F_GENERIC_PT));
+	r->levels_start = r->levels_end = w.levels = req.out_levels;
+	w.generic_pt = !!(fi->flags & IOPGT_FMT_F_GENERIC_PT);
+	w.tlb = iopgt_tlb_new(w.generic_pt);
 	free(fmts);
 	if (!w.tlb) {
 		ret = iopgt_err_set(err, -ENOMEM, "out of memory");
 		goto out;
+	}
+	iopgt_tlb_set_contract(w.tlb, o->flush_contract, report_gap, &w);
+	if (w.generic_pt) {
+		/* the starting root */
+		w.recs.n = 0;
+		ret = settle_top(&w, err);
+		if (ret)
+			goto out;
 	}
 	ret = iopgt_control_flushes(dev, r->as_id, 0, &ctl, err);
 	if (ret)
@@ -321,14 +466,23 @@ int iopgt_tlbcheck_run(struct iopgt_handle *dev, struct iopgt_netlink *nl,
 			sizes[n_sizes++] = 1ULL << i;
 	r->block_size = B;
 	W = 32 * B;
-	if (req.out_ias > lg2(W) + 2 && req.out_ias < 64)
+	if (req.out_ias > lg2(W) + 2 && req.out_ias < 64 && !o->grow_top)
 		far = 1ULL << (req.out_ias - 1);
+	/* growth: one level at a time, spread over the run */
+	if (o->grow_top)
+		grow_every = o->ops / 6 ? o->ops / 6 : 1;
 	w.rs = o->seed ? o->seed : 1;
 
 	for (i = 0; i < o->ops && !ret; i++) {
 		unsigned int what = (unsigned int)rnd_below(&w.rs, 100);
+		/* the first IOVA the current top cannot translate */
+		unsigned int grow_lg2 = 12 + 9 * w.levels;
 
-		if (what < 45 || !w.n_ext) {
+		if (grow_every && i % grow_every == grow_every - 1 &&
+		    grow_lg2 < req.out_ias && grow_lg2 < 64) {
+			ret = do_map(&w, 1ULL << grow_lg2, granule, granule,
+				     "map growing the top", err);
+		} else if (what < 45 || !w.n_ext) {
 			uint64_t pg = sizes[rnd_below(&w.rs, n_sizes)], len, iova;
 			int tries;
 
@@ -366,6 +520,8 @@ int iopgt_tlbcheck_run(struct iopgt_handle *dev, struct iopgt_netlink *nl,
 			ret = do_map(&w, slot, B, B, "block map", err);
 		} else if (what < 60 && far && !ext_overlaps(&w, far, granule)) {
 			ret = do_map(&w, far, granule, granule, "far map", err);
+		} else if (what < 68 && w.n_ext >= 2) {
+			ret = do_multi_unmap(&w, rnd_below(&w.rs, 2), err);
 		} else {
 			size_t k = (size_t)rnd_below(&w.rs, w.n_ext);
 

@@ -366,10 +366,17 @@ unsigned int iopgt_decode_regs(const struct iopgt_hw_cfg *hw,
  *    collects add_page pages, synced with a leaf invalidation);
  *    generic_pt: leaves and table pointers of its range (PT_FEAT_FLUSH_RANGE:
  *    "clean out any walk cache or any IOPTE fully contained by the range");
- *  - iotlb_sync_map: its range; flush_all: everything; top change: nothing.
+ *  - iotlb_sync_map: its range; flush_all: everything; top change: the
+ *    cached root (iopgt_tlb_check_top()).
  * After an operation the entries of the range it touched are compared with
  * the real tables (a filtered tree dump): a cached entry that no longer
  * matches and that no record covered is a stale entry.
+ *
+ * generic_pt invalidation contracts (iopgt_tlb_set_contract()): a gather
+ * sync whose range includes IOVA that no entry changed by the operation
+ * covers (a gap) is an over-invalidation under FLUSH_RANGE (counted in
+ * gaps/gap_bytes) and a violation under NO_GAPS (counted in
+ * nogaps_violations and reported).
  */
 /* One record of IOPGT_NL_CMD_FLUSH_GET */
 struct iopgt_flush_entry {
@@ -382,6 +389,7 @@ struct iopgt_flush_entry {
 	uint64_t size;
 	uint64_t granule;
 	uint32_t freed;
+	uint32_t contract;	/* enum iopgt_flush_contract of the AS */
 };
 
 typedef int (*iopgt_flush_cb)(const struct iopgt_flush_entry *r, void *arg);
@@ -425,7 +433,23 @@ struct iopgt_tlb_counts {
 	uint64_t stale;
 	uint64_t records;	/* records applied */
 	uint64_t over;		/* records that covered no changed entry */
+	uint64_t gaps;		/* generic_pt syncs spanning IOVA nothing changed */
+	uint64_t gap_bytes;	/* bytes of those gaps */
+	uint64_t nogaps_violations;	/* such syncs under the NO_GAPS contract */
+	uint64_t top_changes;	/* top-table changes seen (iopgt_tlb_check_top) */
 };
+
+/* A sync that spans a gap */
+struct iopgt_tlb_gap {
+	uint64_t first, last;	/* range of the operation */
+	uint64_t sync_iova, sync_size;	/* the sync record */
+	uint64_t gap_first, gap_last;	/* the first gap in it (inclusive) */
+	uint64_t gap_bytes;	/* all gaps in it */
+	uint32_t contract;	/* enum iopgt_flush_contract */
+	int violation;		/* the contract forbids it (NO_GAPS) */
+};
+
+typedef void (*iopgt_tlb_gap_report)(const struct iopgt_tlb_gap *g, void *arg);
 
 typedef void (*iopgt_tlb_report)(const struct iopgt_tlb_stale *s, void *arg);
 
@@ -450,6 +474,32 @@ int iopgt_tlb_check(struct iopgt_tlb *t, uint64_t first, uint64_t last,
 int iopgt_tlb_hw_update(struct iopgt_tlb *t, const struct iopgt_tree_entry *now,
 			size_t n_now);
 
+/*
+ * generic_pt: the address space's invalidation contract (enum
+ * iopgt_flush_contract); @report (may be NULL) is called per sync that
+ * spans a gap, with @arg. Before iopgt_tlb_check().
+ */
+void iopgt_tlb_set_contract(struct iopgt_tlb *t, uint32_t contract,
+			    iopgt_tlb_gap_report report, void *arg);
+
+/*
+ * generic_pt: the top table after an operation (GET_HW_CFG regs[7] and
+ * levels) with @recs, the records the operation caused. The first call
+ * caches the root. A change needs a top record (change_top: the driver
+ * points the hardware at the new top) naming the new top level, else the
+ * cached root is stale; table pointers cached under the old top stay valid
+ * only if the old top is reachable from the new one: @path, the entries at
+ * IOVA 0 from the new top down (a TREE_GET of [0, 0]), must hold a table
+ * entry one level above the old top that points to it (when addresses
+ * are hidden, its presence is taken); otherwise every cached entry must be
+ * covered by a record. Returns 0, -EINVAL or -ENOMEM.
+ */
+int iopgt_tlb_check_top(struct iopgt_tlb *t, uint64_t top_pa, uint32_t levels,
+			const struct iopgt_tree_entry *path, size_t n_path,
+			const struct iopgt_flush_entry *recs, size_t n_recs,
+			struct iopgt_tlb_counts *c, iopgt_tlb_report report,
+			void *arg);
+
 /* The random workload of `iopgt tlbcheck` */
 struct iopgt_tlbcheck_opts {
 	uint32_t format;
@@ -457,6 +507,11 @@ struct iopgt_tlbcheck_opts {
 	uint32_t ops;
 	int verbose;		/* print every operation and its records */
 	FILE *out;		/* stale entries and verbose output (NULL: none) */
+	uint32_t flush_contract;	/* enum iopgt_flush_contract (generic_pt) */
+	int grow_top;		/* where the top can grow (generic_pt PT_AMDV1):
+				 * start at the fewest levels and the largest
+				 * ias, and grow it level by level; elsewhere
+				 * the default geometry */
 };
 
 struct iopgt_tlbcheck_result {
@@ -465,6 +520,9 @@ struct iopgt_tlbcheck_result {
 	uint64_t tables_freed;	/* walk flushes + pages freed with gathers */
 	uint64_t block_size;	/* the table-sized block of the workload */
 	struct iopgt_tlb_counts c;
+	uint64_t multi_unmaps;	/* UNMAP calls of several disjoint ranges */
+	uint32_t levels_start;	/* GET_HW_CFG levels after create */
+	uint32_t levels_end;	/* and at the end */
 };
 
 int iopgt_tlbcheck_run(struct iopgt_handle *dev, struct iopgt_netlink *nl,
