@@ -136,7 +136,8 @@ static bool iopgt_flush_dropped_kind(u32 kind)
 void iopgt_flush_unmap_begin(struct iopgt_as *as)
 {
 	lockdep_assert_held(&as->lock);
-	if (as->fmt->ops->unmap_batch)
+	if ((as->flags & (IOPGT_AS_F_FLUSH_RANGE | IOPGT_AS_F_FLUSH_NO_GAPS)) &&
+	    as->fmt->ops->unmap_batch)
 		as->fmt->ops->unmap_batch(as, true);
 }
 
@@ -147,7 +148,8 @@ void iopgt_flush_unmap_begin(struct iopgt_as *as)
 void iopgt_flush_unmap_end(struct iopgt_as *as)
 {
 	lockdep_assert_held(&as->lock);
-	if (as->fmt->ops->unmap_batch)
+	if ((as->flags & (IOPGT_AS_F_FLUSH_RANGE | IOPGT_AS_F_FLUSH_NO_GAPS)) &&
+	    as->fmt->ops->unmap_batch)
 		as->fmt->ops->unmap_batch(as, false);
 }
 

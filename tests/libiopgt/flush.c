@@ -11,7 +11,28 @@
  *    dropping one kind of record (flush_test_drop), the oracle reports stale
  *    entries naming the missing invalidation;
  *  - flush_log_rules: off by default, bounded with the overflow counted,
- *    clear, errnos of FLUSH_CTL and FLUSH_GET.
+ *    clear, errnos of FLUSH_CTL and FLUSH_GET;
+ *  - flush_contract_rules: GET_INFO's IOPGT_FMT_F_FLUSH_* per format (the
+ *    PT_SUPPORTED_FEATURES of generic_pt/fmt/iommu_*.c), AS_CREATE with
+ *    each contract (refused EOPNOTSUPP / EINVAL with their reasons where
+ *    not, io-pgtable always), the contract in AS_INFO, FLUSH_CTL and every
+ *    record;
+ *  - flush_contract_records_exact: one UNMAP of two disjoint ranges (pages,
+ *    then core-style ones freeing a table each) under each contract: two
+ *    syncs, each exactly its range, per library call and under NO_GAPS;
+ *    one sync spanning both under FLUSH_RANGE;
+ *  - tlbcheck_contracts: the random workload (multi-range unmaps included)
+ *    under FLUSH_RANGE and NO_GAPS: no stale entry, no NO_GAPS violation,
+ *    gaps counted under FLUSH_RANGE only;
+ *  - oracle_sees_merged_gathers: with the test-only defect that gives a
+ *    NO_GAPS address space PT_FEAT_FLUSH_RANGE (flush_test_drop=8) the
+ *    two-range UNMAP has one merged sync and the oracle reports NO_GAPS
+ *    violations naming the contract;
+ *  - tlbcheck_top_growth: PT_AMDV1 from its fewest levels grown level by
+ *    level by the workload (GET_HW_CFG levels before/after), every change
+ *    with its top record and no stale entry; without the top records
+ *    (flush_test_drop=16) the oracle reports the stale root naming
+ *    change_top.
  *
  * Kernel differences are gated by GET_INFO facts, never by versions: the
  * io-pgtable-arm unmap rewrite that adds tlb_add_page for a freed table's
@@ -120,6 +141,10 @@ static void close_lib(void)
 	g_nl = NULL;
 	iopgt_close_device(&g_dev);
 }
+
+/* flush_test_drop bits of module/flush.h used here */
+#define IOPGT_DEFECT_MERGE	8	/* NO_GAPS address spaces get FLUSH_RANGE */
+#define IOPGT_DROP_TOP		16	/* change_top records */
 
 static int is_v7s(__u32 f)
 {
@@ -303,11 +328,13 @@ static unsigned int tlb_ops(void)
 	return s ? (unsigned int)strtoul(s, NULL, 0) : 2000;
 }
 
-static void run_check(const struct h_variant *v, __u64 seed, unsigned int ops,
-		      struct iopgt_tlbcheck_result *r, char **out)
+static void run_check_c(const struct h_variant *v, __u64 seed,
+			unsigned int ops, __u32 contract,
+			struct iopgt_tlbcheck_result *r, char **out)
 {
 	struct iopgt_tlbcheck_opts o = { .format = v->format, .seed = seed,
-					 .ops = ops };
+					 .ops = ops, .flush_contract = contract,
+					 .grow_top = 1 };
 	struct iopgt_err err = { 0 };
 	size_t len = 0;
 
@@ -319,6 +346,32 @@ static void run_check(const struct h_variant *v, __u64 seed, unsigned int ops,
 	fclose(o.out);
 }
 
+static void run_check(const struct h_variant *v, __u64 seed, unsigned int ops,
+		      struct iopgt_tlbcheck_result *r, char **out)
+{
+	run_check_c(v, seed, ops, IOPGT_FLUSH_CONTRACT_CALL, r, out);
+}
+
+static void diag_result(const char *name, const char *contract,
+			const struct iopgt_tlbcheck_result *r)
+{
+	h_diag("%s %s: %llu ops (%llu maps, %llu unmaps, %llu core unmaps, %llu multi-range unmaps, %llu blocks over tables), %llu tables freed, %llu records, %llu entries compared, %llu changed, %llu stale, %llu over-invalidations, %llu syncs over gaps (%llu bytes), %llu NO_GAPS violations, levels %u -> %u (%llu top changes)",
+	       name, contract, (unsigned long long)r->ops,
+	       (unsigned long long)r->maps, (unsigned long long)r->unmaps,
+	       (unsigned long long)r->core_unmaps,
+	       (unsigned long long)r->multi_unmaps,
+	       (unsigned long long)r->blocks_over_tables,
+	       (unsigned long long)r->tables_freed,
+	       (unsigned long long)r->c.records,
+	       (unsigned long long)r->c.checked,
+	       (unsigned long long)r->c.changed,
+	       (unsigned long long)r->c.stale, (unsigned long long)r->c.over,
+	       (unsigned long long)r->c.gaps,
+	       (unsigned long long)r->c.gap_bytes,
+	       (unsigned long long)r->c.nogaps_violations, r->levels_start,
+	       r->levels_end, (unsigned long long)r->c.top_changes);
+}
+
 TEST_X(tlbcheck_zero_stale, H_FMT, 900, 0)
 {
 	struct iopgt_tlbcheck_result r;
@@ -328,21 +381,24 @@ TEST_X(tlbcheck_zero_stale, H_FMT, 900, 0)
 	ASSERT_OK(param_set("flush_test_drop", 0));
 	open_lib();
 	run_check(variant, h_seed(), tlb_ops(), &r, &out);
-	h_diag("%s: %llu ops (%llu maps, %llu unmaps, %llu core unmaps, %llu blocks over tables), %llu tables freed, %llu records, %llu entries compared, %llu changed, %llu stale, %llu over-invalidations",
-	       variant->fi.name, (unsigned long long)r.ops,
-	       (unsigned long long)r.maps, (unsigned long long)r.unmaps,
-	       (unsigned long long)r.core_unmaps,
-	       (unsigned long long)r.blocks_over_tables,
-	       (unsigned long long)r.tables_freed,
-	       (unsigned long long)r.c.records,
-	       (unsigned long long)r.c.checked,
-	       (unsigned long long)r.c.changed,
-	       (unsigned long long)r.c.stale, (unsigned long long)r.c.over);
+	diag_result(variant->fi.name, "call", &r);
 	if (r.c.stale)
 		H_FAIL("%llu stale entries:\n%s", (unsigned long long)r.c.stale,
 		       out ? out : "");
 	EXPECT_GT(r.ops, tlb_ops() / 2);
 	EXPECT_GT(r.c.changed, 0);
+	EXPECT_GT(r.multi_unmaps, 0);
+	/* a gather per library call never spans a gap */
+	EXPECT_EQ(r.c.gaps, 0);
+	EXPECT_EQ(r.c.nogaps_violations, 0);
+	/* PT_AMDV1 (PT_FEAT_DYNAMIC_TOP) grows from its fewest levels */
+	if (variant->format == IOPGT_FMT_PT_AMDV1) {
+		EXPECT_EQ(r.levels_start, variant->fi.levels_min);
+		EXPECT_GT(r.levels_end, r.levels_start + 1);
+		EXPECT_EQ(r.c.top_changes, r.levels_end - r.levels_start);
+	} else {
+		EXPECT_EQ(r.c.top_changes, 0);
+	}
 	if (r.block_size > (variant->fi.pgsize_sets[0] & -variant->fi.pgsize_sets[0]))
 		EXPECT_GT(r.tables_freed, 0);
 	free(out);
@@ -476,4 +532,339 @@ TEST_FMT(flush_log_rules)
 	if (plain)
 		as_destroy(fd, plain);
 	close(fd);
+}
+
+/* ------------------------------------------------ invalidation contracts */
+
+static const struct contract_case {
+	const char *name;
+	__u32 contract, create_flag, fmt_flag, info_flag, ctl_flag;
+} contracts[] = {
+	{ "range", IOPGT_FLUSH_CONTRACT_RANGE, IOPGT_AS_FLUSH_RANGE,
+	  IOPGT_FMT_F_FLUSH_RANGE, IOPGT_AS_INFO_FLUSH_RANGE,
+	  IOPGT_FLUSH_CTL_CONTRACT_RANGE },
+	{ "no-gaps", IOPGT_FLUSH_CONTRACT_NO_GAPS, IOPGT_AS_FLUSH_NO_GAPS,
+	  IOPGT_FMT_F_FLUSH_NO_GAPS, IOPGT_AS_INFO_FLUSH_NO_GAPS,
+	  IOPGT_FLUSH_CTL_CONTRACT_NO_GAPS },
+};
+
+/*
+ * The contracts each generic_pt format accepts: PT_SUPPORTED_FEATURES of
+ * drivers/iommu/generic_pt/fmt/iommu_{amdv1,vtdss,x86_64}.c
+ */
+static __u32 contracts_of_format(__u32 f)
+{
+	switch (f) {
+	case IOPGT_FMT_PT_AMDV1:
+	case IOPGT_FMT_PT_X86_64:
+		return IOPGT_FMT_F_FLUSH_RANGE | IOPGT_FMT_F_FLUSH_NO_GAPS;
+	case IOPGT_FMT_PT_VTDSS:
+		return IOPGT_FMT_F_FLUSH_RANGE;
+	}
+	return 0;
+}
+
+static int contract_seen;
+static __u32 contract_want;
+
+static int check_contract(const struct iopgt_flush_entry *r, void *arg)
+{
+	(void)arg;
+	if (!(r->has & IOPGT_HAS(IOPGT_A_FLUSH_CONTRACT)) ||
+	    r->contract != contract_want)
+		contract_seen = -1;
+	else if (!contract_seen)
+		contract_seen = 1;
+	return 0;
+}
+
+TEST_FMT(flush_contract_rules)
+{
+	__u32 want = contracts_of_format(variant->format);
+	struct iopgt_as_create c;
+	struct iopgt_as_info ai;
+	struct iopgt_flush_ctl ctl;
+	struct iopgt_err err = { 0 };
+	int fd = dev_open(), id;
+	unsigned int i;
+	__u64 g;
+
+	open_lib();
+	EXPECT_EQ(variant->fi.flags & (IOPGT_FMT_F_FLUSH_RANGE |
+				       IOPGT_FMT_F_FLUSH_NO_GAPS), want);
+	/* one contract at a time */
+	ASSERT_ERRNO(as_create(fd, variant->format,
+			       IOPGT_AS_FLUSH_RANGE | IOPGT_AS_FLUSH_NO_GAPS |
+			       IOPGT_AS_PERSISTENT, 0, 0, 0, 0, &c), EINVAL);
+	EXPECT_EQ(c.out_reason, IOPGT_REASON_FLUSH_CONTRACT_COMBINATION);
+	for (i = 0; i < 2; i++) {
+		const struct contract_case *k = &contracts[i];
+
+		if (!(want & k->fmt_flag)) {
+			ASSERT_ERRNO(as_create(fd, variant->format,
+					       k->create_flag | IOPGT_AS_PERSISTENT,
+					       0, 0, 0, 0, &c), EOPNOTSUPP);
+			EXPECT_EQ(c.out_reason,
+				  IOPGT_REASON_FLUSH_CONTRACT_UNSUPPORTED);
+			h_diag("%s: contract %s refused: EOPNOTSUPP, reason %u",
+			       variant->fi.name, k->name, c.out_reason);
+			continue;
+		}
+		id = as_create(fd, variant->format,
+			       k->create_flag | IOPGT_AS_RECORD_FLUSHES |
+			       IOPGT_AS_PERSISTENT, 0, 0, 0, 0, &c);
+		ASSERT_GT(id, 0);
+		ASSERT_OK(as_info(fd, id, &ai));
+		EXPECT_EQ(ai.flags & (IOPGT_AS_INFO_FLUSH_RANGE |
+				      IOPGT_AS_INFO_FLUSH_NO_GAPS), k->info_flag);
+		ASSERT_OK(iopgt_control_flushes(&g_dev, id, 0, &ctl, &err));
+		EXPECT_EQ(ctl.out_flags, IOPGT_FLUSH_CTL_RECORDING | k->ctl_flag);
+		g = c.out_pgsize_bitmap & -c.out_pgsize_bitmap;
+		ASSERT_OK(map1(fd, id, 0, 0, 2 * g, RW, ilog2_64(g), NULL));
+		ASSERT_OK(unmap1(fd, id, 0, 2 * g, NULL));
+		contract_seen = 0;
+		contract_want = k->contract;
+		ASSERT_OK(iopgt_netlink_dump_flushes(g_nl, 0, id, 0,
+						     check_contract, NULL, &err));
+		if (contract_seen != 1)
+			H_FAIL("%s: records of a %s address space do not all carry IOPGT_A_FLUSH_CONTRACT %u",
+			       variant->fi.name, k->name, k->contract);
+		ASSERT_OK(as_destroy(fd, id));
+	}
+	/* no contract: CALL in every record, nothing in AS_INFO */
+	id = as_create(fd, variant->format,
+		       IOPGT_AS_RECORD_FLUSHES | IOPGT_AS_PERSISTENT, 0, 0, 0, 0,
+		       &c);
+	ASSERT_GT(id, 0);
+	ASSERT_OK(as_info(fd, id, &ai));
+	EXPECT_EQ(ai.flags & (IOPGT_AS_INFO_FLUSH_RANGE |
+			      IOPGT_AS_INFO_FLUSH_NO_GAPS), 0);
+	ASSERT_OK(iopgt_control_flushes(&g_dev, id, 0, &ctl, &err));
+	EXPECT_EQ(ctl.out_flags, IOPGT_FLUSH_CTL_RECORDING);
+	g = c.out_pgsize_bitmap & -c.out_pgsize_bitmap;
+	ASSERT_OK(map1(fd, id, 0, 0, g, RW, ilog2_64(g), NULL));
+	ASSERT_OK(unmap1(fd, id, 0, g, NULL));
+	contract_seen = 0;
+	contract_want = IOPGT_FLUSH_CONTRACT_CALL;
+	ASSERT_OK(iopgt_netlink_dump_flushes(g_nl, 0, id, 0, check_contract,
+					     NULL, &err));
+	EXPECT_EQ(contract_seen, 1);
+	ASSERT_OK(as_destroy(fd, id));
+	close_lib();
+	close(fd);
+}
+
+/* one UNMAP call of two disjoint ranges: core or not */
+static void unmap2(__u32 id, __u32 flags, __u64 a, __u64 alen, __u64 b,
+		   __u64 blen)
+{
+	struct iopgt_unmap_entry e[2] = {
+		{ .iova = a, .length = alen }, { .iova = b, .length = blen },
+	};
+	struct iopgt_err err = { 0 };
+	__u32 done = 0;
+
+	if (iopgt_unmap_entries_flags(&g_dev, id, flags, e, 2, &done, &err))
+		H_FAIL("UNMAP of two ranges: %s", err.msg);
+	EXPECT_EQ(done, 2);
+	EXPECT_EQ(e[0].unmapped, alen);
+	EXPECT_EQ(e[1].unmapped, blen);
+}
+
+/*
+ * The records of one UNMAP of [X, X + 2g) and [X + 8g, X + 10g) (pages),
+ * then of two table spans mapped with pages, core-style (a table freed
+ * each), in an address space of contract @k (NULL: none).
+ */
+static void two_range_records(const struct h_variant *v,
+			      const struct contract_case *k, int merged)
+{
+	struct iopgt_as_create c;
+	int fd = dev_open(), id;
+	__u64 g, B, X, Y;
+	char what[128];
+
+	id = as_create(fd, v->format,
+		       (k ? k->create_flag : 0) | IOPGT_AS_RECORD_FLUSHES |
+		       IOPGT_AS_PERSISTENT, 0, 0, 0, 0, &c);
+	ASSERT_GT(id, 0);
+	g = c.out_pgsize_bitmap & -c.out_pgsize_bitmap;
+	B = table_span(v->format, g);
+	X = 4 * B;
+	Y = 8 * B;
+	ASSERT_OK(map1(fd, id, X, X, 2 * g, RW, ilog2_64(g), NULL));
+	ASSERT_OK(map1(fd, id, X + 8 * g, X + 8 * g, 2 * g, RW, ilog2_64(g),
+		       NULL));
+	take(id, &(struct recs){ 0 });
+	unmap2(id, 0, X, 2 * g, X + 8 * g, 2 * g);
+	snprintf(what, sizeof(what), "%s, contract %s%s: UNMAP of 0x%llx+0x%llx and 0x%llx+0x%llx",
+		 v->fi.name, k ? k->name : "call",
+		 merged ? " (merging defect)" : "", (unsigned long long)X,
+		 (unsigned long long)(2 * g), (unsigned long long)(X + 8 * g),
+		 (unsigned long long)(2 * g));
+	if (merged) {
+		struct want w[] = { { IOPGT_FLUSH_SYNC, X, 10 * g, 0, 0 } };
+
+		expect_recs(what, id, w, 1);
+	} else {
+		struct want w[] = { { IOPGT_FLUSH_SYNC, X, 2 * g, 0, 0 },
+				    { IOPGT_FLUSH_SYNC, X + 8 * g, 2 * g, 0, 0 } };
+
+		expect_recs(what, id, w, 2);
+	}
+
+	/* two table spans of pages, core-style: each frees its table */
+	ASSERT_OK(map1(fd, id, X, X, B, RW, ilog2_64(g), NULL));
+	ASSERT_OK(map1(fd, id, Y, Y, B, RW, ilog2_64(g), NULL));
+	take(id, &(struct recs){ 0 });
+	unmap2(id, IOPGT_UNMAP_CORE, X, B, Y, B);
+	snprintf(what, sizeof(what), "%s, contract %s%s: core UNMAP of 0x%llx+0x%llx and 0x%llx+0x%llx",
+		 v->fi.name, k ? k->name : "call",
+		 merged ? " (merging defect)" : "", (unsigned long long)X,
+		 (unsigned long long)B, (unsigned long long)Y,
+		 (unsigned long long)B);
+	if (merged) {
+		struct want w[] = { { IOPGT_FLUSH_SYNC, X, Y + B - X, 0, 2 } };
+
+		expect_recs(what, id, w, 1);
+	} else {
+		struct want w[] = { { IOPGT_FLUSH_SYNC, X, B, 0, 1 },
+				    { IOPGT_FLUSH_SYNC, Y, B, 0, 1 } };
+
+		expect_recs(what, id, w, 2);
+	}
+	as_destroy(fd, id);
+	close(fd);
+}
+
+TEST_X(flush_contract_records_exact, H_FMT, 120, 0)
+{
+	__u32 want = contracts_of_format(variant->format);
+	unsigned int i;
+
+	if (!(variant->fi.flags & IOPGT_FMT_F_GENERIC_PT))
+		h_skip("%s: io-pgtable formats have no invalidation contract (AS_CREATE refuses one: flush_contract_rules)",
+		       variant->fi.name);
+	ASSERT_OK(param_set("flush_test_drop", 0));
+	open_lib();
+	two_range_records(variant, NULL, 0);
+	for (i = 0; i < 2; i++)
+		if (want & contracts[i].fmt_flag)
+			two_range_records(variant, &contracts[i],
+					  contracts[i].contract ==
+					  IOPGT_FLUSH_CONTRACT_RANGE);
+	close_lib();
+}
+
+TEST_X(tlbcheck_contracts, H_FMT, 900, 0)
+{
+	__u32 want = contracts_of_format(variant->format);
+	struct iopgt_tlbcheck_result r;
+	unsigned int i;
+	char *out;
+
+	if (!want)
+		h_skip("%s has no invalidation contract (%s)", variant->fi.name,
+		       variant->fi.flags & IOPGT_FMT_F_GENERIC_PT ?
+		       "not in its PT_SUPPORTED_FEATURES" : "io-pgtable");
+	ASSERT_OK(param_set("max_flush_records", 16384));
+	ASSERT_OK(param_set("flush_test_drop", 0));
+	open_lib();
+	for (i = 0; i < 2; i++) {
+		const struct contract_case *k = &contracts[i];
+
+		if (!(want & k->fmt_flag))
+			continue;
+		out = NULL;
+		run_check_c(variant, h_seed(), tlb_ops() / 2, k->contract, &r,
+			    &out);
+		diag_result(variant->fi.name, k->name, &r);
+		if (r.c.stale || r.c.nogaps_violations)
+			H_FAIL("%s contract %s: %llu stale entries, %llu NO_GAPS violations:\n%s",
+			       variant->fi.name, k->name,
+			       (unsigned long long)r.c.stale,
+			       (unsigned long long)r.c.nogaps_violations,
+			       out ? out : "");
+		EXPECT_GT(r.multi_unmaps, 0);
+		if (k->contract == IOPGT_FLUSH_CONTRACT_RANGE)
+			EXPECT_GT(r.c.gaps, 0);	/* allowed, counted */
+		else
+			EXPECT_EQ(r.c.gaps, 0);
+		free(out);
+	}
+	close_lib();
+	param_set("max_flush_records", 4096);
+}
+
+TEST_X(oracle_sees_merged_gathers, H_FMT, 600, 0)
+{
+	struct iopgt_tlbcheck_result r;
+	char *out = NULL;
+
+	if (!(contracts_of_format(variant->format) & IOPGT_FMT_F_FLUSH_NO_GAPS))
+		h_skip("%s has no NO_GAPS contract", variant->fi.name);
+	ASSERT_OK(param_set("max_flush_records", 16384));
+	ASSERT_OK(param_set("flush_test_drop", IOPGT_DEFECT_MERGE));
+	open_lib();
+	/* the records: one sync spanning both ranges */
+	two_range_records(variant, &contracts[1], 1);
+	run_check_c(variant, 11, 300, IOPGT_FLUSH_CONTRACT_NO_GAPS, &r, &out);
+	param_set("flush_test_drop", 0);
+	diag_result(variant->fi.name, "no-gaps (merging defect)", &r);
+	if (!r.c.nogaps_violations)
+		H_FAIL("%s: NO_GAPS address spaces created with FLUSH_RANGE (flush_test_drop=%u) went unnoticed by the oracle",
+		       variant->fi.name, IOPGT_DEFECT_MERGE);
+	else if (!out || !strstr(out, "NO_GAPS VIOLATION"))
+		H_FAIL("%s: the report does not name the NO_GAPS violation:\n%.600s",
+		       variant->fi.name, out ? out : "");
+	else
+		h_diag("first report: %.*s",
+		       (int)strcspn(strstr(out, "NO_GAPS VIOLATION"), "\n"),
+		       strstr(out, "NO_GAPS VIOLATION"));
+	free(out);
+	close_lib();
+	param_set("max_flush_records", 4096);
+}
+
+TEST_X(tlbcheck_top_growth, H_FMT, 600, 0)
+{
+	struct iopgt_tlbcheck_result r;
+	char *out = NULL;
+
+	/* PT_AMDV1 alone has PT_FEAT_DYNAMIC_TOP (iommu_amdv1.c) */
+	if (variant->format != IOPGT_FMT_PT_AMDV1)
+		h_skip("the top of %s never changes (no PT_FEAT_DYNAMIC_TOP)",
+		       variant->fi.name);
+	ASSERT_OK(param_set("max_flush_records", 16384));
+	ASSERT_OK(param_set("flush_test_drop", 0));
+	open_lib();
+	run_check(variant, h_seed(), 300, &r, &out);
+	diag_result(variant->fi.name, "call", &r);
+	if (r.c.stale)
+		H_FAIL("%llu stale entries:\n%s", (unsigned long long)r.c.stale,
+		       out ? out : "");
+	EXPECT_EQ(r.levels_start, variant->fi.levels_min);
+	EXPECT_EQ(r.levels_end, variant->fi.levels_max);
+	EXPECT_EQ(r.c.top_changes, r.levels_end - r.levels_start);
+	free(out);
+
+	/* without the top records the cached root is stale */
+	out = NULL;
+	ASSERT_OK(param_set("flush_test_drop", IOPGT_DROP_TOP));
+	run_check(variant, 11, 300, &r, &out);
+	param_set("flush_test_drop", 0);
+	h_diag("%s, flush_test_drop=%u: %llu stale, %llu top changes",
+	       variant->fi.name, IOPGT_DROP_TOP, (unsigned long long)r.c.stale,
+	       (unsigned long long)r.c.top_changes);
+	if (!r.c.stale)
+		H_FAIL("%s: dropping the top records (flush_test_drop=%u) went unnoticed by the oracle",
+		       variant->fi.name, IOPGT_DROP_TOP);
+	else if (!out || !strstr(out, "change_top"))
+		H_FAIL("%s: the stale-entry report does not name change_top:\n%.600s",
+		       variant->fi.name, out ? out : "");
+	else
+		h_diag("first report: %.*s", (int)strcspn(out, "\n"), out);
+	free(out);
+	close_lib();
+	param_set("max_flush_records", 4096);
 }

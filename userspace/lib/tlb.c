@@ -316,8 +316,8 @@ int iopgt_tlb_check(struct iopgt_tlb *t, uint64_t first, uint64_t last,
 		if (!useful)
 			goto out;
 	}
-	if (t->generic_pt && t->n) {
-		chg = malloc(t->n * sizeof(*chg));
+	if (t->generic_pt && t->n + n_now) {
+		chg = malloc((t->n + n_now) * sizeof(*chg));
 		if (!chg)
 			goto out;
 	}
@@ -364,8 +364,6 @@ int iopgt_tlb_check(struct iopgt_tlb *t, uint64_t first, uint64_t last,
 	for (j = 0; j < n_recs; j++)
 		if (!useful[j] && recs[j].kind != IOPGT_FLUSH_TOP)
 			c->over++;
-	if (t->generic_pt)
-		check_gaps(t, first, last, chg, n_chg, recs, n_recs, c);
 
 	/* compact, then cache every present entry of the range not cached */
 	for (i = k = 0; i < t->n; i++)
@@ -379,6 +377,10 @@ int iopgt_tlb_check(struct iopgt_tlb *t, uint64_t first, uint64_t last,
 		    !overlaps(x->iova, ent_last(x->iova, x->span_log2), first,
 			      last))
 			continue;
+		/* a leaf that appeared changed its IOVA too (non-present before) */
+		if (chg && is_leaf(x->kind))
+			chg[n_chg++] = (struct ival){
+				x->iova, ent_last(x->iova, x->span_log2) };
 		if (t->n == t->cap) {
 			size_t cap = t->cap ? t->cap * 2 : 1024;
 			struct tlb_ent *ne = realloc(t->e, cap * sizeof(*ne));
@@ -394,6 +396,8 @@ int iopgt_tlb_check(struct iopgt_tlb *t, uint64_t first, uint64_t last,
 			.kind = x->kind,
 		};
 	}
+	if (t->generic_pt)
+		check_gaps(t, first, last, chg, n_chg, recs, n_recs, c);
 	ret = 0;
 out:
 	free(now);

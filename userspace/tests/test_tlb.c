@@ -21,6 +21,19 @@ static void rep(const struct iopgt_tlb_stale *s, void *arg)
 	snprintf(last_missing, sizeof(last_missing), "%s", s->missing);
 }
 
+static unsigned int n_gaps;
+static uint64_t last_gap0, last_gap1;
+static int last_violation;
+
+static void gaprep(const struct iopgt_tlb_gap *g, void *arg)
+{
+	(void)arg;
+	n_gaps++;
+	last_gap0 = g->gap_first;
+	last_gap1 = g->gap_last;
+	last_violation = g->violation;
+}
+
 #define TBL(lvl, va, span, pa) { .level = lvl, .iova = va, .span_log2 = span, \
 				 .kind = IOPGT_PTE_TABLE, .pte = (pa) | 3 }
 #define PG(va, pa) { .level = 3, .iova = va, .span_log2 = 12, \
@@ -154,6 +167,99 @@ int main(void)
 		iopgt_tlb_check(u, 0, 0x1fffff, s1, 4, &clr, 1, &c, rep, NULL);
 		tap_u64(c.stale, 1, "the clearing's sync covers it");
 		tap_ok(iopgt_tlb_hw_update(NULL, dirty, 4) == -EINVAL, "hw_update(NULL) is EINVAL");
+		iopgt_tlb_free(u);
+	}
+	/* 7: generic_pt contracts: a sync over IOVA nothing changed (a gap) */
+	{
+		/* pages at 0x0, 0x1000, 0x5000 under one table */
+		struct iopgt_tree_entry g1[] = {
+			TBL(1, 0, 30, 0x10000), PG(0x0, 0x80000000),
+			PG(0x1000, 0x80001000), PG(0x5000, 0x80005000),
+		};
+		struct iopgt_tree_entry g2[] = { TBL(1, 0, 30, 0x10000),
+						 PG(0x1000, 0x80001000) };
+		struct iopgt_flush_entry two[] = {
+			REC(IOPGT_FLUSH_SYNC, 0x0, 0x1000),
+			REC(IOPGT_FLUSH_SYNC, 0x5000, 0x1000),
+		};
+		struct iopgt_flush_entry merged = REC(IOPGT_FLUSH_SYNC, 0x0, 0x6000);
+		static const uint32_t ctr[] = { IOPGT_FLUSH_CONTRACT_RANGE,
+						IOPGT_FLUSH_CONTRACT_NO_GAPS };
+		unsigned int k;
+
+		for (k = 0; k < 2; k++) {
+			struct iopgt_tlb *u = iopgt_tlb_new(1);
+			int nog = ctr[k] == IOPGT_FLUSH_CONTRACT_NO_GAPS;
+
+			iopgt_tlb_set_contract(u, ctr[k], gaprep, NULL);
+			memset(&c, 0, sizeof(c));
+			n_gaps = 0;
+			iopgt_tlb_check(u, 0, 0x5fff, g1, 4, NULL, 0, &c, rep, NULL);
+			/* 0x0 and 0x5000 unmapped, one sync each: no gap */
+			iopgt_tlb_check(u, 0, 0x5fff, g2, 2, two, 2, &c, rep, NULL);
+			tap_ok(c.stale == 0 && c.gaps == 0 && c.nogaps_violations == 0,
+			       nog ? "NO_GAPS: a sync per disjoint range has no gap" :
+				     "FLUSH_RANGE: a sync per disjoint range has no gap");
+			iopgt_tlb_free(u);
+
+			u = iopgt_tlb_new(1);
+			iopgt_tlb_set_contract(u, ctr[k], gaprep, NULL);
+			memset(&c, 0, sizeof(c));
+			iopgt_tlb_check(u, 0, 0x5fff, g1, 4, NULL, 0, &c, rep, NULL);
+			/* one sync over both: 0x1000-0x4fff did not change */
+			iopgt_tlb_check(u, 0, 0x5fff, g2, 2, &merged, 1, &c, rep, NULL);
+			tap_u64(c.gaps, 1, nog ? "NO_GAPS: the merged sync spans a gap" :
+					       "FLUSH_RANGE: the merged sync spans a gap (counted)");
+			tap_u64(c.gap_bytes, 0x4000, "the gap is 0x1000-0x4fff");
+			tap_u64(c.nogaps_violations, nog,
+				nog ? "NO_GAPS: it is a violation" :
+				      "FLUSH_RANGE: it is not a violation");
+			tap_ok(last_gap0 == 0x1000 && last_gap1 == 0x4fff &&
+			       last_violation == nog,
+			       "the report names the gap [0x1000, 0x4fff] and whether it violates");
+			iopgt_tlb_free(u);
+		}
+	}
+	/* 8: the top table changes */
+	{
+		/* old top (2 levels, level 1) at 0x10000, reached by the new top's entry 0 */
+		struct iopgt_tree_entry path[] = {
+			{ .level = 2, .iova = 0, .span_log2 = 39,
+			  .kind = IOPGT_PTE_TABLE, .pte = 0x10000 | 3, .oa = 0x10000 },
+		};
+		struct iopgt_tree_entry other[] = {
+			{ .level = 2, .iova = 0, .span_log2 = 39,
+			  .kind = IOPGT_PTE_TABLE, .pte = 0x30000 | 3, .oa = 0x30000 },
+		};
+		struct iopgt_tree_entry path3[] = {
+			{ .level = 3, .iova = 0, .span_log2 = 48,
+			  .kind = IOPGT_PTE_TABLE, .pte = 0x20000 | 3, .oa = 0x20000 },
+		};
+		struct iopgt_tree_entry s7[] = { TBL(1, 0, 30, 0x10000),
+						 PG(0x1000, 0x80001000) };
+		struct iopgt_flush_entry top = { .kind = IOPGT_FLUSH_TOP, .granule = 2 };
+		struct iopgt_tlb *u = iopgt_tlb_new(1);
+
+		memset(&c, 0, sizeof(c));
+		n_reports = 0;
+		iopgt_tlb_check(u, 0, 0x1fff, s7, 2, NULL, 0, &c, rep, NULL);
+		tap_ok(!iopgt_tlb_check_top(u, 0x10000, 2, NULL, 0, NULL, 0, &c, rep, NULL),
+		       "the first root is cached");
+		iopgt_tlb_check_top(u, 0x20000, 3, path, 1, &top, 1, &c, rep, NULL);
+		tap_ok(c.top_changes == 1 && c.stale == 0,
+		       "a grown top with its top record, the old top reachable: nothing stale");
+		iopgt_tlb_check_top(u, 0x40000, 4, path3, 1, NULL, 0, &c, rep, NULL);
+		tap_ok(c.stale == 1 && strstr(last_missing, "change_top") != NULL,
+		       "a top change without its record: the cached root is stale, naming change_top");
+		iopgt_tlb_free(u);
+
+		u = iopgt_tlb_new(1);
+		memset(&c, 0, sizeof(c));
+		iopgt_tlb_check(u, 0, 0x1fff, s7, 2, NULL, 0, &c, rep, NULL);
+		iopgt_tlb_check_top(u, 0x10000, 2, NULL, 0, NULL, 0, &c, rep, NULL);
+		iopgt_tlb_check_top(u, 0x20000, 3, other, 1, &top, 1, &c, rep, NULL);
+		tap_ok(c.stale == 2 && strstr(last_missing, "not reachable") != NULL,
+		       "the old top unreachable and nothing flushed: its cached entries are stale");
 		iopgt_tlb_free(u);
 	}
 	tap_str(iopgt_flush_kind_name(IOPGT_FLUSH_WALK), "flush_walk", "kind name of WALK");
