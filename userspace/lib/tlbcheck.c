@@ -86,6 +86,7 @@ struct run {
 	uint64_t seq;
 	uint64_t rs;		/* random state */
 	int generic_pt;
+	int growing;		/* created at the fewest levels to grow the top */
 	uint32_t levels;	/* GET_HW_CFG levels after the last operation */
 };
 
@@ -381,6 +382,7 @@ static int create(struct run *w, const struct iopgt_format_info *fi,
 		req->levels = fi->levels_min;
 		req->ias = fi->ias_max;
 		ret = iopgt_create_as(w->dev, req, err);
+		w->growing = !ret;
 		if (ret != -EINVAL || req->out_reason != IOPGT_REASON_LEVELS)
 			return ret;
 		/* a fixed top: the fewest levels cannot decode ias_max */
@@ -466,10 +468,10 @@ int iopgt_tlbcheck_run(struct iopgt_handle *dev, struct iopgt_netlink *nl,
 			sizes[n_sizes++] = 1ULL << i;
 	r->block_size = B;
 	W = 32 * B;
-	if (req.out_ias > lg2(W) + 2 && req.out_ias < 64 && !o->grow_top)
+	if (req.out_ias > lg2(W) + 2 && req.out_ias < 64 && !w.growing)
 		far = 1ULL << (req.out_ias - 1);
 	/* growth: one level at a time, spread over the run */
-	if (o->grow_top)
+	if (w.growing && w.generic_pt)
 		grow_every = o->ops / 6 ? o->ops / 6 : 1;
 	w.rs = o->seed ? o->seed : 1;
 
