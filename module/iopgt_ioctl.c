@@ -450,8 +450,13 @@ out:
 	return ret ? ret : wret;
 }
 
-static void iopgt_xlate_one(struct iopgt_as *as, u64 iova, u64 *phys,
-			    u32 *out_flags)
+/*
+ * Inlined into the vector loop: one function call less per entry (on
+ * arm64 a pointer-authentication pair, about half of the per-entry cost
+ * the vector ioctl adds to the library's iova_to_phys under TCG).
+ */
+static __always_inline void iopgt_xlate_one(struct iopgt_as *as, u64 iova,
+					    u64 *phys, u32 *out_flags)
 {
 	u64 off = iova & (as->granule - 1), pa;
 
@@ -469,7 +474,8 @@ static void iopgt_xlate_one(struct iopgt_as *as, u64 iova, u64 *phys,
 	}
 }
 
-static void iopgt_xlate_entry(struct iopgt_as *as, struct iopgt_xlate_entry *e)
+static __always_inline void iopgt_xlate_entry(struct iopgt_as *as,
+					      struct iopgt_xlate_entry *e)
 {
 	e->error = 0;
 	e->phys = 0;

@@ -18,11 +18,18 @@ mkdir -p "$repo/build"
 tmp=$(mktemp -d "$repo/build/ab.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/src"
-git -C "$repo" archive "$rev" module uapi dkms.conf | tar -x -C "$tmp/src"
+git -C "$repo" archive "$rev" | tar -x -C "$tmp/src"
+# The module is built as the matrix builds it: from the iopgt-dkms package,
+# here OLD's, made by OLD's own deb.sh (cached by its tree's hash).
+echo "== bench-ab: the iopgt-dkms package of ${rev:0:12}"
+"$tmp/src/scripts/deb.sh" matrix "$tmp/pkg" ||
+	{ echo "bench-ab: the packages of $old did not build: $(cat "$tmp/pkg/failed" 2>/dev/null)" >&2; exit 1; }
+over=$(sed -n 's/^PACKAGE_VERSION="*\([^"]*\)"*$/\1/p' "$tmp/src/dkms.conf")
 rc=0
 for t in "$@"; do
 	echo "== bench-ab $t: building the module of ${rev:0:12}"
-	if ! IOPGT_SRC=$tmp/src "$here/build.sh" module "$tmp/work" "$t"; then
+	if ! IOPGT_SRC=$tmp/src "$here/build.sh" module "$tmp/work" \
+		"$tmp/pkg/iopgt-dkms_${over}_all.deb" "$t"; then
 		echo "bench-ab $t: the module of $old did not build: $(cat "$tmp/work/$t/build-failed" 2>/dev/null)" >&2
 		rc=1
 		continue
