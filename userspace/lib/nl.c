@@ -154,6 +154,20 @@ static void keep_rest(struct iopgt_netlink *nl, const struct nlmsghdr *nlh, int 
 }
 
 /* Receives until NLMSG_DONE / NLMSG_ERROR for @seq. Returns 0 or -errno. */
+/* mnl_nlmsg_ok() and mnl_nlmsg_next(), inlined: one of each per tree entry */
+static inline int nlmsg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return len >= (int)sizeof(struct nlmsghdr) &&
+	       nlh->nlmsg_len >= sizeof(struct nlmsghdr) &&
+	       (int)nlh->nlmsg_len <= len;
+}
+
+static inline const struct nlmsghdr *nlmsg_next(const struct nlmsghdr *nlh, int *len)
+{
+	*len -= (int)MNL_ALIGN(nlh->nlmsg_len);
+	return (const struct nlmsghdr *)((const char *)nlh + MNL_ALIGN(nlh->nlmsg_len));
+}
+
 static int nl_run(struct iopgt_netlink *nl, uint32_t seq, struct run_ctx *rc,
 		  const char *op, struct iopgt_err *err)
 {
@@ -183,7 +197,7 @@ static int nl_run(struct iopgt_netlink *nl, uint32_t seq, struct run_ctx *rc,
 					     op, strerror(e), iopgt_errno_name(e));
 		}
 		len = (int)n;
-		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		for (; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len)) {
 			if (nlh->nlmsg_seq != seq && nl->src_fd < 0)
 				continue;
 			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
@@ -596,16 +610,20 @@ static inline __attribute__((always_inline)) int entry_fixed(const char *p,
 {
 	uint64_t v[ENTRY_LAYOUT_N];
 	unsigned int i, off = 0;
-	int ok = 1;
+	uint32_t bad = 0;
 
-	/* the layout is a constant: unrolled, the checks fold into compares */
+	/*
+	 * The layout is a constant: unrolled, each header is one 32-bit load
+	 * and xor with a constant, no branch (a chain of 16-bit compares
+	 * with && cost ~70 instructions per entry).
+	 */
 #pragma GCC unroll 16
 	for (i = 0; i < ENTRY_LAYOUT_N; i++) {
-		struct nlattr h;
+		uint32_t h, want;
 
 		memcpy(&h, p + off, sizeof(h));
-		ok &= h.nla_len == entry_layout[i].nla_len &&
-		      h.nla_type == entry_layout[i].nla_type;
+		memcpy(&want, &entry_layout[i], sizeof(want));
+		bad |= h ^ want;
 		if (entry_layout[i].nla_len == MNL_ATTR_HDRLEN + 8) {
 			memcpy(&v[i], p + off + MNL_ATTR_HDRLEN, 8);
 		} else {
@@ -616,7 +634,7 @@ static inline __attribute__((always_inline)) int entry_fixed(const char *p,
 		}
 		off += entry_layout[i].nla_len;
 	}
-	if (!ok)
+	if (bad)
 		return 0;
 	e->has = ENTRY_LAYOUT_HAS;
 	e->level = (uint32_t)v[2];
@@ -635,9 +653,10 @@ static int entry_msg(const struct nlmsghdr *nlh, void *arg)
 {
 	struct dump_arg *d = arg;
 	struct iopgt_tree_entry e;
-	const char *p = (const char *)mnl_nlmsg_get_payload(nlh) +
+	/* mnl_nlmsg_get_payload() + genl header, mnl_nlmsg_get_payload_tail() */
+	const char *p = (const char *)nlh + MNL_NLMSG_HDRLEN +
 			MNL_ALIGN(sizeof(struct genlmsghdr));
-	const char *end = (const char *)mnl_nlmsg_get_payload_tail(nlh);
+	const char *end = (const char *)nlh + MNL_ALIGN(nlh->nlmsg_len);
 
 	memset(&e, 0, sizeof(e));
 	if (end - p == ENTRY_LAYOUT_LEN && entry_fixed(p, &e))
