@@ -34,6 +34,7 @@
 
 #include "cli.h"
 #include "fmtnum.h"
+#include "reline.h"
 #include "spool.h"
 #include "../lib/nl_priv.h"
 
@@ -87,6 +88,7 @@ struct dump {
 	char kname[2][KIND_N][16];	/* kind names: as is, "%-5s" */
 	uint8_t kname_len[2][KIND_N];
 	struct hexmemo hm[HM_N];
+	struct reline rl;	/* the last tree or json entry line */
 	/* output handling */
 	struct spool sp;
 	/*
@@ -294,6 +296,7 @@ static void pieces_init(struct dump *d)
 		d->kname_len[1][i] = (uint8_t)n;
 	}
 	memset(d->hm, 0, sizeof(d->hm));
+	d->rl.valid = 0;
 }
 
 static void begin(struct dump *d)
@@ -443,26 +446,44 @@ static inline char *put_kind(const struct dump *d, char *p, uint32_t kind, int p
  * "%*sL%u[%u] 0x%016llx %-5s 0x%016llx %5s -> %s%s%s\n". Inlined into
  * on_entry() like entry_json(): a call per entry costs ~4% of a dump.
  */
-static inline __attribute__((always_inline)) void entry_tree(struct dump *d, const struct iopgt_tree_entry *e, uint32_t depth)
+static inline __attribute__((always_inline)) void entry_tree(struct dump *d, const struct iopgt_tree_entry *e, uint32_t depth, int hit)
 {
-	char *p;
+	const uint64_t key[RELINE_KEY] = {
+		(uint64_t)depth << 32 | e->level, (uint64_t)e->span_log2 << 32 | e->kind, 0,
+	};
+	const uint64_t hex[RELINE_HEX] = { e->pte, e->iova, e->oa };
+	struct reline_fields f;
+	char *p, *l;
 
 	/* gap lines first: they flush the stage */
-	treegap_feed(&d->tg, depth, e->index, e->span_log2, e->kind == IOPGT_PTE_TABLE);
+	treegap_step(&d->tg, depth, e->index, e->span_log2, e->kind == IOPGT_PTE_TABLE);
 	p = line_begin(d);
+	/* the attributes are the last line's: maybe the same line, new digits */
+	if (hit && (l = reline_put(&d->rl, p, key, e->index, hex))) {
+		line_end(d, l);
+		return;
+	}
+	l = p;
+	memset(&f, 0, sizeof(f));
+	f.fixed[0] = f.fixed[1] = 1;
 	memset(p, ' ', 2 * depth);
 	p += 2 * depth;
 	*p++ = 'L';
 	p = put_dec(p, e->level);
 	*p++ = '[';
+	f.idx_off = (uint32_t)(p - l);
 	p = put_dec(p, e->index);
+	f.idx_len = (uint32_t)(p - l) - f.idx_off;
+	f.index = e->index;
 	p = PUT_LIT(p, "] 0x");
 	p = put_hex16_memo(p, e->pte, &d->hm[HM_PTE]);
+	f.hex_end[0] = (uint32_t)(p - l);
 	*p++ = ' ';
 	/* "%-5s " of the kind, "0x" */
 	p = put_kind(d, p, e->kind, 1);
 	p = PUT_LIT(p, " 0x");
 	p = put_hex16_memo(p, e->iova, &d->hm[HM_IOVA]);
+	f.hex_end[1] = (uint32_t)(p - l);
 	/* " %5s" of the size, " -> " */
 	if (e->span_log2 < 64) {
 		memcpy(p, d->tsize[e->span_log2], sizeof(d->tsize[0]));
@@ -473,10 +494,13 @@ static inline __attribute__((always_inline)) void entry_tree(struct dump *d, con
 	/* a table is never at PA 0: 0 means the kernel hid it */
 	if (e->kind == IOPGT_PTE_TABLE && !e->oa) {
 		p = PUT_LIT(p, "hidden");
+		f.hex[2] = 0;	/* no such field: not kept */
 	} else {
 		p = PUT_LIT(p, "0x");
 		p = put_hex_memo(p, e->oa, &d->hm[HM_OA]);
+		f.hex[2] = e->oa;
 	}
+	f.hex_end[2] = (uint32_t)(p - l);
 	if (d->dc.attrs_len) {
 		p = PUT_LIT(p, "  ");
 		memcpy(p, d->dc.attrs, d->dc.attrs_len);
@@ -484,12 +508,34 @@ static inline __attribute__((always_inline)) void entry_tree(struct dump *d, con
 	}
 	*p++ = '\n';
 	line_end(d, p);
+	f.hex[0] = e->pte;
+	f.hex[1] = e->iova;
+	reline_save(&d->rl, key, l, (size_t)(p - l), &f);
 }
 
-static inline __attribute__((always_inline)) void entry_json(struct dump *d, const struct iopgt_tree_entry *e)
+static inline __attribute__((always_inline)) void entry_json(struct dump *d, const struct iopgt_tree_entry *e, int hit)
 {
-	char *p = line_begin(d);
+	const uint64_t key[RELINE_KEY] = {
+		(uint64_t)e->depth << 32 | e->level, (uint64_t)e->span_log2 << 32 | e->kind,
+		e->table_pa,
+	};
+	const uint64_t hex[RELINE_HEX] = { e->iova, e->pte, e->oa };
+	struct reline_fields f;
+	char *p = line_begin(d), *l = p;
 
+	/*
+	 * The attributes are the last line's and that line had its comma:
+	 * maybe the same line, new digits.
+	 */
+	if (hit && d->n_entries > 2 && (l = reline_put(&d->rl, p, key, e->index, hex))) {
+		line_end(d, l);
+		return;
+	}
+	l = p;
+	memset(&f, 0, sizeof(f));
+	f.hex[0] = e->iova;
+	f.hex[1] = e->pte;
+	f.hex[2] = e->oa;
 	if (d->n_entries > 1)
 		*p++ = ',';
 	p = PUT_LIT(p, "{\"depth\":");
@@ -497,23 +543,30 @@ static inline __attribute__((always_inline)) void entry_json(struct dump *d, con
 	p = PUT_LIT(p, ",\"level\":");
 	p = put_dec(p, e->level);
 	p = PUT_LIT(p, ",\"index\":");
+	f.idx_off = (uint32_t)(p - l);
 	p = put_dec(p, e->index);
+	f.idx_len = (uint32_t)(p - l) - f.idx_off;
+	f.index = e->index;
 	p = PUT_LIT(p, ",\"iova\":\"0x");
 	p = put_hex_memo(p, e->iova, &d->hm[HM_IOVA]);
+	f.hex_end[0] = (uint32_t)(p - l);
 	p = PUT_LIT(p, "\",\"span_log2\":");
 	p = put_dec(p, e->span_log2);
 	p = PUT_LIT(p, ",\"kind\":\"");
 	p = put_kind(d, p, e->kind, 0);
 	p = PUT_LIT(p, "\",\"pte\":\"0x");
 	p = put_hex_memo(p, e->pte, &d->hm[HM_PTE]);
+	f.hex_end[1] = (uint32_t)(p - l);
 	p = PUT_LIT(p, "\",\"oa\":\"0x");
 	p = put_hex_memo(p, e->oa, &d->hm[HM_OA]);
+	f.hex_end[2] = (uint32_t)(p - l);
 	p = PUT_LIT(p, "\",\"table_pa\":\"0x");
 	p = put_hex_memo(p, e->table_pa, &d->hm[HM_TABLE]);
 	*p++ = '"';
 	memcpy(p, d->dc.jtail, d->dc.jtail_len);
 	p += d->dc.jtail_len;
 	line_end(d, p);
+	reline_save(&d->rl, key, l, (size_t)(p - l), &f);
 }
 
 static void entry_dot(struct dump *d, const struct iopgt_tree_entry *e, uint32_t depth)
@@ -582,7 +635,7 @@ static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 	d->dc.oa = e->oa;
 	switch (d->fmt) {
 	case F_TREE:
-		entry_tree(d, e, depth);
+		entry_tree(d, e, depth, hit);
 		break;
 	case F_RANGES:
 		if (leaf)
@@ -590,7 +643,7 @@ static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 				       d->dc.attrs);
 		break;
 	case F_JSON:
-		entry_json(d, e);
+		entry_json(d, e, hit);
 		break;
 	case F_DOT:
 		if (leaf || e->kind == IOPGT_PTE_TABLE)

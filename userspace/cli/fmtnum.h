@@ -114,6 +114,12 @@ static inline void put_hex4(char *p, uint64_t v)	/* %04llx of v & 0xffff */
 }
 #endif
 
+/* the hex digit of @c (0-15) */
+static inline char hex_digit(uint32_t c)
+{
+	return (char)('0' + c + ((c + 6) >> 4) * ('a' - '9' - 1));
+}
+
 /* the memo's digits: @v in %llx (@fixed 0) or %016llx (@fixed 1) */
 void hexmemo_fill(struct hexmemo *m, uint64_t v, int fixed);
 

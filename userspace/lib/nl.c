@@ -658,7 +658,7 @@ static int entry_msg(const struct nlmsghdr *nlh, void *arg)
 			MNL_ALIGN(sizeof(struct genlmsghdr));
 	const char *end = (const char *)nlh + MNL_ALIGN(nlh->nlmsg_len);
 
-	memset(&e, 0, sizeof(e));
+	/* entry_fixed() sets every field */
 	if (end - p == ENTRY_LAYOUT_LEN && entry_fixed(p, &e))
 		return ((iopgt_entry_cb)d->cb)(&e, d->arg);
 	memset(&e, 0, sizeof(e));
