@@ -6,11 +6,15 @@
  * and by the CLI in the ranges, json and tree formats, stdout a pipe the
  * test only drains (splice to /dev/null; in the first round 64K reads
  * counting the lines). Runs are interleaved (raw, ranges, json, tree, raw,
- * ...); each CLI run is compared with the raw run of its own round (taken
- * back to back, so a burst of host load hits both) and the median of those
- * ratios must be >= 0.5 for ranges and json, >= 0.3 for tree at 1M leaves
- * (issue 15's size: run where IOPGT_CLI_DUMP_MAX asks for it, as `make
- * bench` does and the matrix on IOPGT_CLI_BIG_TARGET; else up to 100K).
+ * ...) for several rounds and each kind is judged on its fastest run, as
+ * tests/bench.c does: host load only ever slows a run down, so the fastest
+ * of a few is the one least disturbed, for the raw consumer and the CLI
+ * alike (a burst during one run, raw or CLI, no longer decides a ratio).
+ * The fastest CLI rate over the fastest raw rate must be >= 0.5 for ranges
+ * and json, >= 0.3 for tree at 1M leaves (issue 15's size: run where
+ * IOPGT_CLI_DUMP_MAX asks for it, as `make bench` does and the matrix on
+ * IOPGT_CLI_BIG_TARGET; else up to 100K); the median of the per-round
+ * ratios is printed beside it.
  * Smaller N are printed, not judged: there the CLI's fixed cost (a
  * process started, the device and the netlink family opened, the spool
  * created; about 0.25 s under QEMU TCG) is a large part of a dump that
@@ -175,6 +179,16 @@ out:
 
 #define ROUNDS_MAX 5
 
+static double fastest(const double *v, int n)
+{
+	double m = v[0];
+
+	for (int i = 1; i < n; i++)
+		if (v[i] > m)
+			m = v[i];
+	return m;
+}
+
 static const char *const fmts[] = { "ranges", "json", "tree" };
 static const double bars[] = { 0.5, 0.5, 0.3 };
 /*
@@ -185,7 +199,7 @@ static const double bars[] = { 0.5, 0.5, 0.3 };
  */
 static const double floors[] = { 0.35, 0.35, 0.2 };
 
-TEST_X(cli_dump_vs_raw_netlink, H_PLAIN, 220, 0)
+TEST_X(cli_dump_vs_raw_netlink, H_PLAIN, 420, 0)
 {
 	static const __u32 prefer[] = {
 		IOPGT_FMT_ARM_64_LPAE_S1, IOPGT_FMT_PT_X86_64, IOPGT_FMT_PT_AMDV1,
@@ -205,8 +219,8 @@ TEST_X(cli_dump_vs_raw_netlink, H_PLAIN, 220, 0)
 	ASSERT_OK(nl_open(&nl));
 	for (unsigned long long n = 10000; n <= maxn; n *= 10) {
 		bool enforce = n >= 1000000;	/* the issue's size */
-		int rounds = n >= 1000000 ? 3 : 5;
-		double raw[ROUNDS_MAX], rate[3][ROUNDS_MAX], raw_rate, ratios[3][ROUNDS_MAX];
+		int rounds = n >= 1000000 ? 4 : 5;
+		double raw[ROUNDS_MAX], rate[3][ROUNDS_MAX], raw_best, ratios[3][ROUNDS_MAX];
 		long rss[3] = { 0 };
 		char ids[16];
 		int id = as_create(fd, fmt, IOPGT_AS_PERSISTENT, SZ_4K, 0, 0, 0, NULL);
@@ -245,18 +259,19 @@ TEST_X(cli_dump_vs_raw_netlink, H_PLAIN, 220, 0)
 		for (int f = 0; f < 3; f++)
 			for (int k = 0; k < rounds; k++)
 				ratios[f][k] = rate[f][k] / raw[k];
-		raw_rate = median(raw, rounds);
-		printf("# clirate %s %llu leaves: raw netlink %.0f leaves/s (median of %d)\n",
-		       format_name(fmt), n, raw_rate, rounds);
+		raw_best = fastest(raw, rounds);
+		printf("# clirate %s %llu leaves: raw netlink %.0f leaves/s (fastest of %d; median %.0f)\n",
+		       format_name(fmt), n, raw_best, rounds, median(raw, rounds));
 		for (int f = 0; f < 3; f++) {
-			double m = median(rate[f], rounds), ratio = median(ratios[f], rounds);
+			double m = fastest(rate[f], rounds), ratio = m / raw_best;
 
-			printf("# clirate %s %llu leaves: iopgt dump --format %-6s %.0f leaves/s, %.2f x raw (median of the rounds' ratios; bar %.1f%s), peak RSS %ld KiB\n",
-			       format_name(fmt), n, fmts[f], m, ratio, bars[f],
+			printf("# clirate %s %llu leaves: iopgt dump --format %-6s %.0f leaves/s, %.2f x raw (fastest of %d each; median of the rounds' ratios %.2f; bar %.1f%s), peak RSS %ld KiB\n",
+			       format_name(fmt), n, fmts[f], m, ratio, rounds,
+			       median(ratios[f], rounds), bars[f],
 			       enforce ? "" : ", judged at 1M leaves only", rss[f]);
 			if (enforce && ratio < floors[f])
-				H_FAIL("iopgt dump --format %s of %llu leaves: %.0f leaves/s, %.2f x the raw netlink stream's %.0f leaves/s (median of the per-round ratios), below the hard floor %.2f (issue bar %.1f)",
-				       fmts[f], n, m, ratio, raw_rate, floors[f], bars[f]);
+				H_FAIL("iopgt dump --format %s of %llu leaves: %.0f leaves/s, %.2f x the raw netlink stream's %.0f leaves/s (the fastest of %d runs each), below the hard floor %.2f (issue bar %.1f)",
+				       fmts[f], n, m, ratio, raw_best, rounds, floors[f], bars[f]);
 			else if (enforce && ratio < bars[f]) {
 				size_t l = strlen(gaps);
 
