@@ -4,12 +4,14 @@
  * put_hex16, put_dec and the hexmemo variants print exactly what snprintf's
  * %llx, %016llx and %llu print, for edge values, every digit count and
  * sequences of values like a dump's fields (steps of a page, jumps, digit
- * counts changing, small values after large ones).
+ * counts changing, small values after large ones); a reline (cli/reline.h)
+ * re-emits a kept line with new values exactly as the line formatted anew.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "../cli/fmtnum.h"
+#include "../cli/reline.h"
 #include "tap.h"
 
 static uint64_t rs = 0x9e3779b97f4a7c15ULL;
@@ -122,6 +124,77 @@ static void memo_sequences(void)
 	}
 }
 
+/*
+ * A line like the dump's, "KEY:INDEX 0xHEX16 0xHEX 0xHEX|", formatted by
+ * snprintf with the fields' offsets; *hex0 is fixed-width.
+ */
+static size_t fmt_line(char *buf, size_t len, uint64_t key, uint64_t index,
+		       const uint64_t *hex, struct reline_fields *f)
+{
+	int a, b, c, d, n;
+
+	memset(f, 0, sizeof(*f));
+	n = snprintf(buf, len, "k%llu:%n%llu%n 0x%016llx%n 0x%llx%n 0x%llx|\n",
+		     (unsigned long long)key, &a, (unsigned long long)index, &b,
+		     (unsigned long long)hex[0], &c, (unsigned long long)hex[1], &d,
+		     (unsigned long long)hex[2]);
+	f->idx_off = (uint32_t)a;
+	f->idx_len = (uint32_t)(b - a);
+	f->index = index;
+	f->hex_end[0] = (uint32_t)c;
+	f->hex_end[1] = (uint32_t)d;
+	f->hex_end[2] = (uint32_t)(n - 2);
+	f->fixed[0] = 1;
+	for (a = 0; a < RELINE_HEX; a++)
+		f->hex[a] = hex[a];
+	return (size_t)n;
+}
+
+/* entries in a row (steps of a page, jumps, new keys, digit counts changing) */
+static void reline_sequences(void)
+{
+	static struct reline r;
+	unsigned long reused = 0, lines = 0, wrong = 0;
+	uint64_t key = 1, index = 0, hex[RELINE_HEX] = { 0x80000067, 0x40000000, 0xfff000 };
+	char want[256], got[1100 + RELINE_MAX], first[300] = "";
+	int i, k;
+
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < 200000; i++) {
+		uint64_t kk[RELINE_KEY] = { key, 0, 0 };
+		struct reline_fields f;
+		size_t n = fmt_line(want, sizeof(want), key, index, hex, &f);
+		char *end = reline_put(&r, got, kk, index, hex);
+
+		lines++;
+		if (end) {
+			reused++;
+			if ((size_t)(end - got) != n || memcmp(got, want, n)) {
+				if (!wrong++)
+					snprintf(first, sizeof(first), "line %d: got '%.*s' want '%s'",
+						 i, (int)(end - got) < 200 ? (int)(end - got) : 200,
+						 got, want);
+			}
+		} else {
+			reline_save(&r, kk, want, n, &f);
+		}
+		/* the next entry */
+		if (rnd() % 1000 == 0)
+			key++;
+		index = rnd() % 300 == 0 ? rnd() % 100000 : index + 1;
+		for (k = 0; k < RELINE_HEX; k++) {
+			if (rnd() % 400 == 0)
+				hex[k] = rnd() >> (rnd() & 63);
+			else
+				hex[k] += rnd() % 50 == 0 ? rnd() % 0x3000 : 0x1000;
+		}
+	}
+	snprintf(want, sizeof(want), "reline: %lu lines, %lu re-emitted, as formatted anew",
+		 lines, reused);
+	if (!tap_ok(!wrong && reused > lines / 2, want))
+		printf("#   %lu differ, first: %s\n", wrong, first);
+}
+
 int main(void)
 {
 	char d[256];
@@ -129,6 +202,7 @@ int main(void)
 
 	plain_values();
 	memo_sequences();
+	reline_sequences();
 	for (k = 0; k < KINDS; k++) {
 		snprintf(d, sizeof(d), "%s: %lu values as snprintf prints them", names[k],
 			 checked[k]);
