@@ -29,8 +29,7 @@ struct reline {
 	uint32_t idx_off, idx_len;	/* the decimal field */
 	uint64_t index;			/* its value */
 	uint32_t hex_end[RELINE_HEX];	/* offset after each hex field's last digit */
-	uint64_t hex_hi[RELINE_HEX];	/* its value >> 16 */
-	uint64_t hex_lo[RELINE_HEX];	/* its value's low 16 bits */
+	uint64_t hex[RELINE_HEX];	/* its value */
 	char buf[RELINE_MAX];
 };
 
@@ -67,9 +66,8 @@ static inline void reline_save(struct reline *r, const uint64_t key[RELINE_KEY],
 	r->valid = len <= RELINE_MAX;
 	for (i = 0; i < RELINE_HEX; i++) {
 		r->hex_end[i] = f->hex_end[i];
-		r->hex_hi[i] = f->hex[i] >> 16;
-		r->hex_lo[i] = f->hex[i] & 0xffff;
-		if (!f->fixed[i] && !r->hex_hi[i])
+		r->hex[i] = f->hex[i];
+		if (!f->fixed[i] && !(f->hex[i] >> 16))
 			r->valid = 0;
 	}
 	if (!r->valid)
@@ -90,16 +88,22 @@ static inline __attribute__((always_inline)) char *
 reline_put(struct reline *r, char *p, const uint64_t key[RELINE_KEY], uint64_t index,
 	   const uint64_t hex[RELINE_HEX])
 {
-	uint64_t diff = !r->valid;
+	uint64_t diff = !r->valid, step = 0;
 	unsigned int i;
 
-	/* one branch for the key and the hex fields' upper digits */
+	/*
+	 * One branch for the key and the hex fields' upper digits; @step
+	 * collects the other bits that changed but the 4th hex digit from the
+	 * end (a step of 4K changes that digit only).
+	 */
 #pragma GCC unroll 4
 	for (i = 0; i < RELINE_KEY; i++)
 		diff |= key[i] ^ r->key[i];
 #pragma GCC unroll 4
-	for (i = 0; i < RELINE_HEX; i++)
-		diff |= (hex[i] >> 16) ^ r->hex_hi[i];
+	for (i = 0; i < RELINE_HEX; i++) {
+		diff |= (hex[i] ^ r->hex[i]) >> 16;
+		step |= (hex[i] ^ r->hex[i]) & 0x0fff;
+	}
 	if (diff)
 		return NULL;
 	if (index == r->index + 1 && index % 10) {	/* the last digit + 1 */
@@ -111,16 +115,18 @@ reline_put(struct reline *r, char *p, const uint64_t key[RELINE_KEY], uint64_t i
 		put_dec(r->buf + r->idx_off, index);
 	}
 	r->index = index;
+	if (!step) {
 #pragma GCC unroll 4
-	for (i = 0; i < RELINE_HEX; i++) {
-		char *q = r->buf + r->hex_end[i] - 4;
-
-		if (!((hex[i] ^ r->hex_lo[i]) & 0xfff))	/* a step of 4K: one digit */
-			*q = hex_digit((hex[i] >> 12) & 15);
-		else
-			put_hex4(q, hex[i]);
-		r->hex_lo[i] = hex[i] & 0xffff;
+		for (i = 0; i < RELINE_HEX; i++)
+			r->buf[r->hex_end[i] - 4] = hex_digit((hex[i] >> 12) & 15);
+	} else {
+#pragma GCC unroll 4
+		for (i = 0; i < RELINE_HEX; i++)
+			put_hex4(r->buf + r->hex_end[i] - 4, hex[i]);
 	}
+#pragma GCC unroll 4
+	for (i = 0; i < RELINE_HEX; i++)
+		r->hex[i] = hex[i];
 	memcpy(p, r->buf, r->len);
 	return p + r->len;
 }

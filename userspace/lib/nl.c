@@ -153,7 +153,6 @@ static void keep_rest(struct iopgt_netlink *nl, const struct nlmsghdr *nlh, int 
 		memmove(nl->buf, nlh, nl->carry);
 }
 
-/* Receives until NLMSG_DONE / NLMSG_ERROR for @seq. Returns 0 or -errno. */
 /* mnl_nlmsg_ok() and mnl_nlmsg_next(), inlined: one of each per tree entry */
 static inline int nlmsg_ok(const struct nlmsghdr *nlh, int len)
 {
@@ -168,8 +167,14 @@ static inline const struct nlmsghdr *nlmsg_next(const struct nlmsghdr *nlh, int 
 	return (const struct nlmsghdr *)((const char *)nlh + MNL_ALIGN(nlh->nlmsg_len));
 }
 
-static int nl_run(struct iopgt_netlink *nl, uint32_t seq, struct run_ctx *rc,
-		  const char *op, struct iopgt_err *err)
+/*
+ * Receives until NLMSG_DONE / NLMSG_ERROR for @seq, @cb per message (the
+ * tree dump's own copy calls entry_msg() directly: nl_run_tree()).
+ * Returns 0 or -errno.
+ */
+static inline __attribute__((always_inline)) int
+nl_run_cb(struct iopgt_netlink *nl, uint32_t seq, struct run_ctx *rc, const char *op,
+	  struct iopgt_err *err, int (*cb)(const struct nlmsghdr *nlh, void *arg))
 {
 	for (;;) {
 		ssize_t n = nl_recv(nl);
@@ -232,7 +237,7 @@ static int nl_run(struct iopgt_netlink *nl, uint32_t seq, struct run_ctx *rc,
 				continue;
 			if (rc->intr || rc->stopped || !rc->cb)
 				continue;
-			rc->user_ret = rc->cb(nlh, rc->arg);
+			rc->user_ret = cb(nlh, rc->arg);
 			if (rc->user_ret)
 				rc->stopped = 1;
 		}
@@ -270,6 +275,12 @@ done:
 	if (err)
 		err->code = 0;
 	return 0;
+}
+
+static int nl_run(struct iopgt_netlink *nl, uint32_t seq, struct run_ctx *rc,
+		  const char *op, struct iopgt_err *err)
+{
+	return nl_run_cb(nl, seq, rc, op, err, rc->cb);
 }
 
 static struct nlmsghdr *genl_req(struct iopgt_netlink *nl, uint16_t type,
@@ -649,7 +660,7 @@ static inline __attribute__((always_inline)) int entry_fixed(const char *p,
 	return 1;
 }
 
-static int entry_msg(const struct nlmsghdr *nlh, void *arg)
+static inline int entry_msg(const struct nlmsghdr *nlh, void *arg)
 {
 	struct dump_arg *d = arg;
 	struct iopgt_tree_entry e;
@@ -706,6 +717,13 @@ static int entry_msg(const struct nlmsghdr *nlh, void *arg)
 		}
 	}
 	return ((iopgt_entry_cb)d->cb)(&e, d->arg);
+}
+
+/* nl_run() with entry_msg() inlined: one call less per tree entry */
+static int nl_run_tree(struct iopgt_netlink *nl, uint32_t seq, struct run_ctx *rc,
+		       const char *op, struct iopgt_err *err)
+{
+	return nl_run_cb(nl, seq, rc, op, err, entry_msg);
 }
 
 static int check_nl(struct iopgt_netlink *nl, struct iopgt_err *err)
@@ -780,7 +798,7 @@ int iopgt_netlink_dump_tree(struct iopgt_netlink *nl, uint32_t dev_id, uint32_t 
 	ret = nl_send(nl, nlh, "TREE_GET dump", err);
 	if (ret)
 		return ret;
-	return nl_run(nl, nlh->nlmsg_seq, &rc, "TREE_GET dump", err);
+	return nl_run_tree(nl, nlh->nlmsg_seq, &rc, "TREE_GET dump", err);
 }
 
 int iopgt_netlink_dump_tree_retry(struct iopgt_netlink *nl, uint32_t dev_id,
