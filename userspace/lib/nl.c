@@ -207,6 +207,15 @@ nl_run_cb(struct iopgt_netlink *nl, uint32_t seq, struct run_ctx *rc, const char
 				continue;
 			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 				rc->intr = 1;
+			/* a data message first: one per tree entry */
+			if (nlh->nlmsg_type >= NLMSG_MIN_TYPE) {
+				if (rc->intr || rc->stopped || !rc->cb)
+					continue;
+				rc->user_ret = cb(nlh, rc->arg);
+				if (rc->user_ret)
+					rc->stopped = 1;
+				continue;
+			}
 			if (nlh->nlmsg_type == NLMSG_DONE) {
 				if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
 					int e = *(int *)mnl_nlmsg_get_payload(nlh);
@@ -233,13 +242,6 @@ nl_run_cb(struct iopgt_netlink *nl, uint32_t seq, struct run_ctx *rc, const char
 				keep_rest(nl, nlh, len);
 				goto done;
 			}
-			if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
-				continue;
-			if (rc->intr || rc->stopped || !rc->cb)
-				continue;
-			rc->user_ret = cb(nlh, rc->arg);
-			if (rc->user_ret)
-				rc->stopped = 1;
 		}
 		if (nl->src_fd >= 0) {	/* a message cut by the read size */
 			nl->carry = len > 0 ? (size_t)len : 0;
@@ -660,7 +662,8 @@ static inline __attribute__((always_inline)) int entry_fixed(const char *p,
 	return 1;
 }
 
-static inline int entry_msg(const struct nlmsghdr *nlh, void *arg)
+static inline __attribute__((always_inline)) int entry_msg(const struct nlmsghdr *nlh,
+							    void *arg)
 {
 	struct dump_arg *d = arg;
 	struct iopgt_tree_entry e;
