@@ -33,10 +33,16 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fmtnum.h"
+#include "reline.h"
 #include "spool.h"
 #include "../lib/nl_priv.h"
 
 enum { F_TREE, F_RANGES, F_JSON, F_DOT };
+/* the hexmemos of the entry fields (fmtnum.h) */
+enum { HM_IOVA, HM_PTE, HM_OA, HM_TABLE, HM_N };
+/* the kinds with a name (IOPGT_PTE_*), then one for any other value */
+#define KIND_N	(IOPGT_PTE_PAGE + 2)
 
 struct dump {
 	struct cli *c;
@@ -76,6 +82,13 @@ struct dump {
 		char jtail[8192];
 	} dc;
 	char sizes[64][16];	/* iopgt_size_str(1 << i) */
+	/* the per-entry path's constant pieces (begin()) and its hexmemos */
+	char tsize[64][24];	/* tree: " %5s -> " of sizes[i] */
+	uint8_t tsize_len[64];
+	char kname[2][KIND_N][16];	/* kind names: as is, "%-5s" */
+	uint8_t kname_len[2][KIND_N];
+	struct hexmemo hm[HM_N];
+	struct reline rl;	/* the last tree or json entry line */
 	/* output handling */
 	struct spool sp;
 	/*
@@ -264,6 +277,28 @@ static void header_dot(struct dump *d)
 			d->hw.start_level);
 }
 
+/* the constant pieces of entry lines, the hexmemos emptied */
+static void pieces_init(struct dump *d)
+{
+	unsigned int i;
+	int n;
+
+	for (i = 0; i < 64; i++) {
+		n = snprintf(d->tsize[i], sizeof(d->tsize[i]), " %5s -> ", d->sizes[i]);
+		d->tsize_len[i] = (uint8_t)(n < (int)sizeof(d->tsize[i]) ? n : 0);
+	}
+	for (i = 0; i < KIND_N; i++) {
+		const char *k = iopgt_kind_name(i);
+
+		n = snprintf(d->kname[0][i], sizeof(d->kname[0][i]), "%s", k);
+		d->kname_len[0][i] = (uint8_t)n;
+		n = snprintf(d->kname[1][i], sizeof(d->kname[1][i]), "%-5s", k);
+		d->kname_len[1][i] = (uint8_t)n;
+	}
+	memset(d->hm, 0, sizeof(d->hm));
+	d->rl.valid = 0;
+}
+
 static void begin(struct dump *d)
 {
 	unsigned int i;
@@ -274,6 +309,7 @@ static void begin(struct dump *d)
 	d->raw_ok = raw_shortcut_ok(&d->ctx);
 	for (i = 0; i < 64; i++)
 		iopgt_size_str(1ULL << i, d->sizes[i], sizeof(d->sizes[i]));
+	pieces_init(d);
 	treegap_init(&d->tg, d->have_hw ? d->slot : NULL,
 		     d->have_hw ? d->ents : NULL, !d->filtered && d->collapse,
 		     tree_gap, d);
@@ -298,126 +334,10 @@ static void begin(struct dump *d)
 /* ------------------------------------------------------------------ hot path */
 
 /*
- * The per-entry path formats by hand into one line buffer and writes it
- * with one fwrite: the same bytes as the printf formats it replaced
- * (userspace/tests/golden holds what those wrote).
+ * The per-entry path formats by hand into one line buffer (fmtnum.h): the
+ * same bytes as the printf formats it replaced (userspace/tests/golden
+ * holds what those wrote).
  */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/*
- * The 8 hex digits of @x, most significant first, as 8 bytes in memory
- * order: the nibbles spread one per byte, then '0'-'9'/'a'-'f' by
- * arithmetic (no loop, no table), byte-swapped into string order.
- */
-static inline uint64_t hex8(uint32_t x)
-{
-	uint64_t v = x, lt;
-
-	v = ((v & 0xffff0000ULL) << 16) | (v & 0xffffULL);
-	v = ((v & 0x0000ff000000ff00ULL) << 8) | (v & 0x000000ff000000ffULL);
-	v = ((v & 0x00f000f000f000f0ULL) << 4) | (v & 0x000f000f000f000fULL);
-	/* 0x01 in every byte whose nibble is >= 10 */
-	lt = ((v + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
-	v += 0x3030303030303030ULL + lt * ('a' - '9' - 1);
-	return __builtin_bswap64(v);
-}
-
-static char *put_hex16(char *p, uint64_t v)	/* %016llx */
-{
-	uint64_t hi = hex8((uint32_t)(v >> 32)), lo = hex8((uint32_t)v);
-
-	memcpy(p, &hi, 8);
-	memcpy(p + 8, &lo, 8);
-	return p + 16;
-}
-
-/*
- * %llx. Stores 8-byte words: writes up to 7 bytes past the digits, which
- * the caller's line buffer has room for and overwrites next.
- */
-static char *put_hex(char *p, uint64_t v)
-{
-	int n = v ? (67 - __builtin_clzll(v)) / 4 : 1;
-	uint64_t lo = hex8((uint32_t)v), hi;
-
-	if (n <= 8) {
-		lo >>= 8 * (8 - n);	/* its last n bytes, first in memory */
-		memcpy(p, &lo, 8);
-		return p + n;
-	}
-	hi = hex8((uint32_t)(v >> 32)) >> (8 * (16 - n));
-	memcpy(p, &hi, 8);
-	memcpy(p + n - 8, &lo, 8);
-	return p + n;
-}
-#else
-static const char hexdig[] = "0123456789abcdef";
-
-static char *put_hex16(char *p, uint64_t v)	/* %016llx */
-{
-	int i;
-
-	for (i = 15; i >= 0; i--, v >>= 4)
-		p[i] = hexdig[v & 15];
-	return p + 16;
-}
-
-static char *put_hex(char *p, uint64_t v)	/* %llx */
-{
-	int n = v ? (67 - __builtin_clzll(v)) / 4 : 1, i;
-
-	for (i = n - 1; i >= 0; i--, v >>= 4)
-		p[i] = hexdig[v & 15];
-	return p + n;
-}
-#endif
-
-/* "00".."99" */
-static const char dec2[201] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
-
-static char *put_dec(char *p, uint64_t v)	/* %llu */
-{
-	char t[20];
-	int n = 20;
-
-	if (v < 10) {
-		*p = (char)('0' + v);
-		return p + 1;
-	}
-	if (v < 100) {
-		memcpy(p, dec2 + 2 * v, 2);
-		return p + 2;
-	}
-	if (v < 1000) {
-		*p = (char)('0' + v / 100);
-		memcpy(p + 1, dec2 + 2 * (v % 100), 2);
-		return p + 3;
-	}
-	while (v >= 100) {
-		n -= 2;
-		memcpy(t + n, dec2 + 2 * (v % 100), 2);
-		v /= 100;
-	}
-	if (v >= 10) {
-		n -= 2;
-		memcpy(t + n, dec2 + 2 * v, 2);
-	} else {
-		t[--n] = (char)('0' + v);
-	}
-	memcpy(p, t + n, (size_t)(20 - n));
-	return p + 20 - n;
-}
-
-static char *put_str(char *p, const char *s)
-{
-	size_t n = strlen(s);
-
-	memcpy(p, s, n);
-	return p + n;
-}
-
 #define PUT_LIT(p, lit)	(memcpy((p), (lit), sizeof(lit) - 1), (p) + sizeof(lit) - 1)
 
 /* a JSON string: as json_str() in lib/decode.c */
@@ -513,48 +433,74 @@ static inline void line_end(struct dump *d, const char *end)
 	d->staged = (size_t)(end - d->stage);
 }
 
+/* the name of @kind, padded as "%-5s" when @pad */
+static inline char *put_kind(const struct dump *d, char *p, uint32_t kind, int pad)
+{
+	uint32_t k = kind < KIND_N - 1 ? kind : KIND_N - 1;
+
+	memcpy(p, d->kname[pad][k], 16);
+	return p + d->kname_len[pad][k];
+}
+
 /*
  * "%*sL%u[%u] 0x%016llx %-5s 0x%016llx %5s -> %s%s%s\n". Inlined into
  * on_entry() like entry_json(): a call per entry costs ~4% of a dump.
  */
-static inline __attribute__((always_inline)) void entry_tree(struct dump *d, const struct iopgt_tree_entry *e, uint32_t depth)
+static inline __attribute__((always_inline)) void entry_tree(struct dump *d, const struct iopgt_tree_entry *e, uint32_t depth, int hit)
 {
-	const char *k = iopgt_kind_name(e->kind);
-	const char *sz = e->span_log2 < 64 ? d->sizes[e->span_log2] : "?";
-	size_t n;
-	char *p;
+	const uint64_t key[RELINE_KEY] = {
+		(uint64_t)depth << 32 | e->level, (uint64_t)e->span_log2 << 32 | e->kind, 0,
+	};
+	const uint64_t hex[RELINE_HEX] = { e->pte, e->iova, e->oa };
+	struct reline_fields f;
+	char *p, *l;
 
 	/* gap lines first: they flush the stage */
-	treegap_feed(&d->tg, depth, e->index, e->span_log2, e->kind == IOPGT_PTE_TABLE);
+	treegap_step(&d->tg, depth, e->index, e->span_log2, e->kind == IOPGT_PTE_TABLE);
 	p = line_begin(d);
+	/* the attributes are the last line's: maybe the same line, new digits */
+	if (hit && (l = reline_put(&d->rl, p, key, e->index, hex))) {
+		line_end(d, l);
+		return;
+	}
+	l = p;
+	memset(&f, 0, sizeof(f));
+	f.fixed[0] = f.fixed[1] = 1;
 	memset(p, ' ', 2 * depth);
 	p += 2 * depth;
 	*p++ = 'L';
 	p = put_dec(p, e->level);
 	*p++ = '[';
+	f.idx_off = (uint32_t)(p - l);
 	p = put_dec(p, e->index);
+	f.idx_len = (uint32_t)(p - l) - f.idx_off;
+	f.index = e->index;
 	p = PUT_LIT(p, "] 0x");
-	p = put_hex16(p, e->pte);
+	p = put_hex16_memo(p, e->pte, &d->hm[HM_PTE]);
+	f.hex_end[0] = (uint32_t)(p - l);
 	*p++ = ' ';
-	n = strlen(k);
-	memcpy(p, k, n);
-	p += n;
-	for (; n < 5; n++)
-		*p++ = ' ';
+	/* "%-5s " of the kind, "0x" */
+	p = put_kind(d, p, e->kind, 1);
 	p = PUT_LIT(p, " 0x");
-	p = put_hex16(p, e->iova);
-	*p++ = ' ';
-	for (n = strlen(sz); n < 5; n++)
-		*p++ = ' ';
-	p = put_str(p, sz);
-	p = PUT_LIT(p, " -> ");
+	p = put_hex16_memo(p, e->iova, &d->hm[HM_IOVA]);
+	f.hex_end[1] = (uint32_t)(p - l);
+	/* " %5s" of the size, " -> " */
+	if (e->span_log2 < 64) {
+		memcpy(p, d->tsize[e->span_log2], sizeof(d->tsize[0]));
+		p += d->tsize_len[e->span_log2];
+	} else {
+		p = PUT_LIT(p, "     ? -> ");
+	}
 	/* a table is never at PA 0: 0 means the kernel hid it */
 	if (e->kind == IOPGT_PTE_TABLE && !e->oa) {
 		p = PUT_LIT(p, "hidden");
+		f.hex[2] = 0;	/* no such field: not kept */
 	} else {
 		p = PUT_LIT(p, "0x");
-		p = put_hex(p, e->oa);
+		p = put_hex_memo(p, e->oa, &d->hm[HM_OA]);
+		f.hex[2] = e->oa;
 	}
+	f.hex_end[2] = (uint32_t)(p - l);
 	if (d->dc.attrs_len) {
 		p = PUT_LIT(p, "  ");
 		memcpy(p, d->dc.attrs, d->dc.attrs_len);
@@ -562,12 +508,34 @@ static inline __attribute__((always_inline)) void entry_tree(struct dump *d, con
 	}
 	*p++ = '\n';
 	line_end(d, p);
+	f.hex[0] = e->pte;
+	f.hex[1] = e->iova;
+	reline_save(&d->rl, key, l, (size_t)(p - l), &f);
 }
 
-static inline __attribute__((always_inline)) void entry_json(struct dump *d, const struct iopgt_tree_entry *e)
+static inline __attribute__((always_inline)) void entry_json(struct dump *d, const struct iopgt_tree_entry *e, int hit)
 {
-	char *p = line_begin(d);
+	const uint64_t key[RELINE_KEY] = {
+		(uint64_t)e->depth << 32 | e->level, (uint64_t)e->span_log2 << 32 | e->kind,
+		e->table_pa,
+	};
+	const uint64_t hex[RELINE_HEX] = { e->iova, e->pte, e->oa };
+	struct reline_fields f;
+	char *p = line_begin(d), *l = p;
 
+	/*
+	 * The attributes are the last line's and that line had its comma:
+	 * maybe the same line, new digits.
+	 */
+	if (hit && d->n_entries > 2 && (l = reline_put(&d->rl, p, key, e->index, hex))) {
+		line_end(d, l);
+		return;
+	}
+	l = p;
+	memset(&f, 0, sizeof(f));
+	f.hex[0] = e->iova;
+	f.hex[1] = e->pte;
+	f.hex[2] = e->oa;
 	if (d->n_entries > 1)
 		*p++ = ',';
 	p = PUT_LIT(p, "{\"depth\":");
@@ -575,23 +543,30 @@ static inline __attribute__((always_inline)) void entry_json(struct dump *d, con
 	p = PUT_LIT(p, ",\"level\":");
 	p = put_dec(p, e->level);
 	p = PUT_LIT(p, ",\"index\":");
+	f.idx_off = (uint32_t)(p - l);
 	p = put_dec(p, e->index);
+	f.idx_len = (uint32_t)(p - l) - f.idx_off;
+	f.index = e->index;
 	p = PUT_LIT(p, ",\"iova\":\"0x");
-	p = put_hex(p, e->iova);
+	p = put_hex_memo(p, e->iova, &d->hm[HM_IOVA]);
+	f.hex_end[0] = (uint32_t)(p - l);
 	p = PUT_LIT(p, "\",\"span_log2\":");
 	p = put_dec(p, e->span_log2);
 	p = PUT_LIT(p, ",\"kind\":\"");
-	p = put_str(p, iopgt_kind_name(e->kind));
+	p = put_kind(d, p, e->kind, 0);
 	p = PUT_LIT(p, "\",\"pte\":\"0x");
-	p = put_hex(p, e->pte);
+	p = put_hex_memo(p, e->pte, &d->hm[HM_PTE]);
+	f.hex_end[1] = (uint32_t)(p - l);
 	p = PUT_LIT(p, "\",\"oa\":\"0x");
-	p = put_hex(p, e->oa);
+	p = put_hex_memo(p, e->oa, &d->hm[HM_OA]);
+	f.hex_end[2] = (uint32_t)(p - l);
 	p = PUT_LIT(p, "\",\"table_pa\":\"0x");
-	p = put_hex(p, e->table_pa);
+	p = put_hex_memo(p, e->table_pa, &d->hm[HM_TABLE]);
 	*p++ = '"';
 	memcpy(p, d->dc.jtail, d->dc.jtail_len);
 	p += d->dc.jtail_len;
 	line_end(d, p);
+	reline_save(&d->rl, key, l, (size_t)(p - l), &f);
 }
 
 static void entry_dot(struct dump *d, const struct iopgt_tree_entry *e, uint32_t depth)
@@ -660,7 +635,7 @@ static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 	d->dc.oa = e->oa;
 	switch (d->fmt) {
 	case F_TREE:
-		entry_tree(d, e, depth);
+		entry_tree(d, e, depth, hit);
 		break;
 	case F_RANGES:
 		if (leaf)
@@ -668,7 +643,7 @@ static int on_entry(const struct iopgt_tree_entry *e, void *arg)
 				       d->dc.attrs);
 		break;
 	case F_JSON:
-		entry_json(d, e);
+		entry_json(d, e, hit);
 		break;
 	case F_DOT:
 		if (leaf || e->kind == IOPGT_PTE_TABLE)

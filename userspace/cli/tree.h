@@ -79,6 +79,21 @@ void treegap_feed(struct treegap *t, uint32_t depth, uint64_t index,
 void treegap_finish(struct treegap *t);
 
 /*
+ * treegap_feed() with its common case inline: the next slot of the open
+ * table, one slot wide, not a table (no gap, nothing opened or closed).
+ */
+static inline void treegap_step(struct treegap *t, uint32_t depth, uint64_t index,
+				uint32_t span_log2, int is_table)
+{
+	if ((int)depth == t->depth && !is_table && t->slot[depth] == (int)span_log2 &&
+	    t->next[depth] == index) {
+		t->next[depth] = index + 1;
+		return;
+	}
+	treegap_feed(t, depth, index, span_log2, is_table);
+}
+
+/*
  * Geometry of a table from its hardware configuration: per depth, the slot
  * span and the number of slots per table. Returns the number of depths
  * (0 when the format is unknown).
