@@ -19,21 +19,29 @@ tmp=$(mktemp -d "$repo/build/ab.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/src"
 git -C "$repo" archive "$rev" | tar -x -C "$tmp/src"
-# The module is built as the matrix builds it: from the iopgt-dkms package,
-# here OLD's, made by OLD's own deb.sh (cached by its tree's hash).
-echo "== bench-ab: the iopgt-dkms package of ${rev:0:12}"
-"$tmp/src/scripts/deb.sh" matrix "$tmp/pkg" ||
-	{ echo "bench-ab: the packages of $old did not build: $(cat "$tmp/pkg/failed" 2>/dev/null)" >&2; exit 1; }
-over=$(sed -n 's/^PACKAGE_VERSION="*\([^"]*\)"*$/\1/p' "$tmp/src/dkms.conf")
+# The module is built as the matrix builds it: from OLD's iopgt-dkms
+# package made by OLD's own deb.sh (cached by its tree's hash); an OLD from
+# before the matrix tested the packages builds its module with its own
+# build.sh, from its tree.
+pkg=''
+if grep -q '^matrix)' "$tmp/src/scripts/deb.sh" 2>/dev/null; then
+	echo "== bench-ab: the iopgt-dkms package of ${rev:0:12}"
+	"$tmp/src/scripts/deb.sh" matrix "$tmp/pkg" ||
+		{ echo "bench-ab: the packages of $old did not build: $(cat "$tmp/pkg/failed" 2>/dev/null)" >&2; exit 1; }
+	pkg=$tmp/pkg/iopgt-dkms_$(sed -n 's/^PACKAGE_VERSION="*\([^"]*\)"*$/\1/p' "$tmp/src/dkms.conf")_all.deb
+fi
 rc=0
 for t in "$@"; do
 	echo "== bench-ab $t: building the module of ${rev:0:12}"
-	if ! IOPGT_SRC=$tmp/src "$here/build.sh" module "$tmp/work" \
-		"$tmp/pkg/iopgt-dkms_${over}_all.deb" "$t"; then
+	if [ -n "$pkg" ]; then
+		IOPGT_SRC=$tmp/src "$here/build.sh" module "$tmp/work" "$pkg" "$t"
+	else
+		"$tmp/src/scripts/build.sh" module "$tmp/work" "$t"
+	fi || {
 		echo "bench-ab $t: the module of $old did not build: $(cat "$tmp/work/$t/build-failed" 2>/dev/null)" >&2
 		rc=1
 		continue
-	fi
+	}
 	mkdir -p "$tmp/files"
 	cp "$tmp/work/$t/iopgt.ko" "$tmp/files/iopgt-old.ko"
 	printf 'OLD_REV=%s\n' "${rev:0:12}" >"$tmp/files/ab.env"
