@@ -508,55 +508,66 @@ static void parse_attrs(const struct nlattr *a, int len, const struct nlattr **t
 	}
 }
 
+/*
+ * One recv() of replies for our seq, cb per data message (none once *stop
+ * is set, which a non-zero cb return sets): 1 when more is to come, else
+ * the reply's result, 0 or -errno (DONE, ERROR, poll timeout).
+ */
+static int nl_recv_one(struct nl *nl, nl_cb cb, void *arg, bool *intr, bool *stop,
+		       int timeout_ms)
+{
+	static char buf[65536] __attribute__((aligned(8)));
+	struct pollfd pfd = { .fd = nl->fd, .events = POLLIN };
+	ssize_t n;
+
+	if (timeout_ms >= 0 && poll(&pfd, 1, timeout_ms) <= 0)
+		return -ETIMEDOUT;
+	n = recv(nl->fd, buf, sizeof(buf), 0);
+	if (n < 0)
+		return errno == EINTR ? 1 : -errno;
+	for (struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+		if (h->nlmsg_seq != nl->seq)
+			continue;
+		if (h->nlmsg_flags & NLM_F_DUMP_INTR && intr)
+			*intr = true;
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			struct nlmsgerr *e = NLMSG_DATA(h);
+
+			return e->error;
+		}
+		if (h->nlmsg_type == NLMSG_DONE) {
+			int err = 0;
+
+			if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+				memcpy(&err, NLMSG_DATA(h), sizeof(int));
+			return err;
+		}
+		if (cb && !*stop) {
+			struct nl_msg m;
+			const struct genlmsghdr *g = NLMSG_DATA(h);
+			int alen = h->nlmsg_len - NLMSG_LENGTH(sizeof(*g));
+
+			memset(&m, 0, sizeof(m));
+			m.nlh = h;
+			if (alen > 0)
+				parse_attrs((const void *)(g + 1), alen, m.tb, IOPGT_A_MAX);
+			if (cb(&m, arg))
+				*stop = true;
+		}
+	}
+	return 1;
+}
+
 /* receive until DONE or ERROR for our seq; cb per data message */
 static int nl_recv(struct nl *nl, nl_cb cb, void *arg, bool *intr, int timeout_ms)
 {
-	static char buf[65536] __attribute__((aligned(8)));
 	bool stop = false;
+	int ret;
 
-	for (;;) {
-		struct pollfd pfd = { .fd = nl->fd, .events = POLLIN };
-		ssize_t n;
-
-		if (timeout_ms >= 0 && poll(&pfd, 1, timeout_ms) <= 0)
-			return -ETIMEDOUT;
-		n = recv(nl->fd, buf, sizeof(buf), 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		for (struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_seq != nl->seq)
-				continue;
-			if (h->nlmsg_flags & NLM_F_DUMP_INTR && intr)
-				*intr = true;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = NLMSG_DATA(h);
-
-				return e->error;
-			}
-			if (h->nlmsg_type == NLMSG_DONE) {
-				int err = 0;
-
-				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
-					memcpy(&err, NLMSG_DATA(h), sizeof(int));
-				return err;
-			}
-			if (cb && !stop) {
-				struct nl_msg m;
-				const struct genlmsghdr *g = NLMSG_DATA(h);
-				int alen = h->nlmsg_len - NLMSG_LENGTH(sizeof(*g));
-
-				memset(&m, 0, sizeof(m));
-				m.nlh = h;
-				if (alen > 0)
-					parse_attrs((const void *)(g + 1), alen, m.tb, IOPGT_A_MAX);
-				if (cb(&m, arg))
-					stop = true;
-			}
-		}
-	}
+	do
+		ret = nl_recv_one(nl, cb, arg, intr, &stop, timeout_ms);
+	while (ret == 1);
+	return ret;
 }
 
 int nl_drain(struct nl *nl, int timeout_ms)
@@ -651,16 +662,9 @@ int nl_dump(struct nl *nl, __u8 cmd, const struct nl_req_attr *attrs, int n_attr
 	return nl_recv(nl, cb, arg, intr, 60000);
 }
 
-struct tree_arg {
-	struct tree_stats *st;
-	leaf_cb cb;
-	void *arg;
-	int err;
-};
-
 static int tree_cb(const struct nl_msg *m, void *arg)
 {
-	struct tree_arg *ta = arg;
+	struct tree_walk *ta = arg;
 	__u32 kind, span;
 
 	ta->st->messages++;
@@ -694,12 +698,34 @@ int tree_dump(struct nl *nl, __u32 as_id, struct tree_stats *st, leaf_cb cb, voi
 		{ IOPGT_A_DEV_ID, 4, 0 },
 		{ IOPGT_A_AS_ID, 4, as_id },
 	};
-	struct tree_arg ta = { .st = st, .cb = cb, .arg = arg };
+	struct tree_walk ta = { .st = st, .cb = cb, .arg = arg };
 	int ret;
 
 	memset(st, 0, sizeof(*st));
 	ret = nl_dump(nl, IOPGT_NL_CMD_TREE_GET, a, 2, tree_cb, &ta, &st->intr);
 	return ret ? ret : ta.err;
+}
+
+int tree_dump_begin(struct nl *nl, __u32 as_id, struct tree_walk *tw,
+		    struct tree_stats *st, leaf_cb cb, void *arg)
+{
+	struct nl_req_attr a[2] = {
+		{ IOPGT_A_DEV_ID, 4, 0 },
+		{ IOPGT_A_AS_ID, 4, as_id },
+	};
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	*tw = (struct tree_walk){ .st = st, .cb = cb, .arg = arg };
+	ret = nl_send(nl, nl->family, NLM_F_DUMP, IOPGT_NL_CMD_TREE_GET, a, 2);
+	return ret < 0 ? ret : 0;
+}
+
+int tree_dump_step(struct nl *nl, struct tree_walk *tw)
+{
+	int ret = nl_recv_one(nl, tree_cb, tw, &tw->st->intr, &tw->stop, 60000);
+
+	return ret ? ret : tw->err;
 }
 
 /* the same for the entries overlapping [first, last] (the request filter) */
@@ -712,7 +738,7 @@ int tree_dump_range(struct nl *nl, __u32 as_id, __u64 first, __u64 last,
 		{ IOPGT_A_DUMP_IOVA_START, 8, first },
 		{ IOPGT_A_DUMP_IOVA_END, 8, last },
 	};
-	struct tree_arg ta = { .st = st, .cb = cb, .arg = arg };
+	struct tree_walk ta = { .st = st, .cb = cb, .arg = arg };
 	int ret;
 
 	memset(st, 0, sizeof(*st));

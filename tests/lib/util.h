@@ -171,6 +171,22 @@ struct tree_stats {
 };
 typedef int (*leaf_cb)(__u64 iova, __u64 oa, __u32 span_log2, void *arg);
 int tree_dump(struct nl *nl, __u32 as_id, struct tree_stats *st, leaf_cb cb, void *arg);
+/*
+ * A whole-tree dump taken one recv() at a time, so that dumps of several
+ * address spaces (each on its own socket) can interleave: begin sends the
+ * request (0 or -errno), each step receives one buffer of replies and
+ * returns 1 while more is to come, else the dump's result (0 or -errno).
+ */
+struct tree_walk {
+	struct tree_stats *st;
+	leaf_cb cb;
+	void *arg;
+	int err;
+	bool stop;
+};
+int tree_dump_begin(struct nl *nl, __u32 as_id, struct tree_walk *tw,
+		    struct tree_stats *st, leaf_cb cb, void *arg);
+int tree_dump_step(struct nl *nl, struct tree_walk *tw);
 int tree_dump_range(struct nl *nl, __u32 as_id, __u64 first, __u64 last,
 		    struct tree_stats *st, leaf_cb cb, void *arg);
 
