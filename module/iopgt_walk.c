@@ -76,6 +76,12 @@ struct iopgt_walk_fmt {
 	u64 reg_addr;
 	u32 reg1_levels;
 	bool top_grows;
+	/*
+	 * When non-zero: a descriptor above the last level is a TABLE for
+	 * decode() exactly when (raw & table_mask) == table_val, so the
+	 * range counts can classify those without calling decode().
+	 */
+	u64 table_mask, table_val;
 };
 
 static inline u32 geom_shift(const struct iopgt_walk_geom *g, u32 depth)
@@ -429,12 +435,14 @@ static int geom_generic_pt(struct iopgt_as *as, struct iopgt_walk_geom *g)
  */
 static const struct iopgt_walk_fmt walk_fmt_lpae = {
 	.name = "lpae", .geom = geom_lpae, .decode = lpae_decode,
+	.table_mask = 3, .table_val = 3,	/* valid, type 3 above level 3 */
 	.table_addr = IOPGT_LPAE_ADDR_MASK,
 	.reg_addr = GENMASK_ULL(51, 1),		/* TTBR/VTTBR BADDR */
 };
 
 static const struct iopgt_walk_fmt walk_fmt_mali = {
 	.name = "mali", .geom = geom_lpae, .decode = mali_decode,
+	.table_mask = 3, .table_val = 3,	/* type 3 above level 3 */
 	.table_addr = IOPGT_LPAE_ADDR_MASK,
 	.reg_addr = GENMASK_ULL(51, 12),	/* TRANSTAB */
 };
@@ -1064,15 +1072,50 @@ int iopgt_walk_tree(struct iopgt_as *as, const struct iopgt_walk_filter *f,
 
 struct count_walk {
 	const struct iopgt_walk_geom *g;
+	u64 first, last;
 	u64 tables;
 	bool fmt_decides;
+	bool by_mask;
 };
+
+/*
+ * The TABLE entries among the slots of the depth-@depth table at @va (based
+ * at IOVA @base) that cover [first, last]: one read and one mask test per
+ * slot (struct iopgt_walk_fmt.table_mask), no decode() call. The slots
+ * lie at the last level that holds tables, so these tables are counted,
+ * never followed.
+ */
+static u64 count_table_slots(const struct iopgt_walk_geom *g, u32 depth,
+			     const void *va, u64 base, u64 first, u64 last)
+{
+	u32 shift = geom_shift(g, depth), nent = geom_entries(g, depth);
+	u32 lo = first_slot(g, depth, base, first), hi, i;
+	u64 mask = g->fmt->table_mask, val = g->fmt->table_val, n = 0;
+
+	if (last < base)
+		return 0;
+	hi = (last - base) >> shift < nent ? (last - base) >> shift : nent - 1;
+	for (i = lo; i <= hi && i < nent; i++)
+		n += (read_desc(g, va, i) & mask) == val;
+	return n;
+}
 
 static int count_visit(void *arg, const struct walk_state *ws)
 {
 	struct count_walk *c = arg;
 	struct iopgt_walk_pte p;
 
+	if (c->by_mask && ws->depth + 3 == c->g->levels) {
+		/* walk_range() stops here: its child is read by mask */
+		if (ws->p.kind == IOPGT_PTE_TABLE) {
+			c->tables++;
+			c->tables += count_table_slots(c->g, ws->depth + 1,
+						       phys_to_virt(ws->p.oa),
+						       ws->iova, c->first,
+						       c->last);
+		}
+		return 0;
+	}
 	if (c->fmt_decides && ws->depth + 2 >= c->g->levels) {
 		/*
 		 * A table of leaves is counted, never followed: the format's
@@ -1102,6 +1145,19 @@ static u64 count_tables(const struct iopgt_walk_geom *g, u64 first, u64 last,
 	if (!g->fmt || g->levels < 2 ||
 	    !walk_range_init(&r, g, first, last, g->levels - 2))
 		return 0;
+	/*
+	 * Most slots of a range lie at the last level that holds tables:
+	 * where the format allows, those are classified by mask (the same
+	 * answer as decode_fmt()), each table of them read in one loop.
+	 */
+	c.by_mask = fmt_decides && g->fmt->table_mask;
+	if (c.by_mask && g->levels == 2)
+		return count_table_slots(g, 0, g->top_va, g->va_base, r.first,
+					 r.last);
+	if (c.by_mask)
+		r.max_depth = g->levels - 3;
+	c.first = r.first;
+	c.last = r.last;
 	walk_range(&r, count_visit, &c);
 	return c.tables;
 }
