@@ -769,25 +769,6 @@ static void single_full_vs_empty(struct scale *s, int id_full, int id_empty, __u
 		med[i] = median(t[i], spots);
 }
 
-/* the iopgt parameter max_as: returns the old value, or 0 when unreadable */
-static unsigned int set_max_as(unsigned int v)
-{
-	unsigned int old = 0;
-	FILE *f = fopen(IOPGT_PARAM "max_as", "r+");
-
-	if (!f)
-		return 0;
-	if (fscanf(f, "%u", &old) != 1)
-		old = 0;
-	if (v && old) {
-		rewind(f);
-		fprintf(f, "%u\n", v);
-	}
-	if (fclose(f))
-		old = 0;
-	return old;
-}
-
 static __u64 bench_leaves_max(void)
 {
 	const char *e = getenv("IOPGT_BENCH_LEAVES");
@@ -834,6 +815,39 @@ static void size_quartiles(const struct size_run *z, int op, int rounds,
 	*med = v[k / 2];
 }
 
+typedef unsigned long long (*size_call)(struct scale *s, struct size_run *z, __u64 *k);
+
+static bool not_full(const struct size_run *z)
+{
+	return z->filled < z->n * z->copies;
+}
+
+static bool not_empty(const struct size_run *z)
+{
+	return z->filled;
+}
+
+/*
+ * One round of phase @op: @call once for each size with work left
+ * (@has_work, NULL: every size), recorded when it was a whole call of
+ * CHUNK leaves (a dump recv() of DUMP_MIN leaves or more).
+ */
+static void scale_round(struct scale *s, struct size_run *z, int nsz, int op,
+			size_call call, bool (*has_work)(const struct size_run *z))
+{
+	unsigned long long ns;
+	__u64 k;
+
+	for (int i = 0; i < nsz; i++) {
+		if (has_work && !has_work(&z[i]))
+			continue;
+		ns = call(s, &z[i], &k);
+		if (op == OP_DUMP ? k >= DUMP_MIN : k == CHUNK)
+			record(s, &z[i], op, ns, k);
+	}
+	s->rounds[op]++;
+}
+
 /*
  * One cycle: every size goes through the phases together, one call (or
  * one recv() of a dump) per size per round, so that the calls the sizes
@@ -848,23 +862,14 @@ static void scale_cycle(struct scale *s, struct size_run *z, int nsz,
 {
 	struct size_run *big = &z[nsz - 1];
 	__u64 k, chunks = (big->n + CHUNK - 1) / CHUNK;
-	unsigned long long ns;
 
 	for (int i = 0; i < nsz; i++)
 		fresh(s, &z[i]);
 	/* MAP; then what the smaller sizes have left, untimed */
-	while (big->filled < big->n) {
-		for (int i = 0; i < nsz; i++) {
-			if (z[i].filled == z[i].n * z[i].copies)
-				continue;
-			ns = scale_map_chunk(s, &z[i], &k);
-			if (k == CHUNK)
-				record(s, &z[i], OP_MAP, ns, k);
-		}
-		s->rounds[OP_MAP]++;
-	}
+	while (big->filled < big->n)
+		scale_round(s, z, nsz, OP_MAP, scale_map_chunk, not_full);
 	for (int i = 0; i < nsz - 1; i++)
-		while (z[i].filled < z[i].n * z[i].copies)
+		while (not_full(&z[i]))
 			scale_map_chunk(s, &z[i], &k);
 	if (!*spots) {
 		/* one page into the fullest AS vs an empty one */
@@ -882,39 +887,20 @@ static void scale_cycle(struct scale *s, struct size_run *z, int nsz,
 		ASSERT_OK(as_destroy(s->fd, id_empty));
 	}
 	/* translate */
-	for (__u64 c = 0; c < chunks; c++) {
-		for (int i = 0; i < nsz; i++) {
-			ns = scale_xlate_chunk(s, &z[i], &k);
-			if (k == CHUNK)
-				record(s, &z[i], OP_XLATE, ns, k);
-		}
-		s->rounds[OP_XLATE]++;
-	}
+	for (__u64 c = 0; c < chunks; c++)
+		scale_round(s, z, nsz, OP_XLATE, scale_xlate_chunk, NULL);
 	/* dump: until the largest's dump is complete; the others finish theirs */
-	do {
-		for (int i = 0; i < nsz; i++) {
-			ns = scale_dump_step(s, &z[i], &k);
-			if (k >= DUMP_MIN)
-				record(s, &z[i], OP_DUMP, ns, k);
-		}
-		s->rounds[OP_DUMP]++;
-	} while (big->dumping);
+	do
+		scale_round(s, z, nsz, OP_DUMP, scale_dump_step, NULL);
+	while (big->dumping);
 	for (int i = 0; i < nsz - 1; i++)
 		while (z[i].dumping)
 			scale_dump_step(s, &z[i], &k);
 	/* UNMAP; then what the smaller sizes have left, untimed */
-	while (big->filled) {
-		for (int i = 0; i < nsz; i++) {
-			if (!z[i].filled)
-				continue;
-			ns = scale_unmap_chunk(s, &z[i], &k);
-			if (k == CHUNK)
-				record(s, &z[i], OP_UNMAP, ns, k);
-		}
-		s->rounds[OP_UNMAP]++;
-	}
+	while (big->filled)
+		scale_round(s, z, nsz, OP_UNMAP, scale_unmap_chunk, not_empty);
 	for (int i = 0; i < nsz - 1; i++)
-		while (z[i].filled)
+		while (not_empty(&z[i]))
 			scale_unmap_chunk(s, &z[i], &k);
 }
 
@@ -942,7 +928,7 @@ TEST_X(scaling, H_FMT, 600, 0)
 	unsigned long long one[4] = { 0 };
 	__u64 max = bench_leaves_max();
 	int nsz = 0, spots = 0, id, need = 1;
-	unsigned int max_as = 0;
+	unsigned long long max_as = 0;
 
 	memset(&s, 0, sizeof(s));
 	memset(z, 0, sizeof(z));
@@ -984,16 +970,15 @@ TEST_X(scaling, H_FMT, 600, 0)
 		     (unsigned long long)sizes[nsz - 1], (unsigned long long)s.g >> 10,
 		     out.out_ias, out.out_oas);
 	/* every size's copies live at once (111 at 1M), one more for the spots */
-	max_as = set_max_as(0);
-	ASSERT_GT(max_as, 0);
-	if (max_as < (unsigned int)need)
-		set_max_as(need);
+	ASSERT_OK(param_get("max_as", &max_as));
+	if (max_as < (unsigned long long)need)
+		ASSERT_OK(param_set("max_as", need));
 	scale_cycle(&s, z, nsz, &out, &spots, one);
 	for (int i = 0; i < nsz; i++)
 		for (int c = 0; c < z[i].copies; c++)
 			ASSERT_OK(as_destroy(s.fd, z[i].ids[c]));
-	if (max_as < (unsigned int)need)
-		set_max_as(max_as);
+	if (max_as < (unsigned long long)need)
+		ASSERT_OK(param_set("max_as", max_as));
 
 	for (int i = 0; i < nsz; i++) {
 		unsigned long long lq[NOPS], med[NOPS];
