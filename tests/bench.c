@@ -102,6 +102,7 @@
  */
 #define BAR_MAPUNMAP	0.90	/* batched MAP/UNMAP ioctl / in-kernel batched */
 #define BAR_XLATE	0.5	/* vector translate / in-kernel iova_to_phys loop */
+#define MAX_SPREAD	2.0	/* in-kernel runs' median / fastest, to judge a ratio */
 #define BAR_SCALE	1.5	/* per-leaf cost, largest / smallest over sizes */
 #define FLOOR_SCALE	2.5	/* MAP/UNMAP: above the bar, below it a known gap */
 #define BAR_ONE		2.0	/* one-page map/unmap, fullest / empty AS */
@@ -307,14 +308,25 @@ static bool more_pairs(int n, const unsigned long long *a, const unsigned long l
 	return n < 3 * REPS && pair_median(a, b, n) < bar;
 }
 
-/* Fail below the bar; say what was compared. */
+/*
+ * Fail below the bar; say what was compared. A result below the bar is
+ * not judged when the in-kernel reference itself shows the host was too
+ * loaded to measure: its median run took over MAX_SPREAD times its
+ * fastest (1.1-1.4x on a quiet or moderately loaded host; 2.9x in a cold
+ * CI run beside two kernel builds, where bookworm-arm64's UNMAP pairs gave
+ * 0.81). Then the test ends in SKIP naming the figures, never a pass.
+ */
 static void check_ratio(const char *fmt, const char *what, const char *ref,
 			unsigned long long pages, const unsigned long long *t_ioctl,
 			const unsigned long long *t_kernel, double bar, int runs)
 {
 	double r = pair_median(t_ioctl, t_kernel, runs);
+	double spread = (double)median(t_kernel, runs) / minimum(t_kernel, runs);
 
-	if (r < bar)
+	if (r < bar && spread > MAX_SPREAD)
+		known_gap("%s %s %.2f of %s not judged: the host was too loaded (the in-kernel runs' median %.1fx their fastest, above %.1fx)",
+			  fmt, what, r, ref, spread, MAX_SPREAD);
+	else if (r < bar)
 		H_FAIL("%s: %s reaches %.2f of %s (median of %d interleaved pairs' ratios, runs of %llu pages; medians %.0f vs %.0f pages/s, fastest %.0f vs %.0f), below the bar %.2f",
 		       fmt, what, r, ref, runs, pages,
 		       rate(pages, median(t_ioctl, runs)), rate(pages, median(t_kernel, runs)),
@@ -495,6 +507,7 @@ TEST_X(map_unmap_rates, H_FMT, 240, 0)
 	}
 	EXPECT_OK(as_destroy(fd, id));
 	close(fd);
+	end_gaps();
 }
 
 /* ---- scaling ---- */
