@@ -694,16 +694,15 @@ static int tree_cb(const struct nl_msg *m, void *arg)
 
 int tree_dump(struct nl *nl, __u32 as_id, struct tree_stats *st, leaf_cb cb, void *arg)
 {
-	struct nl_req_attr a[2] = {
-		{ IOPGT_A_DEV_ID, 4, 0 },
-		{ IOPGT_A_AS_ID, 4, as_id },
-	};
-	struct tree_walk ta = { .st = st, .cb = cb, .arg = arg };
-	int ret;
+	struct tree_walk tw;
+	int ret = tree_dump_begin(nl, as_id, &tw, st, cb, arg);
 
-	memset(st, 0, sizeof(*st));
-	ret = nl_dump(nl, IOPGT_NL_CMD_TREE_GET, a, 2, tree_cb, &ta, &st->intr);
-	return ret ? ret : ta.err;
+	if (ret)
+		return ret;
+	do
+		ret = tree_dump_step(nl, &tw);
+	while (ret == 1);
+	return ret;
 }
 
 int tree_dump_begin(struct nl *nl, __u32 as_id, struct tree_walk *tw,
