@@ -47,7 +47,22 @@ check() {
 	fi
 }
 
-echo "1..15"
+# check_reason NAME TEXT < LOG: judged fail, and a reason line holds TEXT
+check_reason() {
+	local name=$1 text=$2 out
+	cat >"$tmp/log"
+	out=$("$here/parse.sh" "$tmp/log" test)
+	n=$((n + 1))
+	if ! grep -q '^RESULT=fail' <<<"$out" || ! grep -qF -- "$text" <<<"$out"; then
+		echo "not ok $n - $name: not judged fail with a reason holding '$text'"
+		printf '%s\n' "$out" | sed 's/^/# /'
+		bad=1
+	else
+		echo "ok $n - $name"
+	fi
+}
+
+echo "1..16"
 check "hardened console with kfence/SLUB/debugfs noise" pass "" < <({ clean; echo "@@IOPGT-SLAB-VALIDATED 180 caches"; echo "@@IOPGT-RESULT pass"; })
 check "hardened boot without slab validation" fail "" < <({ clean; echo "@@IOPGT-RESULT pass"; })
 check "SLUB report of a non-kmalloc cache" fail "SLUB report" < <({ clean; echo "[  139.958393] BUG kmem_cache_node (Tainted: G           OE      ): Freepointer corrupt"
@@ -87,4 +102,8 @@ check "lockdep splat" fail "lockdep" < <({ san; echo "[   30.2] WARNING: possibl
 check "sleeping in atomic context" fail "atomic sleep" < <({ san; echo "[   30.3] BUG: sleeping function called from invalid context at kernel/locking/mutex.c:562"; echo "@@IOPGT-RESULT pass"; })
 check "DEBUG_OBJECTS report" fail "DEBUG_OBJECTS" < <({ san; echo "[   30.4] ODEBUG: free active (active state 0) object: 00000000d1e0a7c2 object type: timer_list hint: 0x0"; echo "@@IOPGT-RESULT pass"; })
 check "kmemleak report" fail "kmemleak" < <({ san; echo "unreferenced object 0xffff000004a1c000 (size 192):"; echo "@@IOPGT-RESULT pass"; })
+check_reason "a failed test's message is in its reason" "iopgt-test-bench:   map_unmap_rates/PT_AMDV1: bench.c:359: PT_AMDV1: the batched UNMAP ioctl reaches 0.81" < <({ san
+	echo "@@IOPGT-BEGIN iopgt-test-bench"; echo "1..2"; echo "ok 1 - other"
+	echo "# FAIL map_unmap_rates/PT_AMDV1: bench.c:359: PT_AMDV1: the batched UNMAP ioctl reaches 0.81 of the in-kernel batched unmap, below the bar 0.90 (seed=1)"
+	echo "not ok 2 - map_unmap_rates/PT_AMDV1"; echo "@@IOPGT-END iopgt-test-bench rc=1 secs=3"; echo "@@IOPGT-RESULT pass"; })
 exit $bad

@@ -11,7 +11,8 @@
 # Rules: each program between @@IOPGT-BEGIN/END is TAP; `ok`/`not ok` lines
 # count (`# SKIP` -> skipped, `not ok ... # TODO` -> skipped); a program with
 # rc != 0, no plan, or a plan that does not match its count adds a failure
-# (unless it already reported a `not ok`). The target fails on any failure,
+# (unless it already reported a `not ok`); a `not ok`'s reason carries the
+# test's first two `# FAIL` messages before it. The target fails on any failure,
 # on a kernel report in the log, on a missing @@IOPGT-RESULT pass, on a
 # hardened boot that did not validate the slab caches, and on a host-side
 # timeout. Kernel reports (each reason names the rules a line matched):
@@ -96,7 +97,7 @@ BEGIN { passed = failed = skipped = 0; inprog = 0; result = ""; uname = ""; form
 	if (line ~ /^@@IOPGT-RUN-END rc=/) { r = line; sub(/^@@IOPGT-RUN-END rc=/, "", r); runrc = r + 0; haverun = 1; next }
 	if (line ~ /^@@IOPGT-BEGIN /) {
 		if (inprog) endprog(-1)
-		prog = line; sub(/^@@IOPGT-BEGIN /, "", prog); inprog = 1; plan = -1; cnt = 0; pnotok = 0; next
+		prog = line; sub(/^@@IOPGT-BEGIN /, "", prog); inprog = 1; plan = -1; cnt = 0; pnotok = 0; nfail = 0; next
 	}
 	if (line ~ /^@@IOPGT-END /) {
 		n = split(line, f, "rc="); endprog(f[n] + 0); next
@@ -107,8 +108,10 @@ BEGIN { passed = failed = skipped = 0; inprog = 0; result = ""; uname = ""; form
 		if (plan == 0) { skipped++; r = line; sub(/^1\.\.0 *#? *([Ss][Kk][Ii][Pp])? */, "", r); skips = skips prog ": " r "\n" }
 		next
 	}
+	# the first two FAIL messages of a test, shown beside its not ok
+	if (line ~ /^# FAIL /) { if (nfail < 2) pfail[nfail++] = substr(line, 8, 400); next }
 	if (line ~ /^ok [0-9]+/) {
-		cnt++
+		cnt++; nfail = 0
 		if (line ~ /# *[Ss][Kk][Ii][Pp]/) {
 			skipped++; r = line; sub(/.*# *[Ss][Kk][Ii][Pp]([Pp][Ee][Dd])? */, "", r)
 			skips = skips prog ": " r "\n"
@@ -118,7 +121,9 @@ BEGIN { passed = failed = skipped = 0; inprog = 0; result = ""; uname = ""; form
 	if (line ~ /^not ok [0-9]+/) {
 		cnt++
 		if (line ~ /# *[Tt][Oo][Dd][Oo]/) { skipped++; skips = skips prog ": " line "\n"; next }
-		failed++; pnotok++; reason(prog ": " line); next
+		failed++; pnotok++; reason(prog ": " line)
+		for (i = 0; i < nfail; i++) reason(prog ":   " pfail[i])
+		nfail = 0; next
 	}
 }
 END {

@@ -24,7 +24,8 @@
  *    cheapest one: IOPGT_GET_INFO with no format array.
  * The ioctl (A) and in-kernel (B) runs alternate, A-B then B-A, 31 times
  * (31 more, twice at most, while a ratio is below its bar: see
- * more_pairs()).
+ * more_pairs()); a result still below its bar is measured once more from
+ * scratch and each ioctl is judged on its better attempt (see ATTEMPTS).
  * Robust by design on a shared, loaded host (QEMU TCG, 2 host cores): each
  * run is short (1-3 ms) and the two runs of a pair follow each other, so
  * a pair sees one host state (the same CPU clock, the same neighbours);
@@ -297,90 +298,124 @@ static double pair_median(const unsigned long long *a, const unsigned long long 
 }
 
 /*
- * Pairs taken so far (@n, a multiple of REPS) and whether to take REPS more:
- * while the median pair ratio is below @bar, up to 3 * REPS pairs, judged
- * on all of them (a slower ioctl path stays below the bar in the added
- * pairs too, so it still fails).
+ * One attempt's interleaved pairs: a[i] the ioctl run's nanoseconds, b[i]
+ * the in-kernel run's, taken one after the other; n of them.
  */
-static bool more_pairs(int n, const unsigned long long *a, const unsigned long long *b,
-		       double bar)
+struct pairs {
+	unsigned long long a[3 * REPS], b[3 * REPS];
+	int n;
+};
+
+static double pairs_ratio(const struct pairs *p)
 {
-	return n < 3 * REPS && pair_median(a, b, n) < bar;
+	return pair_median(p->a, p->b, p->n);
 }
 
 /*
- * Fail below the bar; say what was compared. A result below the bar is
- * not judged when the in-kernel reference itself shows the host was too
- * loaded to measure: its median run took over MAX_SPREAD times its
- * fastest (1.1-1.4x on a quiet or moderately loaded host; 2.9x in a cold
- * CI run beside two kernel builds, where bookworm-arm64's UNMAP pairs gave
- * 0.81). Then the test ends in SKIP naming the figures, never a pass.
+ * Whether to take REPS more pairs: while the median pair ratio is below
+ * @bar, up to 3 * REPS pairs, judged on all of them (a slower ioctl path
+ * stays below the bar in the added pairs too, so it still fails).
  */
-static void check_ratio(const char *fmt, const char *what, const char *ref,
-			unsigned long long pages, const unsigned long long *t_ioctl,
-			const unsigned long long *t_kernel, double bar, int runs)
+static bool more_pairs(const struct pairs *p, double bar)
 {
-	double r = pair_median(t_ioctl, t_kernel, runs);
-	double spread = (double)median(t_kernel, runs) / minimum(t_kernel, runs);
-
-	if (r < bar && spread > MAX_SPREAD)
-		known_gap("%s %s %.2f of %s not judged: the host was too loaded (the in-kernel runs' median %.1fx their fastest, above %.1fx)",
-			  fmt, what, r, ref, spread, MAX_SPREAD);
-	else if (r < bar)
-		H_FAIL("%s: %s reaches %.2f of %s (median of %d interleaved pairs' ratios, runs of %llu pages; medians %.0f vs %.0f pages/s, fastest %.0f vs %.0f), below the bar %.2f",
-		       fmt, what, r, ref, runs, pages,
-		       rate(pages, median(t_ioctl, runs)), rate(pages, median(t_kernel, runs)),
-		       rate(pages, minimum(t_ioctl, runs)), rate(pages, minimum(t_kernel, runs)),
-		       bar);
+	return p->n < 3 * REPS && pairs_ratio(p) < bar;
 }
 
-TEST_X(map_unmap_rates, H_FMT, 240, 0)
+/* Of an ioctl's attempts, the one with the highest median pair ratio. */
+static const struct pairs *best_attempt(const struct pairs *att, int natt)
+{
+	const struct pairs *best = &att[0];
+
+	for (int i = 1; i < natt; i++)
+		if (pairs_ratio(&att[i]) > pairs_ratio(best))
+			best = &att[i];
+	return best;
+}
+
+/*
+ * Judge an ioctl's attempts (see ATTEMPTS): fail when the best is below
+ * the bar; say what was compared. A result below the bar is not judged
+ * when the in-kernel reference itself shows the host was too loaded to
+ * measure: its median run took over MAX_SPREAD times its fastest (1.1-1.4x
+ * on a quiet or moderately loaded host; 2.9x in a cold CI run beside two
+ * kernel builds, where bookworm-arm64's UNMAP pairs gave 0.81). Then the
+ * test ends in SKIP naming the figures, never a pass.
+ */
+static void check_ratio(const char *fmt, const char *what, const char *ref,
+			unsigned long long pages, const struct pairs *att, int natt,
+			double bar)
+{
+	const struct pairs *p = best_attempt(att, natt);
+	double r = pairs_ratio(p);
+	double spread = (double)median(p->b, p->n) / minimum(p->b, p->n);
+	char first[64] = "";
+
+	if (natt > 1)
+		snprintf(first, sizeof(first), "; %d attempts, the first %.2f",
+			 natt, pairs_ratio(&att[0]));
+	if (r < bar && spread > MAX_SPREAD)
+		known_gap("%s %s %.2f of %s not judged: the host was too loaded (the in-kernel runs' median %.1fx their fastest, above %.1fx%s)",
+			  fmt, what, r, ref, spread, MAX_SPREAD, first);
+	else if (r < bar)
+		H_FAIL("%s: %s reaches %.2f of %s (median of %d interleaved pairs' ratios, runs of %llu pages; medians %.0f vs %.0f pages/s, fastest %.0f vs %.0f%s), below the bar %.2f",
+		       fmt, what, r, ref, p->n, pages,
+		       rate(pages, median(p->a, p->n)), rate(pages, median(p->b, p->n)),
+		       rate(pages, minimum(p->a, p->n)), rate(pages, minimum(p->b, p->n)),
+		       first, bar);
+}
+
+/*
+ * Attempts per measurement: a result below its bar is measured again, from
+ * scratch, and each ioctl is judged on its better attempt, so that one
+ * stretch of host load (a neighbour VM's busiest phase, seen once in CI on
+ * sid-amd64-rt) cannot fail the check alone, while a slower module path
+ * is slower in both attempts and fails (udelay(500) per UNMAP: 0.81 in
+ * both).
+ */
+#define ATTEMPTS	2
+
+/*
+ * Batched map/unmap: A = ioctl, B = in-kernel; A-B, then B-A. Each pair
+ * in a fresh address space (both runs allocate their tables; io-pgtable
+ * keeps tables after an unmap), A and B in two regions of NPAGES pages;
+ * one live address space at a time (ARM_V7S allows one). @pa may move to
+ * 0 for a small output size.
+ */
+static void measure_batched(int fd, __u32 format, __u64 *pa, struct pairs *map,
+			    struct pairs *unmap)
 {
 	struct iopgt_as_create out;
-	unsigned long long bm[3 * REPS], bu[3 * REPS], km[3 * REPS], ku[3 * REPS];
-	unsigned long long vx[3 * REPS], kx[3 * REPS];
-	int nb = REPS, nx = REPS;
-	unsigned long long lm[LOOP_REPS], lu[LOOP_REPS], t, s_map, s_unmap, floor_ns, c;
-	__u64 g, R, base_x, base_s, pa = 0x80000000ULL, done, i;
-	const char *name = format_name(variant->format);
-	struct iopgt_xlate_entry *xv;
-	double r_map, r_unmap, r_x, kg;
-	int fd = dev_open(), id, lg, rep;
+	__u64 g, R, RU, done;
+	int id, lg, rep;
 
-	if (access(BENCH_FILE, W_OK))
-		SKIP("%s: %s (debugfs not mounted?)", BENCH_FILE, h_errname(errno));
-	/*
-	 * Batched map/unmap: A = ioctl, B = in-kernel; A-B, then B-A. Each
-	 * rep in a fresh address space (both runs allocate their tables;
-	 * io-pgtable keeps tables after an unmap), A and B in two regions of
-	 * NPAGES pages; one live address space at a time (ARM_V7S allows one).
-	 */
-	for (rep = 0; rep < nb; rep++) {
-		__u64 ia, ib, ua, ub, RU;
+	map->n = unmap->n = REPS;
+	for (rep = 0; rep < map->n; rep++) {
+		__u64 ia, ib, ua, ub;
 
-		id = as_create(fd, variant->format, 0, 0, 0, 0, 0, &out);
+		id = as_create(fd, format, 0, 0, 0, 0, 0, &out);
 		ASSERT_GT(id, 0);
 		g = out.out_pgsize_bitmap & -out.out_pgsize_bitmap;
 		lg = ilog2_64(g);
 		R = NPAGES * g;
 		RU = NPAGES_U * g;
 		ASSERT_TRUE(out.out_ias >= 64 || 2 * RU <= 1ULL << out.out_ias);
-		if (out.out_oas < 64 && pa + RU > (1ULL << out.out_oas))
-			pa = 0;
+		if (out.out_oas < 64 && *pa + RU > (1ULL << out.out_oas))
+			*pa = 0;
 		ia = (rep & 1) ? R : 0;
 		ib = R - ia;
 		ua = (rep & 1) ? RU : 0;
 		ub = RU - ua;
 		for (int k = 0; k < 2; k++) {
 			if ((k == 0) == !(rep & 1)) {
-				t = now_ns();
-				ASSERT_OK(map1(fd, id, ia, pa, R, RW, lg, &done));
-				bm[rep] = now_ns() - t;
+				unsigned long long t = now_ns();
+
+				ASSERT_OK(map1(fd, id, ia, *pa, R, RW, lg, &done));
+				map->a[rep] = now_ns() - t;
 				ASSERT_EQ(done, R);
 			} else {
-				km[rep] = kbench_map("mapb", id, ib, pa, NPAGES);
+				map->b[rep] = kbench_map("mapb", id, ib, *pa, NPAGES);
 				EXPECT_EQ(xlate_or_none(fd, id, ib + 42 * g + 7),
-					  pa + 42 * g + 7);
+					  *pa + 42 * g + 7);
 			}
 		}
 		/*
@@ -391,46 +426,49 @@ TEST_X(map_unmap_rates, H_FMT, 240, 0)
 		 */
 		ASSERT_OK(unmap1(fd, id, ia, R, &done));
 		kbench_unmap("unmapb", id, ib, NPAGES);
-		ASSERT_OK(map1(fd, id, ua, pa, RU, RW, lg, &done));
+		ASSERT_OK(map1(fd, id, ua, *pa, RU, RW, lg, &done));
 		ASSERT_EQ(done, RU);
-		kbench_map("mapb", id, ub, pa, NPAGES_U);
+		kbench_map("mapb", id, ub, *pa, NPAGES_U);
 		for (int k = 0; k < 2; k++) {
 			if ((k == 0) == !(rep & 1)) {
-				t = now_ns();
+				unsigned long long t = now_ns();
+
 				ASSERT_OK(unmap1(fd, id, ua, RU, &done));
-				bu[rep] = now_ns() - t;
+				unmap->a[rep] = now_ns() - t;
 				ASSERT_EQ(done, RU);
 			} else {
-				ku[rep] = kbench_unmap("unmapb", id, ub, NPAGES_U);
+				unmap->b[rep] = kbench_unmap("unmapb", id, ub, NPAGES_U);
 				EXPECT_EQ(xlate_or_none(fd, id, ub + 42 * g + 7), ~0ULL);
 			}
 		}
 		ASSERT_OK(as_destroy(fd, id));
-		if (rep + 1 == nb && (more_pairs(nb, bm, km, BAR_MAPUNMAP) ||
-				      more_pairs(nb, bu, ku, BAR_MAPUNMAP)))
-			nb += REPS;
+		if (rep + 1 == map->n && (more_pairs(map, BAR_MAPUNMAP) ||
+					  more_pairs(unmap, BAR_MAPUNMAP)))
+			map->n = unmap->n = map->n + REPS;
 	}
+}
 
-	id = as_create(fd, variant->format, 0, 0, 0, 0, 0, &out);
-	ASSERT_GT(id, 0);
-	kg = g / 1024.0;
-	/* translate at 0, then the per-page loops, then the single-page ioctls */
-	base_x = NXLATE * g;
-	base_s = base_x + LOOP_REPS * NLOOP * g;
-	ASSERT_TRUE(out.out_ias >= 64 || base_s + NSINGLE * g <= 1ULL << out.out_ias);
+/*
+ * Vector translate of the NXLATE pages mapped at 0 in @id (to @pa on):
+ * A = one IOPGT_IOVA_TO_PHYS ioctl, B = the in-kernel iova_to_phys loop.
+ */
+static void measure_xlate(int fd, int id, __u64 g, __u64 pa,
+			  struct iopgt_xlate_entry *xv, struct pairs *x)
+{
+	unsigned long long c;
+	__u64 i;
 
-	/* translate NXLATE mapped pages: vector ioctl vs in-kernel loop */
-	ASSERT_OK(map1(fd, id, 0, pa, NXLATE * g, RW, lg, &done));
-	xv = calloc(NXLATE, sizeof(*xv));
-	ASSERT_TRUE(xv != NULL);
-	for (rep = 0; rep < nx; rep++) {
+	x->n = REPS;
+	for (int rep = 0; rep < x->n; rep++) {
 		for (int k = 0; k < 2; k++) {
 			if ((k == 0) == !(rep & 1)) {
+				unsigned long long t;
+
 				for (i = 0; i < NXLATE; i++)
 					xv[i] = (struct iopgt_xlate_entry){ .iova = i * g };
 				t = now_ns();
 				ASSERT_OK(xlate_vec(fd, id, xv, NXLATE));
-				vx[rep] = now_ns() - t;
+				x->a[rep] = now_ns() - t;
 				for (i = 0; i < NXLATE; i++)
 					if (xv[i].error || xv[i].out_flags != IOPGT_XLATE_MAPPED ||
 					    xv[i].phys != pa + i * g) {
@@ -446,13 +484,64 @@ TEST_X(map_unmap_rates, H_FMT, 240, 0)
 				char cmd[128];
 
 				snprintf(cmd, sizeof(cmd), "xlate %d 0 %llu", id, NXLATE);
-				kx[rep] = kbench(cmd, NXLATE, &c);
+				x->b[rep] = kbench(cmd, NXLATE, &c);
 				/* every page translated (to a non-zero address) */
 				EXPECT_EQ(c, pa ? NXLATE : NXLATE - 1);
 			}
 		}
-		if (rep + 1 == nx && more_pairs(nx, vx, kx, BAR_XLATE))
-			nx += REPS;
+		if (rep + 1 == x->n && more_pairs(x, BAR_XLATE))
+			x->n += REPS;
+	}
+}
+
+TEST_X(map_unmap_rates, H_FMT, 240, 0)
+{
+	struct iopgt_as_create out;
+	struct pairs bmap[ATTEMPTS], bunmap[ATTEMPTS], bx[ATTEMPTS];
+	const struct pairs *pm, *pu, *px;
+	unsigned long long lm[LOOP_REPS], lu[LOOP_REPS], t, s_map, s_unmap, floor_ns;
+	__u64 g, base_x, base_s, pa = 0x80000000ULL, done, i;
+	const char *name = format_name(variant->format);
+	struct iopgt_xlate_entry *xv;
+	int fd = dev_open(), id, lg, rep, nb, nx;
+	double kg;
+
+	if (access(BENCH_FILE, W_OK))
+		SKIP("%s: %s (debugfs not mounted?)", BENCH_FILE, h_errname(errno));
+	for (nb = 0; nb < ATTEMPTS;) {
+		measure_batched(fd, variant->format, &pa, &bmap[nb], &bunmap[nb]);
+		nb++;
+		if (pairs_ratio(&bmap[nb - 1]) >= BAR_MAPUNMAP &&
+		    pairs_ratio(&bunmap[nb - 1]) >= BAR_MAPUNMAP)
+			break;
+		if (nb < ATTEMPTS)
+			h_diag("bench %s: batched MAP %.2f, UNMAP %.2f of the in-kernel calls, below the bar %.2f: measuring again",
+			       name, pairs_ratio(&bmap[0]), pairs_ratio(&bunmap[0]),
+			       BAR_MAPUNMAP);
+	}
+
+	id = as_create(fd, variant->format, 0, 0, 0, 0, 0, &out);
+	ASSERT_GT(id, 0);
+	g = out.out_pgsize_bitmap & -out.out_pgsize_bitmap;
+	lg = ilog2_64(g);
+	kg = g / 1024.0;
+	/* translate at 0, then the per-page loops, then the single-page ioctls */
+	base_x = NXLATE * g;
+	base_s = base_x + LOOP_REPS * NLOOP * g;
+	ASSERT_TRUE(out.out_ias >= 64 || base_s + NSINGLE * g <= 1ULL << out.out_ias);
+
+	/* translate NXLATE mapped pages: vector ioctl vs in-kernel loop */
+	ASSERT_OK(map1(fd, id, 0, pa, NXLATE * g, RW, lg, &done));
+	xv = calloc(NXLATE, sizeof(*xv));
+	ASSERT_TRUE(xv != NULL);
+	for (nx = 0; nx < ATTEMPTS;) {
+		measure_xlate(fd, id, g, pa, xv, &bx[nx]);
+		nx++;
+		if (pairs_ratio(&bx[nx - 1]) >= BAR_XLATE)
+			break;
+		if (nx < ATTEMPTS)
+			h_diag("bench %s: vector translate %.2f of the in-kernel loop, below the bar %.2f: measuring again",
+			       name, pairs_ratio(&bx[0]), BAR_XLATE);
 	}
 	free(xv);
 	ASSERT_OK(unmap1(fd, id, 0, NXLATE * g, &done));
@@ -476,34 +565,37 @@ TEST_X(map_unmap_rates, H_FMT, 240, 0)
 		ASSERT_OK(unmap1(fd, id, base_s + i * g, g, NULL));
 	s_unmap = (now_ns() - t) / NSINGLE;
 
+	pm = best_attempt(bmap, nb);
+	pu = best_attempt(bunmap, nb);
+	px = best_attempt(bx, nx);
 	{
-		unsigned long long mbm = minimum(bm, nb), mkm = minimum(km, nb);
-		unsigned long long mbu = minimum(bu, nb), mku = minimum(ku, nb);
-		unsigned long long mvx = minimum(vx, nx), mkx = minimum(kx, nx);
+		unsigned long long mbm = minimum(pm->a, pm->n), mkm = minimum(pm->b, pm->n);
+		unsigned long long mbu = minimum(pu->a, pu->n), mku = minimum(pu->b, pu->n);
+		unsigned long long mvx = minimum(px->a, px->n), mkx = minimum(px->b, px->n);
 		unsigned long long mlm = median(lm, LOOP_REPS) / NLOOP;
 		unsigned long long mlu = median(lu, LOOP_REPS) / NLOOP;
 
-		r_map = pair_median(bm, km, nb);
-		r_unmap = pair_median(bu, ku, nb);
-		r_x = pair_median(vx, kx, nx);
-		h_diag("bench %s %.0fK (map %llu pages, unmap %llu): map batched ioctl %.1fM/s / in-kernel batched %.1fM/s = %.2f (fastest %.2f); unmap %.1fM/s / %.1fM/s = %.2f (%.2f); translate vector ioctl %.2fM/s / in-kernel iova_to_phys loop %.2fM/s = %.2f (%.2f) (pages/s: medians; ratio: median of %d (translate: %d) interleaved pairs' ratios; fastest: fastest run of each kind)",
+		h_diag("bench %s %.0fK (map %llu pages, unmap %llu): map batched ioctl %.1fM/s / in-kernel batched %.1fM/s = %.2f (fastest %.2f); unmap %.1fM/s / %.1fM/s = %.2f (%.2f); translate vector ioctl %.2fM/s / in-kernel iova_to_phys loop %.2fM/s = %.2f (%.2f) (pages/s: medians; ratio: median of %d/%d (translate: %d) interleaved pairs' ratios, attempts %d (translate: %d), the better one; fastest: fastest run of each kind)",
 		       name, kg, NPAGES, NPAGES_U,
-		       rate(NPAGES, median(bm, nb)) / 1e6, rate(NPAGES, median(km, nb)) / 1e6,
-		       r_map, (double)mkm / mbm,
-		       rate(NPAGES_U, median(bu, nb)) / 1e6, rate(NPAGES_U, median(ku, nb)) / 1e6,
-		       r_unmap, (double)mku / mbu,
-		       rate(NXLATE, median(vx, nx)) / 1e6, rate(NXLATE, median(kx, nx)) / 1e6,
-		       r_x, (double)mkx / mvx, nb, nx);
+		       rate(NPAGES, median(pm->a, pm->n)) / 1e6,
+		       rate(NPAGES, median(pm->b, pm->n)) / 1e6,
+		       pairs_ratio(pm), (double)mkm / mbm,
+		       rate(NPAGES_U, median(pu->a, pu->n)) / 1e6,
+		       rate(NPAGES_U, median(pu->b, pu->n)) / 1e6,
+		       pairs_ratio(pu), (double)mku / mbu,
+		       rate(NXLATE, median(px->a, px->n)) / 1e6,
+		       rate(NXLATE, median(px->b, px->n)) / 1e6,
+		       pairs_ratio(px), (double)mkx / mvx, pm->n, pu->n, px->n, nb, nx);
 		h_diag("bench %s per page: batched ioctl / in-kernel per-page loop: map %.1f, unmap %.1f; single-page ioctl / in-kernel single call: map %.2f us / %.2f us = %.3f, unmap %.2f us / %.2f us = %.3f; null ioctl (GET_INFO, no formats) %.2f us",
 		       name, (double)mlm * NPAGES / mbm, (double)mlu * NPAGES_U / mbu,
 		       s_map / 1e3, mlm / 1e3, (double)mlm / s_map,
 		       s_unmap / 1e3, mlu / 1e3, (double)mlu / s_unmap, floor_ns / 1e3);
 		check_ratio(name, "the batched MAP ioctl", "the in-kernel batched map",
-			    NPAGES, bm, km, BAR_MAPUNMAP, nb);
+			    NPAGES, bmap, nb, BAR_MAPUNMAP);
 		check_ratio(name, "the batched UNMAP ioctl", "the in-kernel batched unmap",
-			    NPAGES_U, bu, ku, BAR_MAPUNMAP, nb);
+			    NPAGES_U, bunmap, nb, BAR_MAPUNMAP);
 		check_ratio(name, "the vector IOVA_TO_PHYS ioctl",
-			    "the in-kernel iova_to_phys loop", NXLATE, vx, kx, BAR_XLATE, nx);
+			    "the in-kernel iova_to_phys loop", NXLATE, bx, nx, BAR_XLATE);
 	}
 	EXPECT_OK(as_destroy(fd, id));
 	close(fd);
