@@ -56,8 +56,9 @@
  * largest size (its map/unmap calls run at fill 0..N, its dump recv()s at
  * positions 0..N). (The lower quartile of each size's own calls, as
  * before, drifted 1.47x between sizes beside other VMs, when the sizes'
- * dumps ran in different stretches of time.) A
- * one-page map and unmap into the address space
+ * dumps ran in different stretches of time.) A phase past the bar is
+ * measured again, one more whole cycle, and judged on its better cycle
+ * (see ATTEMPTS). A one-page map and unmap into the address space
  * holding the most leaves (each in a fresh leaf table, the case that
  * allocates) must cost at most 2x the same on an empty one (interleaved,
  * medians of 64).
@@ -88,24 +89,21 @@
  * issue 15's bars. Vector translate fails below its bar (0.69-0.90 once
  * the per-entry translation was inlined into the loop; udelay(1) per
  * translated page gave 0.06). The batched MAP/UNMAP check fails below its
- * bar (udelay(500) per UNMAP call gave 0.74). The per-leaf scaling of
- * translate and of the dump fails above its bar. That of MAP and UNMAP
- * keeps a hard floor (2.5x; a walk of the whole shadow map per MAP gave
- * 2.96x) and between it and the bar is a known gap: printed, collected,
- * and the test ends in SKIP listing them (never a silent pass). Measured
- * side by side (see scale_cycle()), the 6.1 and 6.12 arm64 kernels show a
- * real growth under the hardened boot: UNMAP 1.10-1.65x and MAP 1.12-1.30x
- * from 10K to 100K/1M leaves, against 1.04-1.23x in a plain boot, while
- * 7.2 and the amd64 kernels stay at 0.94-1.15x. The likely cause is the
- * shadow map's maple tree on those kernels: its erase and store allocate
- * and free nodes in numbers that grow with the tree's height, each one
- * slow under slub_debug=FZPU (not yet proved).
+ * bar (udelay(500) per UNMAP call gave 0.74-0.83). The per-leaf scaling
+ * of every phase fails above its bar (a walk of the whole shadow map per
+ * MAP gave 2.96x; ndelay() per dumped leaf 5.44x). Measured side by side
+ * (see scale_cycle()), the 6.1 and 6.12 arm64 kernels show the most
+ * growth under the hardened boot: UNMAP 1.10-1.34x and MAP 1.12-1.30x
+ * from 10K to 100K/1M leaves (1.65x once beside a loaded host, hence the
+ * second attempt), against 1.04-1.23x in a plain boot, while 7.2 and the
+ * amd64 kernels stay at 0.94-1.15x. The likely cause (not proved) is the
+ * shadow map's maple tree, a level higher at 1M leaves, whose stores
+ * allocate nodes per level, each slow under slub_debug=FZPU.
  */
 #define BAR_MAPUNMAP	0.90	/* batched MAP/UNMAP ioctl / in-kernel batched */
 #define BAR_XLATE	0.5	/* vector translate / in-kernel iova_to_phys loop */
 #define MAX_SPREAD	2.0	/* in-kernel runs' median / fastest, to judge a ratio */
 #define BAR_SCALE	1.5	/* per-leaf cost, largest / smallest over sizes */
-#define FLOOR_SCALE	2.5	/* MAP/UNMAP: above the bar, below it a known gap */
 #define BAR_ONE		2.0	/* one-page map/unmap, fullest / empty AS */
 
 static char gaps[440];
@@ -1009,6 +1007,77 @@ static void scale_cycle(struct scale *s, struct size_run *z, int nsz,
 			scale_unmap_chunk(s, &z[i], &k);
 }
 
+static const char *const scale_opn[NOPS] = {
+	"MAP", "vector IOVA_TO_PHYS", "netlink tree dump", "UNMAP"
+};
+
+/* One cycle's growth of a phase's per-leaf cost: hi / lo, between sizes. */
+struct growth {
+	double f;
+	int zhi, zlo;
+};
+
+/*
+ * Print one cycle's figures per size and per phase; @gr[op] gets the
+ * phase's growth (the largest over the smallest of the sizes' median
+ * round ratios to the smallest size, itself 1).
+ */
+static void scale_report(const struct scale *s, const struct size_run *z, int nsz,
+			 const __u64 *sizes, const char *name, struct growth *gr)
+{
+	for (int i = 0; i < nsz; i++) {
+		unsigned long long lq[NOPS], med[NOPS];
+		int n[NOPS];
+
+		for (int op = 0; op < NOPS; op++) {
+			size_quartiles(&z[i], op, s->rounds[op], &lq[op], &med[op], &n[op]);
+			ASSERT_GT(n[op], 4);
+		}
+		h_diag("scaling %s %7llu leaves: map %.1f, translate %.1f, unmap %.1f, dump %.1f ns/leaf (lower quartiles of %d, %d, %d calls of %d leaves and of %d dump recv()s; map/unmap %d-page entries; medians %.1f, %.1f, %.1f, %.1f)",
+		       name, (unsigned long long)sizes[i], lq[OP_MAP] / 1e3, lq[OP_XLATE] / 1e3,
+		       lq[OP_UNMAP] / 1e3, lq[OP_DUMP] / 1e3, n[OP_MAP], n[OP_XLATE],
+		       n[OP_UNMAP], CHUNK, n[OP_DUMP], RUN_PAGES,
+		       med[OP_MAP] / 1e3, med[OP_XLATE] / 1e3, med[OP_UNMAP] / 1e3,
+		       med[OP_DUMP] / 1e3);
+	}
+	for (int op = 0; op < NOPS; op++) {
+		double q, lo = 1, hi = 1;
+		int pairs;
+		char line[160];
+		size_t len = 0;
+
+		gr[op] = (struct growth){ 1, 0, 0 };
+		for (int i = 1; i < nsz; i++) {
+			q = round_ratio(z[i].t[op], z[0].t[op], s->rounds[op], &pairs);
+			if (pairs < 8) {
+				H_FAIL("%s: %s: only %d rounds with samples of both %llu and %llu leaves",
+				       name, scale_opn[op], pairs, (unsigned long long)sizes[i],
+				       (unsigned long long)sizes[0]);
+				h_abort();
+			}
+			if (q < lo)
+				lo = q, gr[op].zlo = i;
+			if (q > hi)
+				hi = q, gr[op].zhi = i;
+			len += snprintf(line + len, sizeof(line) - len, "%s%llu: %.2f (%d rounds)",
+					i > 1 ? ", " : "", (unsigned long long)sizes[i], q, pairs);
+		}
+		gr[op].f = hi / lo;
+		if (nsz > 1)
+			h_diag("scaling %s %s per leaf against %llu leaves, medians over rounds: %s",
+			       name, scale_opn[op], (unsigned long long)sizes[0], line);
+	}
+}
+
+/* Whether a phase grew past the bar in @gr. */
+static bool scale_above(const struct growth *gr)
+{
+	for (int op = 0; op < NOPS; op++)
+		if (gr[op].f > BAR_SCALE)
+			return true;
+	return false;
+}
+
 /*
  * Per-leaf cost against the tree's size: the sizes run side by side (see
  * scale_cycle()); a size is compared with the smallest on the median over
@@ -1022,9 +1091,6 @@ TEST_X(scaling, H_FMT, 600, 0)
 		IOPGT_FMT_ARM_64_LPAE_S1, IOPGT_FMT_PT_X86_64, IOPGT_FMT_PT_AMDV1,
 		IOPGT_FMT_PT_VTDSS,
 	};
-	static const char *const opn[NOPS] = {
-		"MAP", "vector IOVA_TO_PHYS", "netlink tree dump", "UNMAP"
-	};
 	static const __u64 sizes[] = { 10000, 100000, 1000000 };
 	const char *name = format_name(variant->format);
 	static struct scale s;
@@ -1032,7 +1098,8 @@ TEST_X(scaling, H_FMT, 600, 0)
 	struct iopgt_as_create out;
 	unsigned long long one[4] = { 0 };
 	__u64 max = bench_leaves_max();
-	int nsz = 0, spots = 0, id, need = 1;
+	struct growth gr[ATTEMPTS][NOPS];
+	int nsz = 0, spots = 0, id, need = 1, natt = 0;
 	unsigned long long max_as = 0;
 
 	memset(&s, 0, sizeof(s));
@@ -1078,64 +1145,38 @@ TEST_X(scaling, H_FMT, 600, 0)
 	ASSERT_OK(param_get("max_as", &max_as));
 	if (max_as < (unsigned long long)need)
 		ASSERT_OK(param_set("max_as", need));
-	scale_cycle(&s, z, nsz, &out, &spots, one);
+	/*
+	 * A phase past the bar is measured again, a whole cycle from scratch
+	 * (see ATTEMPTS), and judged on its better cycle.
+	 */
+	for (;;) {
+		scale_cycle(&s, z, nsz, &out, &spots, one);
+		scale_report(&s, z, nsz, sizes, name, gr[natt++]);
+		if (natt == ATTEMPTS || !scale_above(gr[natt - 1]))
+			break;
+		h_diag("scaling %s: a phase grew past the bar %.1fx: measuring again", name,
+		       BAR_SCALE);
+		memset(s.rounds, 0, sizeof(s.rounds));
+		for (int i = 0; i < nsz; i++)
+			for (int op = 0; op < NOPS; op++)
+				memset(z[i].t[op], 0, MAXROUNDS * sizeof(**z[i].t));
+	}
 	for (int i = 0; i < nsz; i++)
 		for (int c = 0; c < z[i].copies; c++)
 			ASSERT_OK(as_destroy(s.fd, z[i].ids[c]));
 	if (max_as < (unsigned long long)need)
 		ASSERT_OK(param_set("max_as", max_as));
 
-	for (int i = 0; i < nsz; i++) {
-		unsigned long long lq[NOPS], med[NOPS];
-		int n[NOPS];
-
-		for (int op = 0; op < NOPS; op++) {
-			size_quartiles(&z[i], op, s.rounds[op], &lq[op], &med[op], &n[op]);
-			ASSERT_GT(n[op], 4);
-		}
-		h_diag("scaling %s %7llu leaves: map %.1f, translate %.1f, unmap %.1f, dump %.1f ns/leaf (lower quartiles of %d, %d, %d calls of %d leaves and of %d dump recv()s; map/unmap %d-page entries; medians %.1f, %.1f, %.1f, %.1f)",
-		       name, (unsigned long long)sizes[i], lq[OP_MAP] / 1e3, lq[OP_XLATE] / 1e3,
-		       lq[OP_UNMAP] / 1e3, lq[OP_DUMP] / 1e3, n[OP_MAP], n[OP_XLATE],
-		       n[OP_UNMAP], CHUNK, n[OP_DUMP], RUN_PAGES,
-		       med[OP_MAP] / 1e3, med[OP_XLATE] / 1e3, med[OP_UNMAP] / 1e3,
-		       med[OP_DUMP] / 1e3);
-	}
 	for (int op = 0; op < NOPS; op++) {
-		double q[3] = { 1, 0, 0 }, lo = 1, hi = 1;
-		int zlo = 0, zhi = 0, pairs[3] = { 0 };
-		char line[160];
-		size_t len = 0;
+		const struct growth *b = &gr[0][op];
 
-		for (int i = 1; i < nsz; i++) {
-			q[i] = round_ratio(z[i].t[op], z[0].t[op], s.rounds[op], &pairs[i]);
-			if (pairs[i] < 8) {
-				H_FAIL("%s: %s: only %d rounds with samples of both %llu and %llu leaves",
-				       name, opn[op], pairs[i], (unsigned long long)sizes[i],
-				       (unsigned long long)sizes[0]);
-				h_abort();
-			}
-			if (q[i] < lo)
-				lo = q[i], zlo = i;
-			if (q[i] > hi)
-				hi = q[i], zhi = i;
-			len += snprintf(line + len, sizeof(line) - len, "%s%llu: %.2f (%d rounds)",
-					i > 1 ? ", " : "", (unsigned long long)sizes[i], q[i],
-					pairs[i]);
-		}
-		if (nsz > 1)
-			h_diag("scaling %s %s per leaf against %llu leaves, medians over rounds: %s",
-			       name, opn[op], (unsigned long long)sizes[0], line);
-		if (hi / lo > (op == OP_MAP || op == OP_UNMAP ? FLOOR_SCALE : BAR_SCALE))
-			H_FAIL("%s: %s per leaf at %llu leaves is %.2fx that at %llu leaves (medians over rounds run side by side), above %s %.1fx (issue bar %.1fx)",
-			       name, opn[op], (unsigned long long)sizes[zhi], hi / lo,
-			       (unsigned long long)sizes[zlo],
-			       op == OP_MAP || op == OP_UNMAP ? "the hard floor" : "the bar",
-			       op == OP_MAP || op == OP_UNMAP ? FLOOR_SCALE : BAR_SCALE,
-			       BAR_SCALE);
-		else if (hi / lo > BAR_SCALE)
-			known_gap("%s %s per leaf %.2fx (%llu vs %llu leaves), bar %.1fx",
-				  name, opn[op], hi / lo, (unsigned long long)sizes[zhi],
-				  (unsigned long long)sizes[zlo], BAR_SCALE);
+		for (int a = 1; a < natt; a++)
+			if (gr[a][op].f < b->f)
+				b = &gr[a][op];
+		if (b->f > BAR_SCALE)
+			H_FAIL("%s: %s per leaf at %llu leaves is %.2fx that at %llu leaves (medians over rounds run side by side; the better of %d cycles, the first %.2fx), above the bar %.1fx",
+			       name, scale_opn[op], (unsigned long long)sizes[b->zhi], b->f,
+			       (unsigned long long)sizes[b->zlo], natt, gr[0][op].f, BAR_SCALE);
 	}
 	h_diag("scaling %s: one-page map into %llu leaves %.1f us vs empty %.1f us (%.2fx), unmap %.1f us vs %.1f us (%.2fx); medians of %d, each in a fresh leaf table",
 	       name, (unsigned long long)sizes[nsz - 1], one[0] / 1e3, one[1] / 1e3,
@@ -1155,7 +1196,6 @@ TEST_X(scaling, H_FMT, 600, 0)
 			free(z[i].t[op]);
 	}
 	close(s.fd);
-	end_gaps();
 }
 
 /* ---- A/B of two module builds (scripts/bench-ab.sh, `make bench-ab`) ---- */
