@@ -106,29 +106,29 @@
 #define BAR_SCALE	1.5	/* per-leaf cost, largest / smallest over sizes */
 #define BAR_ONE		2.0	/* one-page map/unmap, fullest / empty AS */
 
-static char gaps[440];
-static int ngaps;
+static char unjudged[440];
+static int nunjudged;
 
-/* Record a result between the issue's bar and the hard floor. */
-static void __attribute__((format(printf, 1, 2))) known_gap(const char *fmt, ...)
+/* Record a result below its bar from a host too loaded to judge it. */
+static void __attribute__((format(printf, 1, 2))) not_judged(const char *fmt, ...)
 {
 	char m[256];
-	size_t n = strlen(gaps);
+	size_t n = strlen(unjudged);
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(m, sizeof(m), fmt, ap);
 	va_end(ap);
-	h_diag("known gap (issue 15): %s", m);
-	snprintf(gaps + n, sizeof(gaps) - n, "%s%s", ngaps ? "; " : "", m);
-	ngaps++;
+	h_diag("not judged: %s", m);
+	snprintf(unjudged + n, sizeof(unjudged) - n, "%s%s", nunjudged ? "; " : "", m);
+	nunjudged++;
 }
 
-/* End of a test: gaps and no failure make it a SKIP, not a pass. */
-static void end_gaps(void)
+/* End of a test: a result not judged and no failure make it a SKIP, not a pass. */
+static void end_unjudged(void)
 {
-	if (ngaps && !h_failed())
-		SKIP("known gap (issue 15): %s", gaps);
+	if (nunjudged && !h_failed())
+		SKIP("not judged: %s", unjudged);
 }
 
 static unsigned long long now_ns(void)
@@ -352,7 +352,7 @@ static void check_ratio(const char *fmt, const char *what, const char *ref,
 		snprintf(first, sizeof(first), "; %d attempts, the first %.2f",
 			 natt, pairs_ratio(&att[0]));
 	if (r < bar && spread > MAX_SPREAD)
-		known_gap("%s %s %.2f of %s not judged: the host was too loaded (the in-kernel runs' median %.1fx their fastest, above %.1fx%s)",
+		not_judged("%s %s %.2f of %s: the host was too loaded (the in-kernel runs' median %.1fx their fastest, above %.1fx%s)",
 			  fmt, what, r, ref, spread, MAX_SPREAD, first);
 	else if (r < bar)
 		H_FAIL("%s: %s reaches %.2f of %s (median of %d interleaved pairs' ratios, runs of %llu pages; medians %.0f vs %.0f pages/s, fastest %.0f vs %.0f%s), below the bar %.2f",
@@ -597,7 +597,7 @@ TEST_X(map_unmap_rates, H_FMT, 240, 0)
 	}
 	EXPECT_OK(as_destroy(fd, id));
 	close(fd);
-	end_gaps();
+	end_unjudged();
 }
 
 /* ---- scaling ---- */
