@@ -94,11 +94,12 @@
  * MAP gave 2.96x; ndelay() per dumped leaf 5.44x). Measured side by side
  * (see scale_cycle()), the 6.1 and 6.12 arm64 kernels show the most
  * growth under the hardened boot: UNMAP 1.10-1.34x and MAP 1.12-1.30x
- * from 10K to 100K/1M leaves (1.65x once beside a loaded host, hence the
- * second attempt), against 1.04-1.23x in a plain boot, while 7.2 and the
- * amd64 kernels stay at 0.94-1.15x. The likely cause (not proved) is the
- * shadow map's maple tree, a level higher at 1M leaves, whose stores
- * allocate nodes per level, each slow under slub_debug=FZPU.
+ * from 10K to 100K/1M leaves (up to 2.67x in a first cycle beside a loaded
+ * host, hence the attempts), against 1.04-1.23x in a plain boot, while 7.2
+ * and the amd64 kernels stay at 0.94-1.15x. The cause (counted on 6.1, see
+ * README) is the shadow map's maple tree: its stores preallocate nodes for
+ * the worst case, in numbers that grow with its height, and free nearly
+ * all of them unused, each allocation and free slow under slub_debug=FZPU.
  */
 #define BAR_MAPUNMAP	0.90	/* batched MAP/UNMAP ioctl / in-kernel batched */
 #define BAR_XLATE	0.5	/* vector translate / in-kernel iova_to_phys loop */
