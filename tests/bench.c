@@ -24,7 +24,7 @@
  *    cheapest one: IOPGT_GET_INFO with no format array.
  * The ioctl (A) and in-kernel (B) runs alternate, A-B then B-A, 31 times
  * (31 more, twice at most, while a ratio is below its bar: see
- * more_pairs()); a result still below its bar is measured once more from
+ * more_pairs()); a result still below its bar is measured again from
  * scratch, up to three attempts, each ioctl judged on its best (see ATTEMPTS).
  * Robust by design on a shared, loaded host (QEMU TCG, 2 host cores): each
  * run is short (1-3 ms) and the two runs of a pair follow each other, so
@@ -371,7 +371,7 @@ static void check_ratio(const char *fmt, const char *what, const char *ref,
  * beside the sanitizer kernels' builds, bookworm-arm64's UNMAP scaling
  * gave 2.34x, 2.67x and 1.56x in three formats' first cycles, 1.13x, 1.38x
  * and 1.07x in their second), while a slower module path is slow in every
- * attempt and fails (udelay(500) per UNMAP: 0.82 in both of two attempts).
+ * attempt and fails (udelay(500) per UNMAP: 0.80-0.83 in all three).
  */
 #define ATTEMPTS	3
 
